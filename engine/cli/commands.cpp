@@ -1,0 +1,12 @@
+#include "cli/commands.h"
+
+namespace spw::cli {
+
+const std::vector<Command>& allCommands()
+{
+    static const std::vector<Command> commands = {
+    };
+    return commands;
+}
+
+} // namespace spw::cli

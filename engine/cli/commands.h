@@ -1,0 +1,8 @@
+#pragma once
+// One function per subcommand, each defined in its own file (layout_command.cpp, ...).
+#include "cli/command_line.h"
+
+namespace spw::cli {
+
+
+} // namespace spw::cli
