@@ -1,0 +1,31 @@
+#pragma once
+// Block-sparse self-attention (DeepSpeed's SparseSelfAttention semantics, design.md §3):
+//   out = softmax(scale · Q Kᵀ + masks) V, restricted per (batch, head) to the layout's nonzero blocks: entries
+//   outside the layout are excluded from the softmax, not zeroed after it.
+// Q, K, V: [batch, heads, seq_len, head_dim], seq_len = layout.seqLen() (callers pad and slice the layout first).
+// CPU tensors use the engine's own block-sparse path, whose cost follows the number of nonzero blocks; CUDA
+// tensors go to the kernels (engine/attention/cuda_attention.h) when the engine is built with CUDA LibTorch.
+#include "sparsity/layout.h"
+
+#include <ATen/ATen.h>
+
+#include <optional>
+
+namespace spw {
+
+// "add": the mask is added to the scores (HuggingFace's extended mask: 0 keep, the dtype's minimum exclude).
+// "mul": the mask multiplies: 0 excludes the entry, non-zero keeps it.
+enum class MaskMode { Add, Mul };
+
+struct AttentionMasks {
+    std::optional<at::Tensor> keyPadding;  // [batch, seq_len]
+    MaskMode keyPaddingMode = MaskMode::Add;
+    std::optional<at::Tensor> attention;   // [seq_len, seq_len]
+    MaskMode attentionMode = MaskMode::Mul;
+};
+
+at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+                                const Layout& layout, const AttentionMasks& masks = {},
+                                std::optional<double> scale = std::nullopt);
+
+} // namespace spw
