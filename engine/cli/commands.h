@@ -4,5 +4,6 @@
 
 namespace spw::cli {
 
+Command tokenizeCommand();
 
 } // namespace spw::cli
