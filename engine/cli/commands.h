@@ -5,5 +5,6 @@
 namespace spw::cli {
 
 Command layoutCommand();
+Command benchAttentionCommand();
 
 } // namespace spw::cli
