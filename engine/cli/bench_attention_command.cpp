@@ -67,6 +67,9 @@ Timing timeCpu(const std::function<void()>& call, const BenchSetup& setup)
 }
 
 #ifdef SPW_TORCH_HAS_CUDA
+// StatType::AGGREGATE (all pools); the enum's namespace moved between LibTorch versions, its value did not.
+constexpr std::size_t kAggregateStat = 0;
+
 Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup)
 {
     const auto device = c10::cuda::current_device();
@@ -75,7 +78,7 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup)
     at::cuda::getCurrentCUDAStream().synchronize();
     c10::cuda::CUDACachingAllocator::resetPeakStats(device);
     const auto baseline = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-                              .allocated_bytes[static_cast<std::size_t>(c10::CachingAllocator::StatType::AGGREGATE)]
+                              .allocated_bytes[kAggregateStat]
                               .current;
     std::vector<double> ms;
     for (int i = 0; i < setup.repeats; ++i) {
@@ -88,7 +91,7 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup)
         ms.push_back(start.elapsed_time(stop));
     }
     const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-                          .allocated_bytes[static_cast<std::size_t>(c10::CachingAllocator::StatType::AGGREGATE)]
+                          .allocated_bytes[kAggregateStat]
                           .peak;
     return {median(ms), *std::min_element(ms.begin(), ms.end()), double(peak - baseline) / (1024.0 * 1024.0)};
 }
