@@ -3,6 +3,19 @@
 #include <limits>
 
 namespace spw::test {
+namespace {
+
+// An additive mask in the compute dtype, its values clamped to that dtype's finite range: float32's minimum would
+// become -inf in half precision (and NaN rows), where a user would write the half type's own minimum.
+at::Tensor toComputeType(const at::Tensor& mask, at::ScalarType type)
+{
+    const double lowest = type == at::kHalf       ? -65504.0
+                          : type == at::kBFloat16 ? -3.3895313892515355e38
+                                                  : -std::numeric_limits<double>::max();
+    return mask.to(at::kDouble).clamp_min(lowest).to(type);
+}
+
+} // namespace
 
 at::Tensor denseReference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const Layout& layout,
                           const AttentionMasks& masks, double scale, at::ScalarType computeType)
@@ -21,14 +34,14 @@ at::Tensor denseReference(const at::Tensor& q, const at::Tensor& k, const at::Te
     if (masks.keyPadding) {
         const at::Tensor padding = masks.keyPadding->to(device).view({-1, 1, 1, seqLen});
         if (masks.keyPaddingMode == MaskMode::Add)
-            scores = scores + padding.to(computeType);
+            scores = scores + toComputeType(padding, computeType);
         else
             keep = keep.logical_and(padding.ne(0));
     }
     if (masks.attention) {
         const at::Tensor attention = masks.attention->to(device).view({1, 1, seqLen, seqLen});
         if (masks.attentionMode == MaskMode::Add)
-            scores = scores + attention.to(computeType);
+            scores = scores + toComputeType(attention, computeType);
         else
             keep = keep.logical_and(attention.ne(0));
     }
