@@ -123,13 +123,16 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
     std::string error = checkParams(params);
     if (!error.empty())
         return error;
-    error = SPW_DTYPE_SWITCH(params.dtype, kDType, [&] {
+    AttentionParams p = params;
+    if (p.rowGroupsPerWarp != 1 && p.rowGroupsPerWarp != 2)
+        p.rowGroupsPerWarp = rowGroupsFor(p.lut.block, p.headDim);
+    error = SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
         return SPW_HEADDIM_SWITCH(params.headDim, kHeadDim,
-                                  [&] { return detail::launchForward<kDType, kHeadDim>(params); });
+                                  [&] { return detail::launchForward<kDType, kHeadDim>(p); });
     });
-    if (!error.empty() || params.lut.numCombine == 0)
+    if (!error.empty() || p.lut.numCombine == 0)
         return error;
-    return params.dtype == DType::Float16 ? launchCombine<__half>(params) : launchCombine<__nv_bfloat16>(params);
+    return p.dtype == DType::Float16 ? launchCombine<__half>(p) : launchCombine<__nv_bfloat16>(p);
 }
 
 } // namespace spw::kernels

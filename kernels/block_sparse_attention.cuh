@@ -34,12 +34,11 @@ struct DTypeOf<DType::BFloat16> {
     using type = __nv_bfloat16;
 };
 
-template <int D>
-constexpr int warpsFor()
-{
-    return D == 128 ? 4 : 8;
-}
-
+// Each warp owns kGroups groups of 16 query rows; a CTA has kWarps warps, tileM = 16·kWarps·kGroups (the LUT's
+// 16-row groups are numbered warp·kGroups + m). Two groups per warp use every K/V fragment read from shared memory
+// twice, which pays on dense tiles (shared-memory bandwidth limits one group); one group per warp with twice the
+// warps keeps more warps in flight for sparse tiles, whose time goes to memory latency. Head dim 128 keeps one group:
+// two would not fit the registers.
 __device__ __forceinline__ float fastExp2(float x)
 {
     float y;
@@ -57,13 +56,14 @@ __device__ __forceinline__ int swizzled(int row, int chunk)
     return row * D + physical * 8;
 }
 
-template <typename T, int D, int kWarps, bool kMasked>
+template <typename T, int D, int kWarps, int kGroups, bool kMasked>
 __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const AttentionParams p)
 {
-    constexpr int kTileM = kWarps * 16;
+    constexpr int kTileM = kWarps * kGroups * 16;
     constexpr int kThreads = kWarps * 32;
     constexpr int kChunks = D / 8;
     constexpr int kSlices = kTileN / 16;
+    constexpr std::uint32_t kSliceMask = (1u << kSlices) - 1;
     constexpr int kNTiles = kTileN / 8;
     constexpr int kDTiles = D / 8;
     constexpr int kKSteps = D / 16;
@@ -101,6 +101,7 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         const int k0 = p.lut.keyTiles[entry] * kTileN;
         T* dstK = sK + stage * kTileN * D;
         T* dstV = sV + stage * kTileN * D;
+#pragma unroll
         for (int idx = tid; idx < kTileN * kChunks; idx += kThreads) {
             const int r = idx / kChunks;
             const int c = idx % kChunks;
@@ -116,16 +117,21 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
 
     const int g = lane / 4;
     const int t = lane % 4;
-    const int rowA = q0 + warp * 16 + g;  // this thread's two query rows
-    const int rowB = rowA + 8;
+    // Group m of this warp holds tile rows (warp·kGroups + m)·16 .. +15; this thread holds two of them.
+    auto rowOf = [&](int m, int half) { return q0 + (warp * kGroups + m) * 16 + g + 8 * half; };
 
-    float acc[kDTiles][4];
+    float acc[kGroups][kDTiles][4];
+    float rowMax[kGroups][2];
+    float rowSum[kGroups][2];
+    std::uint32_t qFrag[kGroups][kKSteps][4];
 #pragma unroll
-    for (int d = 0; d < kDTiles; ++d)
-        acc[d][0] = acc[d][1] = acc[d][2] = acc[d][3] = 0.0f;
-    float rowMax[2] = {-INFINITY, -INFINITY};
-    float rowSum[2] = {0.0f, 0.0f};
-    std::uint32_t qFrag[kKSteps][4];
+    for (int m = 0; m < kGroups; ++m) {
+#pragma unroll
+        for (int d = 0; d < kDTiles; ++d)
+            acc[m][d][0] = acc[m][d][1] = acc[m][d][2] = acc[m][d][3] = 0.0f;
+        rowMax[m][0] = rowMax[m][1] = -INFINITY;
+        rowSum[m][0] = rowSum[m][1] = 0.0f;
+    }
 
     for (int i = 0; i < count; ++i) {
         const int entry = work.begin + i;
@@ -136,101 +142,147 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         __syncthreads();
         if (i == 0) {
 #pragma unroll
-            for (int kk = 0; kk < kKSteps; ++kk)
-                ldmatrixX4(qFrag[kk], sQ + swizzled<D>(warp * 16 + (lane % 16), kk * 2 + lane / 16));
+            for (int m = 0; m < kGroups; ++m)
+#pragma unroll
+                for (int kk = 0; kk < kKSteps; ++kk)
+                    ldmatrixX4(qFrag[m][kk],
+                               sQ + swizzled<D>((warp * kGroups + m) * 16 + (lane % 16), kk * 2 + lane / 16));
         }
-        const std::uint32_t bits = (p.lut.bits[entry] >> (warp * kSlices)) & ((1u << kSlices) - 1);
-        if (bits) {
+        const std::uint32_t tileBits = p.lut.bits[entry];
+        std::uint32_t bits[kGroups];
+        std::uint32_t anyBits = 0;
+#pragma unroll
+        for (int m = 0; m < kGroups; ++m) {
+            bits[m] = (tileBits >> ((warp * kGroups + m) * kSlices)) & kSliceMask;
+            anyBits |= bits[m];
+        }
+        if (anyBits) {
             const int k0 = p.lut.keyTiles[entry] * kTileN;
             const T* tK = sK + (i & 1) * kTileN * D;
             const T* tV = sV + (i & 1) * kTileN * D;
-            float s[kNTiles][4];
+            float s[kGroups][kNTiles][4];
 #pragma unroll
-            for (int j = 0; j < kNTiles; ++j)
-                s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.0f;
+            for (int m = 0; m < kGroups; ++m)
+#pragma unroll
+                for (int j = 0; j < kNTiles; ++j)
+                    s[m][j][0] = s[m][j][1] = s[m][j][2] = s[m][j][3] = 0.0f;
 #pragma unroll
             for (int sl = 0; sl < kSlices; ++sl) {
-                if (!((bits >> sl) & 1))
+                if (!((anyBits >> sl) & 1))
                     continue;
 #pragma unroll
                 for (int kk = 0; kk < kKSteps; ++kk) {
                     std::uint32_t frag[4];
                     ldmatrixX4(frag, tK + swizzled<D>(sl * 16 + (lane % 8) + (lane / 16) * 8, kk * 2 + (lane / 8) % 2));
-                    Mma<T>::run(s[2 * sl], qFrag[kk], frag[0], frag[1]);
-                    Mma<T>::run(s[2 * sl + 1], qFrag[kk], frag[2], frag[3]);
+#pragma unroll
+                    for (int m = 0; m < kGroups; ++m) {
+                        if (!((bits[m] >> sl) & 1))
+                            continue;
+                        Mma<T>::run(s[m][2 * sl], qFrag[m][kk], frag[0], frag[1]);
+                        Mma<T>::run(s[m][2 * sl + 1], qFrag[m][kk], frag[2], frag[3]);
+                    }
                 }
             }
 
-            float tileMax[2] = {-INFINITY, -INFINITY};
+            // Without masks, a tile every row group attends in full and that lies inside the sequence needs no
+            // per-score test.
+            const bool fullTile = !kMasked && k0 + kTileN <= seqLen && [&] {
+                bool all = true;
 #pragma unroll
-            for (int j = 0; j < kNTiles; ++j) {
-                const bool sliceOn = (bits >> (j / 2)) & 1;
+                for (int m = 0; m < kGroups; ++m)
+                    all = all && bits[m] == kSliceMask;
+                return all;
+            }();
 #pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const int key = k0 + j * 8 + 2 * t + (e & 1);
-                    const int row = e < 2 ? rowA : rowB;
-                    bool keep = sliceOn && key < seqLen;
-                    float x = s[j][e] * scoreScale;
-                    if constexpr (kMasked) {
-                        if (keep && p.keyPaddingKind != MaskKind::None) {
-                            const float m = p.keyPadding[b * p.keyPaddingBatchStride + key];
-                            if (p.keyPaddingKind == MaskKind::Add)
-                                x += m;
-                            else if (m == 0.0f)
-                                keep = false;
+            for (int m = 0; m < kGroups; ++m) {
+                float tileMax[2] = {-INFINITY, -INFINITY};
+                if (fullTile) {
+#pragma unroll
+                    for (int j = 0; j < kNTiles; ++j)
+#pragma unroll
+                        for (int e = 0; e < 4; ++e) {
+                            s[m][j][e] *= scoreScale;
+                            tileMax[e / 2] = fmaxf(tileMax[e / 2], s[m][j][e]);
                         }
-                        if (keep && p.attnMaskKind != MaskKind::None) {
-                            const std::int64_t at = std::int64_t(row) * seqLen + key;
-                            if (p.attnMaskKind == MaskKind::Add)
-                                x += static_cast<const float*>(p.attnMask)[at];
-                            else if (static_cast<const std::uint8_t*>(p.attnMask)[at] == 0)
-                                keep = false;
+                } else {
+#pragma unroll
+                    for (int j = 0; j < kNTiles; ++j) {
+                        const bool sliceOn = (bits[m] >> (j / 2)) & 1;
+#pragma unroll
+                        for (int e = 0; e < 4; ++e) {
+                            const int key = k0 + j * 8 + 2 * t + (e & 1);
+                            bool keep = sliceOn && key < seqLen;
+                            float x = s[m][j][e] * scoreScale;
+                            if constexpr (kMasked) {
+                                if (keep && p.keyPaddingKind != MaskKind::None) {
+                                    const float mk = p.keyPadding[b * p.keyPaddingBatchStride + key];
+                                    if (p.keyPaddingKind == MaskKind::Add)
+                                        x += mk;
+                                    else if (mk == 0.0f)
+                                        keep = false;
+                                }
+                                if (keep && p.attnMaskKind != MaskKind::None) {
+                                    const std::int64_t at = std::int64_t(rowOf(m, e / 2)) * seqLen + key;
+                                    if (p.attnMaskKind == MaskKind::Add)
+                                        x += static_cast<const float*>(p.attnMask)[at];
+                                    else if (static_cast<const std::uint8_t*>(p.attnMask)[at] == 0)
+                                        keep = false;
+                                }
+                            }
+                            s[m][j][e] = keep ? x : -INFINITY;
+                            tileMax[e / 2] = fmaxf(tileMax[e / 2], s[m][j][e]);
                         }
                     }
-                    s[j][e] = keep ? x : -INFINITY;
-                    tileMax[e / 2] = fmaxf(tileMax[e / 2], s[j][e]);
                 }
-            }
-            float base[2];
+                float base[2];
 #pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
-                tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
-                const float newMax = fmaxf(rowMax[r], tileMax[r]);
-                // A row with nothing kept so far keeps max -inf; subtracting 0 instead keeps exp2 at 0, not NaN.
-                base[r] = newMax == -INFINITY ? 0.0f : newMax;
-                const float alpha = fastExp2((rowMax[r] - base[r]) * kExpScale);
-                rowMax[r] = newMax;
-                rowSum[r] *= alpha;
+                for (int r = 0; r < 2; ++r) {
+                    tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
+                    tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
+                    const float newMax = fmaxf(rowMax[m][r], tileMax[r]);
+                    // A row with nothing kept so far keeps max -inf; subtracting 0 keeps exp2 at 0, not NaN.
+                    base[r] = newMax == -INFINITY ? 0.0f : newMax;
+                    const float alpha = fastExp2((rowMax[m][r] - base[r]) * kExpScale);
+                    rowMax[m][r] = newMax;
+                    rowSum[m][r] *= alpha;
 #pragma unroll
-                for (int d = 0; d < kDTiles; ++d) {
-                    acc[d][2 * r] *= alpha;
-                    acc[d][2 * r + 1] *= alpha;
+                    for (int d = 0; d < kDTiles; ++d) {
+                        acc[m][d][2 * r] *= alpha;
+                        acc[m][d][2 * r + 1] *= alpha;
+                    }
                 }
-            }
 #pragma unroll
-            for (int j = 0; j < kNTiles; ++j) {
+                for (int j = 0; j < kNTiles; ++j)
 #pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const float pr = fastExp2((s[j][e] - base[e / 2]) * kExpScale);
-                    s[j][e] = pr;
-                    rowSum[e / 2] += pr;
-                }
+                    for (int e = 0; e < 4; ++e) {
+                        const float pr = fastExp2((s[m][j][e] - base[e / 2]) * kExpScale);
+                        s[m][j][e] = pr;
+                        rowSum[m][e / 2] += pr;
+                    }
             }
 #pragma unroll
             for (int sl = 0; sl < kSlices; ++sl) {
-                if (!((bits >> sl) & 1))
+                if (!((anyBits >> sl) & 1))
                     continue;
-                const std::uint32_t a[4] = {Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
-                                            Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]),
-                                            Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
-                                            Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3])};
+                std::uint32_t a[kGroups][4];
+#pragma unroll
+                for (int m = 0; m < kGroups; ++m) {
+                    a[m][0] = Mma<T>::pack(s[m][2 * sl][0], s[m][2 * sl][1]);
+                    a[m][1] = Mma<T>::pack(s[m][2 * sl][2], s[m][2 * sl][3]);
+                    a[m][2] = Mma<T>::pack(s[m][2 * sl + 1][0], s[m][2 * sl + 1][1]);
+                    a[m][3] = Mma<T>::pack(s[m][2 * sl + 1][2], s[m][2 * sl + 1][3]);
+                }
 #pragma unroll
                 for (int dt = 0; dt < kDTiles; dt += 2) {
                     std::uint32_t frag[4];
                     ldmatrixX4Trans(frag, tV + swizzled<D>(sl * 16 + (lane % 8) + ((lane / 8) % 2) * 8, dt + lane / 16));
-                    Mma<T>::run(acc[dt], a, frag[0], frag[1]);
-                    Mma<T>::run(acc[dt + 1], a, frag[2], frag[3]);
+#pragma unroll
+                    for (int m = 0; m < kGroups; ++m) {
+                        if (!((bits[m] >> sl) & 1))
+                            continue;
+                        Mma<T>::run(acc[m][dt], a[m], frag[0], frag[1]);
+                        Mma<T>::run(acc[m][dt + 1], a[m], frag[2], frag[3]);
+                    }
                 }
             }
         }
@@ -239,46 +291,53 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     cpAsyncWait<0>();
 
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 1);
-        rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
-    }
+    for (int m = 0; m < kGroups; ++m)
+#pragma unroll
+        for (int r = 0; r < 2; ++r) {
+            rowSum[m][r] += __shfl_xor_sync(0xffffffffu, rowSum[m][r], 1);
+            rowSum[m][r] += __shfl_xor_sync(0xffffffffu, rowSum[m][r], 2);
+        }
 
     if (work.partialSlot >= 0) {
         // Unnormalised fp32 partials with their row maximum (in log2 units) and sum, merged by the combine kernel.
         const std::size_t slotBase = (std::size_t(work.partialSlot) * batch + b) * kTileM;
 #pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            const int local = warp * 16 + g + 8 * r;
-            float* dst = p.partialOut + (slotBase + local) * D;
+        for (int m = 0; m < kGroups; ++m)
 #pragma unroll
-            for (int d = 0; d < kDTiles; ++d)
-                *reinterpret_cast<float2*>(dst + d * 8 + 2 * t) = make_float2(acc[d][2 * r], acc[d][2 * r + 1]);
-            if (t == 0) {
-                float* stats = p.partialStats + (slotBase + local) * 2;
-                stats[0] = rowMax[r] == -INFINITY ? -INFINITY : rowMax[r] * kExpScale;
-                stats[1] = rowSum[r];
+            for (int r = 0; r < 2; ++r) {
+                const int local = (warp * kGroups + m) * 16 + g + 8 * r;
+                float* dst = p.partialOut + (slotBase + local) * D;
+#pragma unroll
+                for (int d = 0; d < kDTiles; ++d)
+                    *reinterpret_cast<float2*>(dst + d * 8 + 2 * t) =
+                        make_float2(acc[m][d][2 * r], acc[m][d][2 * r + 1]);
+                if (t == 0) {
+                    float* stats = p.partialStats + (slotBase + local) * 2;
+                    stats[0] = rowMax[m][r] == -INFINITY ? -INFINITY : rowMax[m][r] * kExpScale;
+                    stats[1] = rowSum[m][r];
+                }
             }
-        }
         return;
     }
 
-    // Stage this warp's 16 output rows through its own rows of the Q tile, then store 16-byte rows.
+    // Stage this warp's output rows through its own rows of the Q tile, then store 16-byte rows.
     T* sOut = sQ;
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
-        const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : 0.0f;
-        const int local = warp * 16 + g + 8 * r;
+    for (int m = 0; m < kGroups; ++m)
 #pragma unroll
-        for (int d = 0; d < kDTiles; ++d)
-            *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local, d) + 2 * t) =
-                Mma<T>::pack(acc[d][2 * r] * inv, acc[d][2 * r + 1] * inv);
-    }
+        for (int r = 0; r < 2; ++r) {
+            // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
+            const float inv = rowSum[m][r] > 0.0f ? 1.0f / rowSum[m][r] : 0.0f;
+            const int local = (warp * kGroups + m) * 16 + g + 8 * r;
+#pragma unroll
+            for (int d = 0; d < kDTiles; ++d)
+                *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local, d) + 2 * t) =
+                    Mma<T>::pack(acc[m][d][2 * r] * inv, acc[m][d][2 * r + 1] * inv);
+        }
     __syncwarp();
     T* oBase = static_cast<T*>(p.out) + b * p.outStride[0] + h * p.outStride[1];
-    for (int idx = lane; idx < 16 * kChunks; idx += 32) {
-        const int local = warp * 16 + idx / kChunks;
+    for (int idx = lane; idx < kGroups * 16 * kChunks; idx += 32) {
+        const int local = warp * kGroups * 16 + idx / kChunks;
         const int c = idx % kChunks;
         const int row = q0 + local;
         if (row < seqLen)
@@ -287,13 +346,12 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     }
 }
 
-template <typename T, int D, bool kMasked>
+template <typename T, int D, int kWarps, int kGroups, bool kMasked>
 std::string launchForwardKernel(const AttentionParams& p)
 {
-    constexpr int kWarps = warpsFor<D>();
-    constexpr int kTileM = kWarps * 16;
+    constexpr int kTileM = kWarps * kGroups * 16;
     const int smemBytes = (kTileM + 4 * kTileN) * D * int(sizeof(T));
-    auto kernel = blockSparseForwardKernel<T, D, kWarps, kMasked>;
+    auto kernel = blockSparseForwardKernel<T, D, kWarps, kGroups, kMasked>;
     cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smemBytes);
     if (status != cudaSuccess)
         return std::string("block-sparse attention: cannot set shared memory size: ") + cudaGetErrorString(status);
@@ -305,12 +363,23 @@ std::string launchForwardKernel(const AttentionParams& p)
     return {};
 }
 
+template <typename T, int D, bool kMasked>
+std::string launchForwardShape(const AttentionParams& p)
+{
+    if constexpr (D == 128) {
+        return launchForwardKernel<T, D, 4, 1, kMasked>(p);
+    } else {
+        return p.rowGroupsPerWarp == 2 ? launchForwardKernel<T, D, 4, 2, kMasked>(p)
+                                       : launchForwardKernel<T, D, 8, 1, kMasked>(p);
+    }
+}
+
 template <DType kDType, int D>
 std::string launchForward(const AttentionParams& p)
 {
     using T = typename DTypeOf<kDType>::type;
     const bool masked = p.keyPaddingKind != MaskKind::None || p.attnMaskKind != MaskKind::None;
-    return masked ? launchForwardKernel<T, D, true>(p) : launchForwardKernel<T, D, false>(p);
+    return masked ? launchForwardShape<T, D, true>(p) : launchForwardShape<T, D, false>(p);
 }
 
 } // namespace spw::kernels::detail

@@ -57,6 +57,7 @@ struct CombineGroup {
 // Host-side lookup tables for one layout and tile shape.
 struct LutHost {
     TileConfig tile;
+    int block = 0;
     int numHeads = 0;
     int numQueryTiles = 0;
     int numKeyTiles = 0;
@@ -84,8 +85,12 @@ struct DeviceLut {
     const CombineGroup* combine = nullptr;
     int numCombine = 0;
     int numPartialSlots = 0;
+    int block = 0;  // the layout's block
     TileConfig tile;
 };
+
+// The row groups per warp the kernels use for a layout block and head dim when the caller asks for none.
+int rowGroupsFor(int block, int headDim);
 
 struct AttentionParams {
     DType dtype = DType::Float16;
@@ -112,6 +117,9 @@ struct AttentionParams {
     const void* attnMask = nullptr;
     MaskKind attnMaskKind = MaskKind::None;
     DeviceLut lut;
+    // 16-row groups per warp (head dims 32, 64): 2 (4 warps) suits dense tiles, 1 (8 warps) sparse ones; 0 picks
+    // by the layout's block (rowGroupsFor).
+    int rowGroupsPerWarp = 0;
     // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum).
     float* partialOut = nullptr;
     float* partialStats = nullptr;

@@ -35,6 +35,7 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     const std::int64_t seqLen = std::int64_t(numBlocks) * block;
     LutHost lut;
     lut.tile = tile;
+    lut.block = block;
     lut.numHeads = numHeads;
     lut.numQueryTiles = int((seqLen + tile.tileM - 1) / tile.tileM);
     lut.numKeyTiles = int((seqLen + tile.tileN - 1) / tile.tileN);
@@ -96,6 +97,8 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     });
     return lut;
 }
+
+int rowGroupsFor(int block, int headDim) { return headDim == 128 ? 1 : block >= 64 ? 2 : 1; }
 
 std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim)
 {

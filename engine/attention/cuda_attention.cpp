@@ -8,6 +8,7 @@
 #include <c10/cuda/CUDAGuard.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <list>
@@ -95,6 +96,7 @@ std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int h
     tables->lut.numCombine = int(host.combine.size());
     tables->lut.numPartialSlots = host.numPartialSlots;
     tables->lut.tile = host.tile;
+    tables->lut.block = host.block;
     tables->dense = std::all_of(layout.mask.begin(), layout.mask.end(), [](std::uint8_t b) { return b != 0; });
     return tables;
 }
@@ -219,6 +221,9 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
     }
 
     p.lut = tables.lut;
+    // Benchmark knob: SPW_KERNEL_ROW_GROUPS=1|2 overrides the kernels' choice of 16-row groups per warp.
+    if (const char* groups = std::getenv("SPW_KERNEL_ROW_GROUPS"))
+        p.rowGroupsPerWarp = std::atoi(groups);
     at::Tensor partialOut;
     at::Tensor partialStats;
     if (p.lut.numPartialSlots > 0) {

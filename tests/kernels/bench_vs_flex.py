@@ -104,12 +104,15 @@ def flex_block_mask(layout, block, seq_len):
                                     seq_lengths=(seq_len, seq_len))
 
 
-def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto"):
+def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto", row_groups=None):
     out = os.path.join(folder, "ours.json")
     cmd = [cli, "bench-attention", "--config", config, "--seq-len", str(seq_len), "--batch", str(batch), "--heads",
            str(HEADS), "--head-dim", str(HEAD_DIM), "--dtype", "float16", "--repeats", str(repeats), "--kernel",
            kernel, "--json", out]
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    env = dict(os.environ)
+    if row_groups:
+        env["SPW_KERNEL_ROW_GROUPS"] = str(row_groups)
+    subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     with open(out) as f:
         return json.load(f)
 
@@ -123,6 +126,7 @@ def main():
     parser.add_argument("--modes", default="bslongformer,bigbird,fixed,local")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--no-flex", action="store_true")
+    parser.add_argument("--variants", action="store_true", help="also time the other row grouping per warp")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -159,6 +163,12 @@ def main():
                 if mode == "dense":
                     tiled = run_ours(args.cli, config, seq_len, batch, args.repeats, folder, kernel="tiled")
                     row["ours_tiled_ms"] = tiled["ours_ms"]
+                if args.variants:
+                    # The kernels' other row grouping (1 group of 16 rows per warp for blocks < 64, else 2).
+                    other = 2 if block < 64 else 1
+                    alt = run_ours(args.cli, config, seq_len, batch, args.repeats, folder,
+                                   kernel="tiled" if mode == "dense" else "auto", row_groups=other)
+                    row[f"ours_groups{other}_ms"] = alt["ours_ms"]
             except subprocess.CalledProcessError as e:
                 row["ours_error"] = e.stderr.strip()[-300:]
             if not args.no_flex and mode != "dense":
@@ -194,6 +204,9 @@ def main():
             fmt(ours / r["floor_ms"], ".1f") + "x" if ours else "-"))
         if "ours_tiled_ms" in r:
             lines[-1] += f" tiled kernel on dense: {r['ours_tiled_ms']:.3f} ms"
+        for groups in (1, 2):
+            if f"ours_groups{groups}_ms" in r:
+                lines[-1] += f" ({groups} row group(s)/warp: {r[f'ours_groups{groups}_ms']:.3f} ms)"
         for key in ("ours_error", "flex_error"):
             if key in r:
                 lines[-1] += f" {key}: {r[key]}"

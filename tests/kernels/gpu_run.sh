@@ -20,3 +20,14 @@ fi
 PYTHONUNBUFFERED=1 timeout ${BENCH_TIMEOUT:-300} python3 tests/kernels/bench_vs_flex.py \
   --cli /tmp/build-gpu/app/cli/sparse-workbench-cli --out "$OUT" ${BENCH_ARGS:-} 2>&1 | tee "$OUT/bench.txt" | tail -60
 stamp "done" | tee -a "$OUT/log.txt"
+if [ -n "${NCU_CASES:-}" ] && command -v ncu >/dev/null; then
+  for case in $NCU_CASES; do  # mode:block:L:B
+    IFS=: read -r mode block len batch <<<"$case"
+    echo "{\"mode\": \"$mode\", \"block\": $block}" >/tmp/ncu_$mode.json
+    timeout 90 ncu --clock-control none --kernel-name regex:blockSparseForward --launch-count 1 \
+      --section SpeedOfLight --section Occupancy --section MemoryWorkloadAnalysis --section LaunchStats \
+      /tmp/build-gpu/app/cli/sparse-workbench-cli bench-attention --config /tmp/ncu_$mode.json --seq-len "$len" \
+      --batch "$batch" --heads 12 --head-dim 64 --repeats 1 --warmup 0 --kernel tiled >>"$OUT/ncu.txt" 2>&1
+  done
+  stamp "ncu done" | tee -a "$OUT/log.txt"
+fi

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <random>
@@ -272,6 +273,33 @@ TEST(CudaAttention, EngineEntryPointDispatchesCudaTensors)
     const at::Tensor ref = test::denseReference(in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat),
                                                 layout, {}, 0.125, at::kFloat);
     EXPECT_LT(test::relativeError(out, ref), 2e-3);
+}
+
+TEST(CudaAttention, BothRowGroupingsWithMasks)
+{
+    SKIP_WITHOUT_CUDA();
+    // The kernels run blocks >= 64 with two 16-row groups per warp and smaller blocks with one; force each on a
+    // masked and an unmasked case so that both code paths meet masks, tails and split tiles.
+    for (const char* groups : {"1", "2"}) {
+        setenv("SPW_KERNEL_ROW_GROUPS", groups, 1);
+        for (ModeCase c : {ModeCase{SparsityMode::BSLongformer, 16, 2048}, ModeCase{SparsityMode::Fixed, 64, 576},
+                           ModeCase{SparsityMode::BigBird, 32, 416}}) {
+            SCOPED_TRACE(std::string("groups ") + groups + " " + caseName(c, 64));
+            const Layout layout = modeLayout(c.mode, c.block, c.seqLen, 5, true);
+            checkAgainstDense(randomInputs(3, 5, c.seqLen, 32, at::kHalf), layout, {});
+            const auto options = at::TensorOptions().device(at::kCUDA);
+            at::Tensor padding = at::zeros({3, c.seqLen}, options);
+            padding[1].slice(0, c.seqLen - 50).fill_(-65504.0);
+            at::manual_seed(nextSeed());
+            AttentionMasks masks;
+            masks.keyPadding = padding;
+            masks.keyPaddingMode = MaskMode::Add;
+            masks.attention = at::rand({c.seqLen, c.seqLen}, options).gt(0.2);
+            masks.attentionMode = MaskMode::Mul;
+            checkAgainstDense(randomInputs(3, 5, c.seqLen, 64, at::kHalf), layout, masks);
+        }
+    }
+    unsetenv("SPW_KERNEL_ROW_GROUPS");
 }
 
 std::string errorOf(const std::function<void()>& call)
