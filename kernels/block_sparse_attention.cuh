@@ -36,9 +36,9 @@ struct DTypeOf<DType::BFloat16> {
 
 // Each warp owns kGroups groups of 16 query rows; a CTA has kWarps warps, tileM = 16·kWarps·kGroups (the LUT's
 // 16-row groups are numbered warp·kGroups + m). Two groups per warp use every K/V fragment read from shared memory
-// twice, which pays on dense tiles (shared-memory bandwidth limits one group); one group per warp with twice the
-// warps keeps more warps in flight for sparse tiles, whose time goes to memory latency. Head dim 128 keeps one group:
-// two would not fit the registers.
+// twice; one group per warp with twice the warps keeps twice the warps in flight. On the H200 one group won
+// everywhere (docs/kernel-notes.md), so rowGroupsFor picks it; two remain selectable for tuning. Head dim 128 keeps
+// one group: two would not fit the registers.
 __device__ __forceinline__ float fastExp2(float x)
 {
     float y;

@@ -117,8 +117,8 @@ struct AttentionParams {
     const void* attnMask = nullptr;
     MaskKind attnMaskKind = MaskKind::None;
     DeviceLut lut;
-    // 16-row groups per warp (head dims 32, 64): 2 (4 warps) suits dense tiles, 1 (8 warps) sparse ones; 0 picks
-    // by the layout's block (rowGroupsFor).
+    // 16-row groups per warp (head dims 32, 64): 1 (8 warps per CTA) or 2 (4 warps, each K/V fragment used twice);
+    // 0 lets rowGroupsFor pick.
     int rowGroupsPerWarp = 0;
     // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum).
     float* partialOut = nullptr;

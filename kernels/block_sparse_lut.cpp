@@ -98,7 +98,9 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     return lut;
 }
 
-int rowGroupsFor(int block, int headDim) { return headDim == 128 ? 1 : block >= 64 ? 2 : 1; }
+// Measured on an H200 (docs/kernel-notes.md, v2): one group per warp with 8 warps beat two groups with 4 warps on
+// every layout and block, dense tiles included (occupancy, not shared-memory bandwidth, is the limit at 2 CTAs/SM).
+int rowGroupsFor(int, int) { return 1; }
 
 std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim)
 {
