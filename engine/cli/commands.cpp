@@ -5,7 +5,12 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
+<<<<<<< HEAD
         tokenizeCommand(),
+=======
+        layoutCommand(),
+        benchAttentionCommand(),
+>>>>>>> h/kernels
     };
     return commands;
 }

@@ -4,6 +4,8 @@
 
 namespace spw::cli {
 
+Command layoutCommand();
+Command benchAttentionCommand();
 Command tokenizeCommand();
 
 } // namespace spw::cli
