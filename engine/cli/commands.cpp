@@ -5,12 +5,9 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
-<<<<<<< HEAD
-        tokenizeCommand(),
-=======
         layoutCommand(),
+        tokenizeCommand(),
         benchAttentionCommand(),
->>>>>>> h/kernels
     };
     return commands;
 }
