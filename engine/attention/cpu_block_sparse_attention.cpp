@@ -70,7 +70,8 @@ void attendRows(const Problem& p, const at::Tensor& q, const at::Tensor& k, cons
     // maximum clamped to a finite value, so its exponentials are all 0 and its output is 0 rather than NaN;
     // any other row has a sum >= 1 (its maximum contributes exp(0)), so clamping the sum at 1 changes nothing.
     at::Tensor maximum = at::amax(scores, {-1}, true);
-    maximum.clamp_min_(std::numeric_limits<double>::lowest());
+    maximum.clamp_min_(scores.scalar_type() == at::kDouble ? std::numeric_limits<double>::lowest()
+                                                           : double(std::numeric_limits<float>::lowest()));
     scores.sub_(maximum).exp_();
     const at::Tensor sum = scores.sum(-1, true).clamp_min_(1.0);
     const at::Tensor result = at::matmul(scores, values).div_(sum);  // [B, G, R, block, D]
