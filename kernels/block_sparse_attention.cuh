@@ -360,11 +360,11 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
 }
 
 // Raises the kernel's dynamic shared-memory limit once per device (a driver call on every launch costs host time
-// that a model calling the layer per step would pay each time).
+// that a model calling the layer per step would pay each time). `doneDevices` must belong to this one kernel
+// instance: every instance has the same function-pointer type, so a static here would be shared by all of them.
 template <typename Kernel>
-cudaError_t raiseSharedMemoryLimitOnce(Kernel kernel, int bytes)
+cudaError_t raiseSharedMemoryLimitOnce(Kernel kernel, int bytes, std::atomic<std::uint64_t>& doneDevices)
 {
-    static std::atomic<std::uint64_t> doneDevices{0};
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess)
@@ -384,7 +384,8 @@ std::string launchForwardKernel(const AttentionParams& p)
     constexpr int kTileM = kWarps * 16;
     constexpr int smemBytes = (kTileM + 2 * kStages * kTileN) * D * int(sizeof(T));
     auto kernel = blockSparseForwardKernel<T, D, kWarps, kStages, kMasked>;
-    cudaError_t status = raiseSharedMemoryLimitOnce(kernel, smemBytes);
+    static std::atomic<std::uint64_t> limitRaised{0};  // one bit per device, for this instance
+    cudaError_t status = raiseSharedMemoryLimitOnce(kernel, smemBytes, limitRaised);
     if (status != cudaSuccess)
         return std::string("block-sparse attention: cannot set shared memory size: ") + cudaGetErrorString(status);
     const long long blocks = static_cast<long long>(p.lut.numWork) * p.batch;
