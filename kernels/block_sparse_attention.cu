@@ -1,10 +1,8 @@
-// Entry point of the block-sparse attention forward: checks the parameter struct, picks the compiled instance
-// (dtype × head dim) and runs the combine step that merges the partial results of split query tiles.
+// Entry point of the block-sparse attention forward: checks the parameter struct, zeroes the counters that elect the
+// CTA merging a split query tile, and picks the compiled instance (dtype × head dim × pipeline depth).
 #include "block_sparse_attention.h"
 #include "block_sparse_launch.h"
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <climits>
@@ -12,53 +10,6 @@
 
 namespace spw::kernels {
 namespace {
-
-template <typename T>
-__device__ __forceinline__ T fromFloat(float x);
-template <>
-__device__ __forceinline__ __half fromFloat<__half>(float x)
-{
-    return __float2half_rn(x);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float x)
-{
-    return __float2bfloat16_rn(x);
-}
-
-// One CTA per (split query tile, batch): out = Σ_i 2^(m_i - M) O_i / Σ_i 2^(m_i - M) l_i, M = max_i m_i.
-template <typename T>
-__global__ void combinePartialsKernel(const AttentionParams p)
-{
-    const CombineGroup group = p.lut.combine[blockIdx.x];
-    const int b = blockIdx.y;
-    const int tileM = p.lut.tile.tileM;
-    const int headDim = p.headDim;
-    T* oBase = static_cast<T*>(p.out) + b * p.outStride[0] + group.head * p.outStride[1];
-    for (int idx = threadIdx.x; idx < tileM * headDim; idx += blockDim.x) {
-        const int local = idx / headDim;
-        const int d = idx % headDim;
-        const int row = group.queryTile * tileM + local;
-        if (row >= p.seqLen)
-            continue;
-        float maxAll = -INFINITY;
-        for (int s = 0; s < group.numSlots; ++s) {
-            const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * tileM + local;
-            maxAll = fmaxf(maxAll, p.partialStats[at * 2]);
-        }
-        float sum = 0.0f;
-        float value = 0.0f;
-        if (maxAll != -INFINITY) {
-            for (int s = 0; s < group.numSlots; ++s) {
-                const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * tileM + local;
-                const float weight = exp2f(p.partialStats[at * 2] - maxAll);
-                sum += weight * p.partialStats[at * 2 + 1];
-                value += weight * p.partialOut[at * headDim + d];
-            }
-        }
-        oBase[std::int64_t(row) * p.outStride[2] + d] = fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
-    }
-}
 
 bool aligned16(const void* pointer) { return (reinterpret_cast<std::uintptr_t>(pointer) & 15) == 0; }
 
@@ -96,23 +47,12 @@ std::string checkParams(const AttentionParams& p)
         return "block-sparse attention: lookup table is missing";
     if (static_cast<long long>(p.lut.numWork) * p.batch > INT_MAX)
         return "block-sparse attention: too many tiles for one launch";
-    if (p.lut.numPartialSlots > 0 && (!p.partialOut || !p.partialStats || !p.lut.combine))
+    if (p.lut.numPartialSlots > 0 && (!p.partialOut || !p.partialStats || !p.combineCounters || !p.lut.combine))
         return "block-sparse attention: split tiles need the partial-result workspace";
     if (p.keyPaddingKind != MaskKind::None && !p.keyPadding)
         return "block-sparse attention: key padding mask is null";
     if (p.attnMaskKind != MaskKind::None && !p.attnMask)
         return "block-sparse attention: attention mask is null";
-    return {};
-}
-
-template <typename T>
-std::string launchCombine(const AttentionParams& p)
-{
-    dim3 grid(static_cast<unsigned>(p.lut.numCombine), static_cast<unsigned>(p.batch));
-    combinePartialsKernel<T><<<grid, 256, 0, p.stream>>>(p);
-    const cudaError_t status = cudaGetLastError();
-    if (status != cudaSuccess)
-        return std::string("block-sparse attention combine launch failed: ") + cudaGetErrorString(status);
     return {};
 }
 
@@ -124,15 +64,19 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
     if (!error.empty())
         return error;
     AttentionParams p = params;
-    if (p.rowGroupsPerWarp != 1 && p.rowGroupsPerWarp != 2)
-        p.rowGroupsPerWarp = rowGroupsFor(p.lut.block, p.headDim);
-    error = SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
+    if (p.pipelineStages != 2 && p.pipelineStages != 3)
+        p.pipelineStages = pipelineStagesFor(p.lut.block, p.headDim);
+    if (p.lut.numCombine > 0) {
+        const cudaError_t status = cudaMemsetAsync(p.combineCounters, 0,
+                                                   combineCounterInts(p.lut, p.batch) * sizeof(int), p.stream);
+        if (status != cudaSuccess)
+            return std::string("block-sparse attention: cannot clear the combine counters: ") +
+                   cudaGetErrorString(status);
+    }
+    return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
         return SPW_HEADDIM_SWITCH(params.headDim, kHeadDim,
                                   [&] { return detail::launchForward<kDType, kHeadDim>(p); });
     });
-    if (!error.empty() || p.lut.numCombine == 0)
-        return error;
-    return p.dtype == DType::Float16 ? launchCombine<__half>(p) : launchCombine<__nv_bfloat16>(p);
 }
 
 } // namespace spw::kernels

@@ -1,8 +1,8 @@
 #pragma once
 // The fused block-sparse attention forward kernel (FlashAttention-2 style, tensor-core mma.sync m16n8k16):
 // a CTA owns one query tile of one (batch, head); each warp owns 16 of its rows and keeps their output
-// accumulator, running row maximum and row sum in registers. Key/value tiles stream through two shared-memory
-// stages with cp.async while the previous tile is computed. The tile's layout bits tell each warp which 16-key
+// accumulator, running row maximum and row sum in registers. Key/value tiles stream through 2 or 3 shared-memory
+// stages with cp.async (1 or 2 tiles in flight while one is computed). The tile's layout bits tell each warp which 16-key
 // slices its rows attend: the others skip both matrix products and count as excluded in the softmax.
 //
 // Units: without masks the scores are kept pre-multiplied by scale·log2(e) (one FMA less per score); with masks
@@ -14,6 +14,7 @@
 
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cfloat>
 #include <cstdint>
 #include <string>
@@ -34,11 +35,6 @@ struct DTypeOf<DType::BFloat16> {
     using type = __nv_bfloat16;
 };
 
-// Each warp owns kGroups groups of 16 query rows; a CTA has kWarps warps, tileM = 16·kWarps·kGroups (the LUT's
-// 16-row groups are numbered warp·kGroups + m). Two groups per warp use every K/V fragment read from shared memory
-// twice; one group per warp with twice the warps keeps twice the warps in flight. On the H200 one group won
-// everywhere (docs/kernel-notes.md), so rowGroupsFor picks it; two remain selectable for tuning. Head dim 128 keeps
-// one group: two would not fit the registers.
 __device__ __forceinline__ float fastExp2(float x)
 {
     float y;
@@ -56,10 +52,53 @@ __device__ __forceinline__ int swizzled(int row, int chunk)
     return row * D + physical * 8;
 }
 
-template <typename T, int D, int kWarps, int kGroups, bool kMasked>
+// Merges the fp32 partial results of a split query tile (slots firstSlot.. of its combine group) and writes the
+// output rows: O = Σ_s 2^(m_s - M) O_s / Σ_s 2^(m_s - M) l_s with M = max_s m_s (log2 units). Run by the CTA that
+// finished the group last; the partials come from other CTAs of this launch, so they are read through L2 (ld.cg),
+// not a possibly stale L1. Four columns per thread, consecutive threads along a row (coalesced).
+template <typename T, int D, int kTileM, int kThreads>
+__device__ __forceinline__ void combineSplitTile(const AttentionParams& p, const CombineGroup& group, int b, T* oBase,
+                                                 int q0)
+{
+    constexpr int kQuads = D / 4;
+    for (int idx = threadIdx.x; idx < kTileM * kQuads; idx += kThreads) {
+        const int local = idx / kQuads;
+        const int col = idx % kQuads * 4;
+        const int row = q0 + local;
+        if (row >= p.seqLen)
+            continue;
+        float maxAll = -INFINITY;
+        for (int s = 0; s < group.numSlots; ++s) {
+            const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * kTileM + local;
+            maxAll = fmaxf(maxAll, __ldcg(p.partialStats + at * 2));
+        }
+        float sum = 0.0f;
+        float4 value = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        if (maxAll != -INFINITY) {
+            for (int s = 0; s < group.numSlots; ++s) {
+                const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * kTileM + local;
+                const float weight = exp2f(__ldcg(p.partialStats + at * 2) - maxAll);
+                sum += weight * __ldcg(p.partialStats + at * 2 + 1);
+                const float4 o = __ldcg(reinterpret_cast<const float4*>(p.partialOut + at * D + col));
+                value.x += weight * o.x;
+                value.y += weight * o.y;
+                value.z += weight * o.z;
+                value.w += weight * o.w;
+            }
+        }
+        // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
+        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+        *reinterpret_cast<uint2*>(oBase + std::int64_t(row) * p.outStride[2] + col) =
+            make_uint2(Mma<T>::pack(value.x * inv, value.y * inv), Mma<T>::pack(value.z * inv, value.w * inv));
+    }
+}
+
+// kWarps warps of 16 query rows each (tileM = 16·kWarps); kStages shared-memory stages for K/V tiles, i.e. up to
+// kStages - 1 key tiles in flight while one is computed.
+template <typename T, int D, int kWarps, int kStages, bool kMasked>
 __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const AttentionParams p)
 {
-    constexpr int kTileM = kWarps * kGroups * 16;
+    constexpr int kTileM = kWarps * 16;
     constexpr int kThreads = kWarps * 32;
     constexpr int kChunks = D / 8;
     constexpr int kSlices = kTileN / 16;
@@ -83,7 +122,7 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     extern __shared__ uint4 smemRaw[];
     T* sQ = reinterpret_cast<T*>(smemRaw);
     T* sK = sQ + kTileM * D;
-    T* sV = sK + 2 * kTileN * D;
+    T* sV = sK + kStages * kTileN * D;
 
     const int tid = threadIdx.x;
     const int warp = tid / 32;
@@ -111,248 +150,242 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
             cpAsync16(dstV + swizzled<D>(r, c), valid ? vBase + key * p.vStride[2] + c * 8 : vBase, valid);
         }
     };
-    if (count > 0)
-        loadKeyTile(work.begin, 0);
-    cpAsyncCommit();
+    // Commit group s holds key tile s (group 0 also the Q tile); iteration i commits tile i + kStages - 1.
+#pragma unroll
+    for (int s = 0; s < kStages - 1; ++s) {
+        if (s < count)
+            loadKeyTile(work.begin + s, s);
+        cpAsyncCommit();
+    }
 
     const int g = lane / 4;
     const int t = lane % 4;
-    // Group m of this warp holds tile rows (warp·kGroups + m)·16 .. +15; this thread holds two of them.
-    auto rowOf = [&](int m, int half) { return q0 + (warp * kGroups + m) * 16 + g + 8 * half; };
+    // This thread holds tile rows warp·16 + g and warp·16 + g + 8.
+    const int local[2] = {warp * 16 + g, warp * 16 + g + 8};
 
-    float acc[kGroups][kDTiles][4];
-    float rowMax[kGroups][2];
-    float rowSum[kGroups][2];
-    std::uint32_t qFrag[kGroups][kKSteps][4];
+    float acc[kDTiles][4];
+    float rowMax[2] = {-INFINITY, -INFINITY};
+    float rowSum[2] = {0.0f, 0.0f};
+    std::uint32_t qFrag[kKSteps][4];
 #pragma unroll
-    for (int m = 0; m < kGroups; ++m) {
-#pragma unroll
-        for (int d = 0; d < kDTiles; ++d)
-            acc[m][d][0] = acc[m][d][1] = acc[m][d][2] = acc[m][d][3] = 0.0f;
-        rowMax[m][0] = rowMax[m][1] = -INFINITY;
-        rowSum[m][0] = rowSum[m][1] = 0.0f;
-    }
+    for (int d = 0; d < kDTiles; ++d)
+        acc[d][0] = acc[d][1] = acc[d][2] = acc[d][3] = 0.0f;
 
     for (int i = 0; i < count; ++i) {
         const int entry = work.begin + i;
-        if (i + 1 < count)
-            loadKeyTile(entry + 1, (i + 1) & 1);
+        // The stage tile i + kStages - 1 goes to was last read in iteration i - 1, finished by its closing barrier.
+        if (i + kStages - 1 < count)
+            loadKeyTile(entry + kStages - 1, (i + kStages - 1) % kStages);
         cpAsyncCommit();
-        cpAsyncWait<1>();
+        cpAsyncWait<kStages - 1>();
         __syncthreads();
         if (i == 0) {
 #pragma unroll
-            for (int m = 0; m < kGroups; ++m)
-#pragma unroll
-                for (int kk = 0; kk < kKSteps; ++kk)
-                    ldmatrixX4(qFrag[m][kk],
-                               sQ + swizzled<D>((warp * kGroups + m) * 16 + (lane % 16), kk * 2 + lane / 16));
+            for (int kk = 0; kk < kKSteps; ++kk)
+                ldmatrixX4(qFrag[kk], sQ + swizzled<D>(warp * 16 + (lane % 16), kk * 2 + lane / 16));
         }
-        const std::uint32_t tileBits = p.lut.bits[entry];
-        std::uint32_t bits[kGroups];
-        std::uint32_t anyBits = 0;
-#pragma unroll
-        for (int m = 0; m < kGroups; ++m) {
-            bits[m] = (tileBits >> ((warp * kGroups + m) * kSlices)) & kSliceMask;
-            anyBits |= bits[m];
-        }
-        if (anyBits) {
+        const std::uint32_t bits = (p.lut.bits[entry] >> (warp * kSlices)) & kSliceMask;
+        if (bits) {
             const int k0 = p.lut.keyTiles[entry] * kTileN;
-            const T* tK = sK + (i & 1) * kTileN * D;
-            const T* tV = sV + (i & 1) * kTileN * D;
-            float s[kGroups][kNTiles][4];
+            const T* tK = sK + (i % kStages) * kTileN * D;
+            const T* tV = sV + (i % kStages) * kTileN * D;
+            float s[kNTiles][4];
 #pragma unroll
-            for (int m = 0; m < kGroups; ++m)
-#pragma unroll
-                for (int j = 0; j < kNTiles; ++j)
-                    s[m][j][0] = s[m][j][1] = s[m][j][2] = s[m][j][3] = 0.0f;
+            for (int j = 0; j < kNTiles; ++j)
+                s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.0f;
 #pragma unroll
             for (int sl = 0; sl < kSlices; ++sl) {
-                if (!((anyBits >> sl) & 1))
+                if (!((bits >> sl) & 1))
                     continue;
 #pragma unroll
                 for (int kk = 0; kk < kKSteps; ++kk) {
                     std::uint32_t frag[4];
                     ldmatrixX4(frag, tK + swizzled<D>(sl * 16 + (lane % 8) + (lane / 16) * 8, kk * 2 + (lane / 8) % 2));
-#pragma unroll
-                    for (int m = 0; m < kGroups; ++m) {
-                        if (!((bits[m] >> sl) & 1))
-                            continue;
-                        Mma<T>::run(s[m][2 * sl], qFrag[m][kk], frag[0], frag[1]);
-                        Mma<T>::run(s[m][2 * sl + 1], qFrag[m][kk], frag[2], frag[3]);
-                    }
+                    Mma<T>::run(s[2 * sl], qFrag[kk], frag[0], frag[1]);
+                    Mma<T>::run(s[2 * sl + 1], qFrag[kk], frag[2], frag[3]);
                 }
             }
 
-            // Without masks, a tile every row group attends in full and that lies inside the sequence needs no
-            // per-score test.
-            const bool fullTile = !kMasked && k0 + kTileN <= seqLen && [&] {
-                bool all = true;
-#pragma unroll
-                for (int m = 0; m < kGroups; ++m)
-                    all = all && bits[m] == kSliceMask;
-                return all;
-            }();
-#pragma unroll
-            for (int m = 0; m < kGroups; ++m) {
-                float tileMax[2] = {-INFINITY, -INFINITY};
-                if (fullTile) {
-#pragma unroll
-                    for (int j = 0; j < kNTiles; ++j)
-#pragma unroll
-                        for (int e = 0; e < 4; ++e) {
-                            s[m][j][e] *= scoreScale;
-                            tileMax[e / 2] = fmaxf(tileMax[e / 2], s[m][j][e]);
-                        }
-                } else {
-#pragma unroll
-                    for (int j = 0; j < kNTiles; ++j) {
-                        const bool sliceOn = (bits[m] >> (j / 2)) & 1;
-#pragma unroll
-                        for (int e = 0; e < 4; ++e) {
-                            const int key = k0 + j * 8 + 2 * t + (e & 1);
-                            bool keep = sliceOn && key < seqLen;
-                            float x = s[m][j][e] * scoreScale;
-                            if constexpr (kMasked) {
-                                if (keep && p.keyPaddingKind != MaskKind::None) {
-                                    const float mk = p.keyPadding[b * p.keyPaddingBatchStride + key];
-                                    if (p.keyPaddingKind == MaskKind::Add)
-                                        x += mk;
-                                    else if (mk == 0.0f)
-                                        keep = false;
-                                }
-                                if (keep && p.attnMaskKind != MaskKind::None) {
-                                    const std::int64_t at = std::int64_t(rowOf(m, e / 2)) * seqLen + key;
-                                    if (p.attnMaskKind == MaskKind::Add)
-                                        x += static_cast<const float*>(p.attnMask)[at];
-                                    else if (static_cast<const std::uint8_t*>(p.attnMask)[at] == 0)
-                                        keep = false;
-                                }
-                            }
-                            s[m][j][e] = keep ? x : -INFINITY;
-                            tileMax[e / 2] = fmaxf(tileMax[e / 2], s[m][j][e]);
-                        }
-                    }
-                }
-                float base[2];
-#pragma unroll
-                for (int r = 0; r < 2; ++r) {
-                    tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
-                    tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
-                    const float newMax = fmaxf(rowMax[m][r], tileMax[r]);
-                    // A row with nothing kept so far keeps max -inf; subtracting 0 keeps exp2 at 0, not NaN.
-                    base[r] = newMax == -INFINITY ? 0.0f : newMax;
-                    const float alpha = fastExp2((rowMax[m][r] - base[r]) * kExpScale);
-                    rowMax[m][r] = newMax;
-                    rowSum[m][r] *= alpha;
-#pragma unroll
-                    for (int d = 0; d < kDTiles; ++d) {
-                        acc[m][d][2 * r] *= alpha;
-                        acc[m][d][2 * r + 1] *= alpha;
-                    }
-                }
+            // Without masks, a tile this warp attends in full and that lies inside the sequence needs no per-score
+            // test.
+            const bool fullTile = !kMasked && bits == kSliceMask && k0 + kTileN <= seqLen;
+            float tileMax[2] = {-INFINITY, -INFINITY};
+            if (fullTile) {
 #pragma unroll
                 for (int j = 0; j < kNTiles; ++j)
 #pragma unroll
                     for (int e = 0; e < 4; ++e) {
-                        const float pr = fastExp2((s[m][j][e] - base[e / 2]) * kExpScale);
-                        s[m][j][e] = pr;
-                        rowSum[m][e / 2] += pr;
+                        s[j][e] *= scoreScale;
+                        tileMax[e / 2] = fmaxf(tileMax[e / 2], s[j][e]);
                     }
+            } else {
+#pragma unroll
+                for (int j = 0; j < kNTiles; ++j) {
+                    const bool sliceOn = (bits >> (j / 2)) & 1;
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                        const int key = k0 + j * 8 + 2 * t + (e & 1);
+                        bool keep = sliceOn && key < seqLen;
+                        float x = s[j][e] * scoreScale;
+                        if constexpr (kMasked) {
+                            if (keep && p.keyPaddingKind != MaskKind::None) {
+                                const float mk = p.keyPadding[b * p.keyPaddingBatchStride + key];
+                                if (p.keyPaddingKind == MaskKind::Add)
+                                    x += mk;
+                                else if (mk == 0.0f)
+                                    keep = false;
+                            }
+                            if (keep && p.attnMaskKind != MaskKind::None) {
+                                const std::int64_t at = std::int64_t(q0 + warp * 16 + g + 8 * (e / 2)) * seqLen + key;
+                                if (p.attnMaskKind == MaskKind::Add)
+                                    x += static_cast<const float*>(p.attnMask)[at];
+                                else if (static_cast<const std::uint8_t*>(p.attnMask)[at] == 0)
+                                    keep = false;
+                            }
+                        }
+                        s[j][e] = keep ? x : -INFINITY;
+                        tileMax[e / 2] = fmaxf(tileMax[e / 2], s[j][e]);
+                    }
+                }
+            }
+            float base[2];
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
+                tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
+                const float newMax = fmaxf(rowMax[r], tileMax[r]);
+                // A row with nothing kept so far keeps max -inf; subtracting 0 keeps exp2 at 0, not NaN.
+                base[r] = newMax == -INFINITY ? 0.0f : newMax;
+                const float alpha = fastExp2((rowMax[r] - base[r]) * kExpScale);
+                rowMax[r] = newMax;
+                rowSum[r] *= alpha;
+#pragma unroll
+                for (int d = 0; d < kDTiles; ++d) {
+                    acc[d][2 * r] *= alpha;
+                    acc[d][2 * r + 1] *= alpha;
+                }
             }
 #pragma unroll
-            for (int sl = 0; sl < kSlices; ++sl) {
-                if (!((anyBits >> sl) & 1))
-                    continue;
-                std::uint32_t a[kGroups][4];
+            for (int j = 0; j < kNTiles; ++j)
 #pragma unroll
-                for (int m = 0; m < kGroups; ++m) {
-                    a[m][0] = Mma<T>::pack(s[m][2 * sl][0], s[m][2 * sl][1]);
-                    a[m][1] = Mma<T>::pack(s[m][2 * sl][2], s[m][2 * sl][3]);
-                    a[m][2] = Mma<T>::pack(s[m][2 * sl + 1][0], s[m][2 * sl + 1][1]);
-                    a[m][3] = Mma<T>::pack(s[m][2 * sl + 1][2], s[m][2 * sl + 1][3]);
+                for (int e = 0; e < 4; ++e) {
+                    const float pr = fastExp2((s[j][e] - base[e / 2]) * kExpScale);
+                    s[j][e] = pr;
+                    rowSum[e / 2] += pr;
                 }
+#pragma unroll
+            for (int sl = 0; sl < kSlices; ++sl) {
+                if (!((bits >> sl) & 1))
+                    continue;
+                const std::uint32_t a[4] = {Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
+                                            Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]),
+                                            Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
+                                            Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3])};
 #pragma unroll
                 for (int dt = 0; dt < kDTiles; dt += 2) {
                     std::uint32_t frag[4];
                     ldmatrixX4Trans(frag, tV + swizzled<D>(sl * 16 + (lane % 8) + ((lane / 8) % 2) * 8, dt + lane / 16));
-#pragma unroll
-                    for (int m = 0; m < kGroups; ++m) {
-                        if (!((bits[m] >> sl) & 1))
-                            continue;
-                        Mma<T>::run(acc[m][dt], a[m], frag[0], frag[1]);
-                        Mma<T>::run(acc[m][dt + 1], a[m], frag[2], frag[3]);
-                    }
+                    Mma<T>::run(acc[dt], a, frag[0], frag[1]);
+                    Mma<T>::run(acc[dt + 1], a, frag[2], frag[3]);
                 }
             }
         }
         __syncthreads();
     }
+    // A work item with no key tiles skipped the loop's barriers: the Q tile's copies (issued by any thread) must land
+    // before its rows are reused as the output staging area below.
     cpAsyncWait<0>();
+    __syncthreads();
 
 #pragma unroll
-    for (int m = 0; m < kGroups; ++m)
-#pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            rowSum[m][r] += __shfl_xor_sync(0xffffffffu, rowSum[m][r], 1);
-            rowSum[m][r] += __shfl_xor_sync(0xffffffffu, rowSum[m][r], 2);
-        }
+    for (int r = 0; r < 2; ++r) {
+        rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 1);
+        rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
+    }
 
     if (work.partialSlot >= 0) {
-        // Unnormalised fp32 partials with their row maximum (in log2 units) and sum, merged by the combine kernel.
+        // A piece of a split query tile: unnormalised fp32 partials with their row maximum (log2 units) and sum.
+        // The last piece of its (group, batch) to finish merges all of them and writes the output.
         const std::size_t slotBase = (std::size_t(work.partialSlot) * batch + b) * kTileM;
 #pragma unroll
-        for (int m = 0; m < kGroups; ++m)
+        for (int r = 0; r < 2; ++r) {
+            float* dst = p.partialOut + (slotBase + local[r]) * D;
 #pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                const int local = (warp * kGroups + m) * 16 + g + 8 * r;
-                float* dst = p.partialOut + (slotBase + local) * D;
-#pragma unroll
-                for (int d = 0; d < kDTiles; ++d)
-                    *reinterpret_cast<float2*>(dst + d * 8 + 2 * t) =
-                        make_float2(acc[m][d][2 * r], acc[m][d][2 * r + 1]);
-                if (t == 0) {
-                    float* stats = p.partialStats + (slotBase + local) * 2;
-                    stats[0] = rowMax[m][r] == -INFINITY ? -INFINITY : rowMax[m][r] * kExpScale;
-                    stats[1] = rowSum[m][r];
-                }
+            for (int d = 0; d < kDTiles; ++d)
+                *reinterpret_cast<float2*>(dst + d * 8 + 2 * t) = make_float2(acc[d][2 * r], acc[d][2 * r + 1]);
+            if (t == 0) {
+                float* stats = p.partialStats + (slotBase + local[r]) * 2;
+                stats[0] = rowMax[r] == -INFINITY ? -INFINITY : rowMax[r] * kExpScale;
+                stats[1] = rowSum[r];
             }
+        }
+        __shared__ int isLast;
+        __threadfence();
+        __syncthreads();
+        if (tid == 0)
+            isLast = atomicAdd(p.combineCounters + std::size_t(work.combineGroup) * batch + b, 1) ==
+                     p.lut.combine[work.combineGroup].numSlots - 1;
+        __syncthreads();
+        if (isLast) {
+            __threadfence();
+            combineSplitTile<T, D, kTileM, kThreads>(p, p.lut.combine[work.combineGroup], b,
+                                                     static_cast<T*>(p.out) + b * p.outStride[0] +
+                                                         h * p.outStride[1],
+                                                     q0);
+        }
         return;
     }
 
     // Stage this warp's output rows through its own rows of the Q tile, then store 16-byte rows.
     T* sOut = sQ;
 #pragma unroll
-    for (int m = 0; m < kGroups; ++m)
+    for (int r = 0; r < 2; ++r) {
+        // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
+        const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : 0.0f;
 #pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
-            const float inv = rowSum[m][r] > 0.0f ? 1.0f / rowSum[m][r] : 0.0f;
-            const int local = (warp * kGroups + m) * 16 + g + 8 * r;
-#pragma unroll
-            for (int d = 0; d < kDTiles; ++d)
-                *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local, d) + 2 * t) =
-                    Mma<T>::pack(acc[m][d][2 * r] * inv, acc[m][d][2 * r + 1] * inv);
-        }
+        for (int d = 0; d < kDTiles; ++d)
+            *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local[r], d) + 2 * t) =
+                Mma<T>::pack(acc[d][2 * r] * inv, acc[d][2 * r + 1] * inv);
+    }
     __syncwarp();
     T* oBase = static_cast<T*>(p.out) + b * p.outStride[0] + h * p.outStride[1];
-    for (int idx = lane; idx < kGroups * 16 * kChunks; idx += 32) {
-        const int local = warp * kGroups * 16 + idx / kChunks;
+    for (int idx = lane; idx < 16 * kChunks; idx += 32) {
+        const int row16 = warp * 16 + idx / kChunks;
         const int c = idx % kChunks;
-        const int row = q0 + local;
+        const int row = q0 + row16;
         if (row < seqLen)
             *reinterpret_cast<uint4*>(oBase + std::int64_t(row) * p.outStride[2] + c * 8) =
-                *reinterpret_cast<const uint4*>(sOut + swizzled<D>(local, c));
+                *reinterpret_cast<const uint4*>(sOut + swizzled<D>(row16, c));
     }
 }
 
-template <typename T, int D, int kWarps, int kGroups, bool kMasked>
+// Raises the kernel's dynamic shared-memory limit once per device (a driver call on every launch costs host time
+// that a model calling the layer per step would pay each time). `doneDevices` must belong to this one kernel
+// instance: every instance has the same function-pointer type, so a static here would be shared by all of them.
+template <typename Kernel>
+cudaError_t raiseSharedMemoryLimitOnce(Kernel kernel, int bytes, std::atomic<std::uint64_t>& doneDevices)
+{
+    int device = 0;
+    cudaError_t status = cudaGetDevice(&device);
+    if (status != cudaSuccess)
+        return status;
+    const std::uint64_t bit = device < 64 ? std::uint64_t(1) << device : 0;
+    if (bit && (doneDevices.load(std::memory_order_acquire) & bit))
+        return cudaSuccess;
+    status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
+    if (status == cudaSuccess)
+        doneDevices.fetch_or(bit, std::memory_order_acq_rel);
+    return status;
+}
+
+template <typename T, int D, int kWarps, int kStages, bool kMasked>
 std::string launchForwardKernel(const AttentionParams& p)
 {
-    constexpr int kTileM = kWarps * kGroups * 16;
-    const int smemBytes = (kTileM + 4 * kTileN) * D * int(sizeof(T));
-    auto kernel = blockSparseForwardKernel<T, D, kWarps, kGroups, kMasked>;
-    cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smemBytes);
+    constexpr int kTileM = kWarps * 16;
+    constexpr int smemBytes = (kTileM + 2 * kStages * kTileN) * D * int(sizeof(T));
+    auto kernel = blockSparseForwardKernel<T, D, kWarps, kStages, kMasked>;
+    static std::atomic<std::uint64_t> limitRaised{0};  // one bit per device, for this instance
+    cudaError_t status = raiseSharedMemoryLimitOnce(kernel, smemBytes, limitRaised);
     if (status != cudaSuccess)
         return std::string("block-sparse attention: cannot set shared memory size: ") + cudaGetErrorString(status);
     const long long blocks = static_cast<long long>(p.lut.numWork) * p.batch;
@@ -366,12 +399,10 @@ std::string launchForwardKernel(const AttentionParams& p)
 template <typename T, int D, bool kMasked>
 std::string launchForwardShape(const AttentionParams& p)
 {
-    if constexpr (D == 128) {
-        return launchForwardKernel<T, D, 4, 1, kMasked>(p);
-    } else {
-        return p.rowGroupsPerWarp == 2 ? launchForwardKernel<T, D, 4, 2, kMasked>(p)
-                                       : launchForwardKernel<T, D, 8, 1, kMasked>(p);
-    }
+    // Head dim 128 keeps 64 query rows per CTA (tileConfigFor): its accumulator would not fit 128 rows' registers.
+    constexpr int kWarps = D == 128 ? 4 : 8;
+    return p.pipelineStages == 2 ? launchForwardKernel<T, D, kWarps, 2, kMasked>(p)
+                                 : launchForwardKernel<T, D, kWarps, 3, kMasked>(p);
 }
 
 template <DType kDType, int D>

@@ -12,7 +12,8 @@
 //
 // Lookup tables (AttentionLut) are built once per layout on the host (buildAttentionLut), uploaded by the caller and
 // cached there. Query tiles with far more key tiles than the average (global rows) are split across CTAs that write
-// fp32 partial results, merged by a second kernel; the work list is ordered heaviest first.
+// fp32 partial results; the last of them to finish merges the pieces (no second kernel). The work list is ordered
+// heaviest first.
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
@@ -37,13 +38,15 @@ bool headDimSupported(int headDim);
 bool blockSupported(int block);  // 16, 32, 64, 128 (any power of two >= 16 that divides into tiles)
 
 // One CTA's work: query tile `queryTile` of head `head`, key tiles entries [begin, end). partialSlot < 0: the CTA
-// writes the output; otherwise it writes fp32 partials into that slot, merged by the combine step.
+// writes the output; otherwise it writes fp32 partials into that slot and, when it is the last piece of combine
+// group `combineGroup` to finish, merges the group's partials into the output.
 struct WorkItem {
     std::int32_t head;
     std::int32_t queryTile;
     std::int32_t begin;
     std::int32_t end;
     std::int32_t partialSlot;
+    std::int32_t combineGroup;  // -1 when not split
 };
 
 // A split query tile: slots [firstSlot, firstSlot + numSlots) hold its partial results.
@@ -89,8 +92,9 @@ struct DeviceLut {
     TileConfig tile;
 };
 
-// The row groups per warp the kernels use for a layout block and head dim when the caller asks for none.
-int rowGroupsFor(int block, int headDim);
+// The shared-memory pipeline depth (2 or 3 key/value stages) the kernels use for a layout block and head dim when
+// the caller asks for none.
+int pipelineStagesFor(int block, int headDim);
 
 struct AttentionParams {
     DType dtype = DType::Float16;
@@ -117,20 +121,22 @@ struct AttentionParams {
     const void* attnMask = nullptr;
     MaskKind attnMaskKind = MaskKind::None;
     DeviceLut lut;
-    // 16-row groups per warp (head dims 32, 64): 1 (8 warps per CTA) or 2 (4 warps, each K/V fragment used twice);
-    // 0 lets rowGroupsFor pick.
-    int rowGroupsPerWarp = 0;
-    // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum).
+    // Key/value shared-memory stages: 2 or 3; 0 lets pipelineStagesFor pick.
+    int pipelineStages = 0;
+    // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum), and
+    // numCombine·batch counters (zeroed by the launcher on params.stream).
     float* partialOut = nullptr;
     float* partialStats = nullptr;
+    int* combineCounters = nullptr;
     cudaStream_t stream = nullptr;
 };
 
 std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim);
 std::size_t partialStatsFloats(const DeviceLut& lut, int batch);
+std::size_t combineCounterInts(const DeviceLut& lut, int batch);
 
-// Launches the forward (and the combine step when the LUT has split tiles) on params.stream. Returns an empty
-// string on success, else a one-line message (bad argument or CUDA launch error).
+// Launches the forward on params.stream (after zeroing the combine counters when the LUT has split tiles). Returns
+// an empty string on success, else a one-line message (bad argument or CUDA launch error).
 std::string blockSparseAttentionForward(const AttentionParams& params);
 
 } // namespace spw::kernels

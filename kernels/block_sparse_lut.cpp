@@ -79,16 +79,17 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     for (const Span& span : spans) {
         const int count = span.end - span.begin;
         if (splitFactor <= 0 || count <= threshold) {
-            lut.work.push_back({span.head, span.queryTile, span.begin, span.end, -1});
+            lut.work.push_back({span.head, span.queryTile, span.begin, span.end, -1, -1});
             continue;
         }
         const int pieces = (count + threshold - 1) / threshold;
         const int chunk = (count + pieces - 1) / pieces;
+        const int group = int(lut.combine.size());
         lut.combine.push_back({span.head, span.queryTile, lut.numPartialSlots, pieces});
         for (int p = 0; p < pieces; ++p) {
             const int begin = span.begin + p * chunk;
             const int end = std::min(span.end, begin + chunk);
-            lut.work.push_back({span.head, span.queryTile, begin, end, lut.numPartialSlots++});
+            lut.work.push_back({span.head, span.queryTile, begin, end, lut.numPartialSlots++, group});
         }
     }
     // Heaviest first: the hardware hands out CTAs roughly in index order, so long items start early.
@@ -98,9 +99,8 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     return lut;
 }
 
-// Measured on an H200 (docs/kernel-notes.md, v2): one group per warp with 8 warps beat two groups with 4 warps on
-// every layout and block, dense tiles included (occupancy, not shared-memory bandwidth, is the limit at 2 CTAs/SM).
-int rowGroupsFor(int, int) { return 1; }
+// docs/kernel-notes.md, v3: measured on an H200.
+int pipelineStagesFor(int, int) { return 3; }
 
 std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim)
 {
@@ -111,5 +111,7 @@ std::size_t partialStatsFloats(const DeviceLut& lut, int batch)
 {
     return std::size_t(lut.numPartialSlots) * batch * lut.tile.tileM * 2;
 }
+
+std::size_t combineCounterInts(const DeviceLut& lut, int batch) { return std::size_t(lut.numCombine) * batch; }
 
 } // namespace spw::kernels

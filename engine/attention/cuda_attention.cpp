@@ -71,12 +71,12 @@ std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int h
     } catch (const std::invalid_argument& e) {
         fail("attention: {}", e.what());
     }
-    static_assert(sizeof(kernels::WorkItem) == 5 * sizeof(std::int32_t));
+    static_assert(sizeof(kernels::WorkItem) == 6 * sizeof(std::int32_t));
     static_assert(sizeof(kernels::CombineGroup) == 4 * sizeof(std::int32_t));
     const std::size_t keyTilesAt = 0;
     const std::size_t bitsAt = keyTilesAt + alignedSize(host.keyTiles.size());
     const std::size_t workAt = bitsAt + alignedSize(host.bits.size());
-    const std::size_t combineAt = workAt + alignedSize(host.work.size() * 5);
+    const std::size_t combineAt = workAt + alignedSize(host.work.size() * 6);
     const std::size_t total = combineAt + alignedSize(host.combine.size() * 4);
     at::Tensor packed = at::zeros({std::int64_t(std::max<std::size_t>(total, 4))}, at::kInt);
     auto* base = packed.data_ptr<std::int32_t>();
@@ -121,6 +121,14 @@ at::Tensor kernelReady(const at::Tensor& tensor, at::ScalarType type)
     const bool strided = t.stride(3) == 1 && t.stride(0) % 8 == 0 && t.stride(1) % 8 == 0 && t.stride(2) % 8 == 0 &&
                          reinterpret_cast<std::uintptr_t>(t.data_ptr()) % 16 == 0;
     return strided ? t : t.contiguous();
+}
+
+// Tuning knob: SPW_KERNEL_STAGES=2|3 overrides the kernels' choice of key/value pipeline stages (read per call, a
+// scan of the environment: tests switch it between calls).
+int pipelineStagesOverride()
+{
+    const char* value = std::getenv("SPW_KERNEL_STAGES");
+    return value ? std::atoi(value) : 0;
 }
 
 void fillStrides(std::int64_t (&dst)[3], const at::Tensor& t)
@@ -221,17 +229,18 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
     }
 
     p.lut = tables.lut;
-    // Benchmark knob: SPW_KERNEL_ROW_GROUPS=1|2 overrides the kernels' choice of 16-row groups per warp.
-    if (const char* groups = std::getenv("SPW_KERNEL_ROW_GROUPS"))
-        p.rowGroupsPerWarp = std::atoi(groups);
-    at::Tensor partialOut;
-    at::Tensor partialStats;
+    p.pipelineStages = pipelineStagesOverride();
+    // Split query tiles: fp32 partials, their row statistics and the counters, in one allocation.
+    at::Tensor workspace;
     if (p.lut.numPartialSlots > 0) {
-        const auto floats = q.options().dtype(at::kFloat);
-        partialOut = at::empty({std::int64_t(kernels::partialOutFloats(p.lut, p.batch, p.headDim))}, floats);
-        partialStats = at::empty({std::int64_t(kernels::partialStatsFloats(p.lut, p.batch))}, floats);
-        p.partialOut = partialOut.data_ptr<float>();
-        p.partialStats = partialStats.data_ptr<float>();
+        const std::size_t outFloats = kernels::partialOutFloats(p.lut, p.batch, p.headDim);
+        const std::size_t statFloats = kernels::partialStatsFloats(p.lut, p.batch);
+        const std::size_t counters = kernels::combineCounterInts(p.lut, p.batch);
+        static_assert(sizeof(int) == sizeof(float));
+        workspace = at::empty({std::int64_t(outFloats + statFloats + counters)}, q.options().dtype(at::kFloat));
+        p.partialOut = workspace.data_ptr<float>();
+        p.partialStats = p.partialOut + outFloats;
+        p.combineCounters = reinterpret_cast<int*>(p.partialStats + statFloats);
     }
     p.stream = at::cuda::getCurrentCUDAStream(query.device().index()).stream();
 

@@ -1,7 +1,10 @@
 // `sparse-workbench-cli bench-attention`: times block-sparse attention for one configuration and shape against the
 // dense attention LibTorch offers, in the same run on the same random inputs.
 //   CUDA: our kernels (engine/attention/cuda_attention.h) against at::scaled_dot_product_attention, timed with CUDA
-//         events after warm-up. CPU: the engine's block-sparse path against eager matmul-softmax-matmul.
+//         events after warm-up. A sample is `--calls` calls issued back to back between two events, divided by the
+//         count, as a model issues its layers: the host work of one call overlaps the GPU work of the previous one,
+//         so the number is GPU time. `ours_sync_ms` is one call per sample (host overhead included), for reference.
+//   CPU: the engine's block-sparse path against eager matmul-softmax-matmul.
 // Effective TFLOP/s counts only the layout's blocks: 4·B·H·L²·D·density / time. Reports medians.
 #include "cli/commands.h"
 
@@ -35,7 +38,7 @@ namespace {
 
 struct BenchSetup {
     std::int64_t batch, heads, seqLen, headDim;
-    int warmup, repeats;
+    int warmup, repeats, calls;
     bool cuda;
     std::string kernel;  // "auto" (dense layouts without masks go to SDPA) or "tiled"
 };
@@ -70,7 +73,7 @@ Timing timeCpu(const std::function<void()>& call, const BenchSetup& setup)
 // StatType::AGGREGATE (all pools); the enum's namespace moved between LibTorch versions, its value did not.
 constexpr std::size_t kAggregateStat = 0;
 
-Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup)
+Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup, int calls)
 {
     const auto device = c10::cuda::current_device();
     for (int i = 0; i < setup.warmup; ++i)
@@ -85,10 +88,11 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup)
         at::cuda::CUDAEvent start(cudaEventDefault);
         at::cuda::CUDAEvent stop(cudaEventDefault);
         start.record();
-        call();
+        for (int c = 0; c < calls; ++c)
+            call();
         stop.record();
         stop.synchronize();
-        ms.push_back(start.elapsed_time(stop));
+        ms.push_back(start.elapsed_time(stop) / calls);
     }
     const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
                           .allocated_bytes[kAggregateStat]
@@ -123,6 +127,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     setup.headDim = *args.integer("head-dim", 1, 1024);
     setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
     setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
+    setup.calls = int(args.integer("calls", 1, 10000).value_or(10));
     const std::string dtypeName = args.choice("dtype", {"float16", "bfloat16", "float32"}, "float16");
     setup.cuda = args.choice("device", {"cuda", "cpu"}, "cuda") == "cuda";
     setup.kernel = args.choice("kernel", {"auto", "tiled"}, "auto");
@@ -157,14 +162,18 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     const double scale = 1.0 / std::sqrt(double(setup.headDim));
 
     Timing ours;
+    Timing oursSync;
     Timing dense;
     std::string denseName;
     if (setup.cuda) {
 #ifdef SPW_TORCH_HAS_CUDA
         const auto tables = cudaLayoutTables(layout, int(setup.headDim), 0);
         const DenseRoute route = setup.kernel == "auto" ? DenseRoute::Sdpa : DenseRoute::Kernels;
-        ours = timeCuda([&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); }, setup);
-        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup);
+        const auto callOurs = [&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
+        ours = timeCuda(callOurs, setup, setup.calls);
+        oursSync = timeCuda(callOurs, setup, 1);
+        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup,
+                         setup.calls);
         denseName = "at::scaled_dot_product_attention";
 #endif
     } else {
@@ -189,10 +198,12 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         {"device", setup.cuda ? "cuda" : "cpu"},
         {"kernel", setup.kernel},
         {"repeats", setup.repeats},
+        {"calls_per_sample", setup.cuda ? setup.calls : 1},
         {"ours_ms", ours.medianMs},
         {"ours_min_ms", ours.minMs},
         {"ours_effective_tflops", oursTflops},
         {"ours_peak_mib", ours.peakMiB},
+        {"ours_sync_ms", setup.cuda ? nlohmann::json(oursSync.medianMs) : nlohmann::json(nullptr)},
         {"dense_baseline", denseName},
         {"dense_ms", dense.medianMs},
         {"dense_tflops", denseTflops},
@@ -228,7 +239,8 @@ Command benchAttentionCommand()
                       {"heads", "H", "number of heads"},
                       {"head-dim", "D", "head dimension (CUDA kernels: 32, 64 or 128)"},
                       {"dtype", "TYPE", "float16 (default), bfloat16 or float32"},
-                      {"repeats", "N", "timed repetitions, the median is reported (default 20)"},
+                      {"repeats", "N", "timed samples, the median is reported (default 20)"},
+                      {"calls", "N", "CUDA: calls issued back to back per timed sample (default 10)"},
                       {"warmup", "N", "untimed calls first (default 5)"},
                       {"device", "DEV", "cuda (default) or cpu"},
                       {"kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)"},

@@ -2,8 +2,9 @@
 """Block-sparse attention forward: our CUDA kernels against cuDNN / flash SDPA (dense) and FlexAttention with a
 BlockMask built from the same layout, on gpu.md's shapes (12 heads, head dim 64, fp16, batch × length = 65,536).
 
-Runs on the GPU machine. Our kernel is timed by `sparse-workbench-cli bench-attention --json` (CUDA events, warm-up,
-median of 20); the baselines here the same way. Layouts come from `sparse-workbench-cli layout`. FlexAttention gets
+Runs on the GPU machine. Our kernel is timed by `sparse-workbench-cli bench-attention --json`, the baselines here,
+the same way: CUDA events around CALLS calls issued back to back (divided by CALLS), median of 20 such samples after
+warm-up; so host overhead that overlaps the GPU work of the previous call is not counted, for any of them. Layouts come from `sparse-workbench-cli layout`. FlexAttention gets
 the layout as a BlockMask at 128-token blocks (the kernel's tile) built with BlockMask.from_kv_blocks: blocks the
 layout fills completely are 'full' (no mask_mod), partly filled ones run mask_mod reading the token-level layout.
 That is what create_block_mask would build, without its quadratic memory.
@@ -35,9 +36,10 @@ CONFIGS = {
     "dense": {},
 }
 FLEX_BLOCK = 128
+CALLS = 10
 
 
-def time_cuda(fn, repeats, warmup=3):
+def time_cuda(fn, repeats, warmup=3, calls=CALLS):
     for _ in range(warmup):
         fn()
     torch.cuda.synchronize()
@@ -45,10 +47,11 @@ def time_cuda(fn, repeats, warmup=3):
     for _ in range(repeats):
         start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
-        fn()
+        for _ in range(calls):
+            fn()
         stop.record()
         stop.synchronize()
-        times.append(start.elapsed_time(stop))
+        times.append(start.elapsed_time(stop) / calls)
     return statistics.median(times)
 
 
@@ -104,14 +107,14 @@ def flex_block_mask(layout, block, seq_len):
                                     seq_lengths=(seq_len, seq_len))
 
 
-def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto", row_groups=None):
+def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto", stages=None):
     out = os.path.join(folder, "ours.json")
     cmd = [cli, "bench-attention", "--config", config, "--seq-len", str(seq_len), "--batch", str(batch), "--heads",
            str(HEADS), "--head-dim", str(HEAD_DIM), "--dtype", "float16", "--repeats", str(repeats), "--kernel",
-           kernel, "--json", out]
+           kernel, "--calls", str(CALLS), "--json", out]
     env = dict(os.environ)
-    if row_groups:
-        env["SPW_KERNEL_ROW_GROUPS"] = str(row_groups)
+    if stages:
+        env["SPW_KERNEL_STAGES"] = str(stages)
     subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     with open(out) as f:
         return json.load(f)
@@ -126,7 +129,7 @@ def main():
     parser.add_argument("--modes", default="bslongformer,bigbird,fixed,local")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--no-flex", action="store_true")
-    parser.add_argument("--variants", action="store_true", help="also time the other row grouping per warp")
+    parser.add_argument("--variants", default="", help="also time these pipeline depths, e.g. 2 or 2,3")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -157,18 +160,16 @@ def main():
                    "flash_ms": flash_ms, "floor_ms": floor_ms}
             try:
                 ours = run_ours(args.cli, config, seq_len, batch, args.repeats, folder)
-                row.update(density=ours["density"], ours_ms=ours["ours_ms"],
+                row.update(density=ours["density"], ours_ms=ours["ours_ms"], ours_sync_ms=ours["ours_sync_ms"],
                            ours_tflops=dense_flops * ours["density"] / (ours["ours_ms"] * 1e-3) / 1e12,
                            ours_peak_mib=ours["ours_peak_mib"])
                 if mode == "dense":
                     tiled = run_ours(args.cli, config, seq_len, batch, args.repeats, folder, kernel="tiled")
                     row["ours_tiled_ms"] = tiled["ours_ms"]
-                if args.variants:
-                    # The kernels' other row grouping (1 group of 16 rows per warp for blocks < 64, else 2).
-                    other = 2 if block < 64 else 1
+                for stages in filter(None, args.variants.split(",")):
                     alt = run_ours(args.cli, config, seq_len, batch, args.repeats, folder,
-                                   kernel="tiled" if mode == "dense" else "auto", row_groups=other)
-                    row[f"ours_groups{other}_ms"] = alt["ours_ms"]
+                                   kernel="tiled" if mode == "dense" else "auto", stages=stages)
+                    row[f"ours_stages{stages}_ms"] = alt["ours_ms"]
             except subprocess.CalledProcessError as e:
                 row["ours_error"] = e.stderr.strip()[-300:]
             if not args.no_flex and mode != "dense":
@@ -204,9 +205,11 @@ def main():
             fmt(ours / r["floor_ms"], ".1f") + "x" if ours else "-"))
         if "ours_tiled_ms" in r:
             lines[-1] += f" tiled kernel on dense: {r['ours_tiled_ms']:.3f} ms"
-        for groups in (1, 2):
-            if f"ours_groups{groups}_ms" in r:
-                lines[-1] += f" ({groups} row group(s)/warp: {r[f'ours_groups{groups}_ms']:.3f} ms)"
+        if "ours_sync_ms" in r:
+            lines[-1] += f" one call per sample: {r['ours_sync_ms']:.3f} ms"
+        for stages in (2, 3):
+            if f"ours_stages{stages}_ms" in r:
+                lines[-1] += f" ({stages} stages: {r[f'ours_stages{stages}_ms']:.3f} ms)"
         for key in ("ours_error", "flex_error"):
             if key in r:
                 lines[-1] += f" {key}: {r[key]}"

@@ -128,7 +128,7 @@ TEST(CudaAttention, LongerLengthsAndSplitHeavyRows)
 {
     SKIP_WITHOUT_CUDA();
     // 1040 = 65 blocks of 16: neither tile divides it. At 2048 and 4096 the global row's query tile is split
-    // across CTAs and merged by the combine kernel.
+    // across CTAs, merged by the last of them to finish.
     for (ModeCase c : {ModeCase{SparsityMode::BSLongformer, 16, 1040}, ModeCase{SparsityMode::BigBird, 16, 2048},
                        ModeCase{SparsityMode::BSLongformer, 16, 4096}, ModeCase{SparsityMode::Fixed, 64, 2048},
                        ModeCase{SparsityMode::BSLongformer, 128, 2048}})
@@ -275,16 +275,16 @@ TEST(CudaAttention, EngineEntryPointDispatchesCudaTensors)
     EXPECT_LT(test::relativeError(out, ref), 2e-3);
 }
 
-TEST(CudaAttention, BothRowGroupingsWithMasks)
+TEST(CudaAttention, BothPipelineDepthsWithMasks)
 {
     SKIP_WITHOUT_CUDA();
-    // The kernels run blocks >= 64 with two 16-row groups per warp and smaller blocks with one; force each on a
-    // masked and an unmasked case so that both code paths meet masks, tails and split tiles.
-    for (const char* groups : {"1", "2"}) {
-        setenv("SPW_KERNEL_ROW_GROUPS", groups, 1);
+    // The kernels stream key/value tiles through 2 or 3 shared-memory stages (pipelineStagesFor picks per block);
+    // force each on masked and unmasked cases so that both meet masks, tails, short work items and split tiles.
+    for (const char* stages : {"2", "3"}) {
+        setenv("SPW_KERNEL_STAGES", stages, 1);
         for (ModeCase c : {ModeCase{SparsityMode::BSLongformer, 16, 2048}, ModeCase{SparsityMode::Fixed, 64, 576},
                            ModeCase{SparsityMode::BigBird, 32, 416}}) {
-            SCOPED_TRACE(std::string("groups ") + groups + " " + caseName(c, 64));
+            SCOPED_TRACE(std::string("stages ") + stages + " " + caseName(c, 64));
             const Layout layout = modeLayout(c.mode, c.block, c.seqLen, 5, true);
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 32, at::kHalf), layout, {});
             const auto options = at::TensorOptions().device(at::kCUDA);
@@ -297,9 +297,10 @@ TEST(CudaAttention, BothRowGroupingsWithMasks)
             masks.attention = at::rand({c.seqLen, c.seqLen}, options).gt(0.2);
             masks.attentionMode = MaskMode::Mul;
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 64, at::kHalf), layout, masks);
+            checkAgainstDense(randomInputs(2, 5, c.seqLen, 128, at::kHalf), layout, masks);
         }
     }
-    unsetenv("SPW_KERNEL_ROW_GROUPS");
+    unsetenv("SPW_KERNEL_STAGES");
 }
 
 std::string errorOf(const std::function<void()>& call)

@@ -45,8 +45,19 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
             EXPECT_EQ(seen.count(key), 0u) << "key tile listed twice";
             seen[key] = lut.bits[e];
         }
-        if (w.partialSlot >= 0)
-            slotsOf[{w.head, w.queryTile}].insert(w.partialSlot);
+        if (w.partialSlot < 0) {
+            EXPECT_EQ(w.combineGroup, -1) << "unsplit work item names a combine group";
+            continue;
+        }
+        slotsOf[{w.head, w.queryTile}].insert(w.partialSlot);
+        // The CTA that finishes its group last merges it: the group must be this tile's, holding this slot.
+        ASSERT_GE(w.combineGroup, 0);
+        ASSERT_LT(std::size_t(w.combineGroup), lut.combine.size());
+        const CombineGroup& g = lut.combine[std::size_t(w.combineGroup)];
+        EXPECT_EQ(g.head, w.head);
+        EXPECT_EQ(g.queryTile, w.queryTile);
+        EXPECT_GE(w.partialSlot, g.firstSlot);
+        EXPECT_LT(w.partialSlot, g.firstSlot + g.numSlots);
     }
     for (int h = 0; h < heads; ++h)
         for (int qt = 0; qt < lut.numQueryTiles; ++qt)
