@@ -5,7 +5,7 @@
 namespace spw::test {
 namespace {
 
-struct PyRaise {};
+struct PyRaise { };
 
 // Python's slice.indices(n) for step 1: negative bounds count from the end, then clamp to [0, n].
 int bound(long value, int n)
@@ -19,32 +19,40 @@ struct Slice {
     long start;
     long stop;
 };
-const long kNone = 1L << 40;  // an open end: `x:` or `:`
+const long kNone = 1L << 40; // an open end: `x:` or `:`
 
 // layout[h, rows, cols] = 1
 void assign(Tensor3& layout, int h, Slice rows, Slice cols)
 {
     const int nb = int(layout[0].size());
-    const int r0 = rows.start == -kNone ? 0 : bound(rows.start, nb), r1 = rows.stop == kNone ? nb : bound(rows.stop, nb);
-    const int c0 = cols.start == -kNone ? 0 : bound(cols.start, nb), c1 = cols.stop == kNone ? nb : bound(cols.stop, nb);
+    const int r0 = rows.start == -kNone ? 0 : bound(rows.start, nb),
+              r1 = rows.stop == kNone ? nb : bound(rows.stop, nb);
+    const int c0 = cols.start == -kNone ? 0 : bound(cols.start, nb),
+              c1 = cols.stop == kNone ? nb : bound(cols.stop, nb);
     for (int r = r0; r < r1; ++r)
         for (int c = c0; c < c1; ++c)
             layout[h][r][c] = 1;
 }
-const Slice kAll{-kNone, kNone};
-Slice from(long start) { return {start, kNone}; }
-Slice range(long start, long stop) { return {start, stop}; }
+const Slice kAll { -kNone, kNone };
+Slice from(long start)
+{
+    return { start, kNone };
+}
+Slice range(long start, long stop)
+{
+    return { start, stop };
+}
 Slice at(long index, int n)
 {
     if (index < -n || index >= n)
-        throw PyRaise{};
-    return {index < 0 ? index + n : index, (index < 0 ? index + n : index) + 1};
+        throw PyRaise {};
+    return { index < 0 ? index + n : index, (index < 0 ? index + n : index) + 1 };
 }
 
 Tensor3 setupLayout(const DeepSpeedParams& p, int seqLen)
 {
     if (seqLen % p.block != 0)
-        throw PyRaise{};
+        throw PyRaise {};
     int numBlocks = seqLen / p.block;
     return Tensor3(p.numHeads, std::vector<std::vector<int>>(numBlocks, std::vector<int>(numBlocks, 0)));
 }
@@ -67,17 +75,17 @@ void tril(Tensor3& layout)
 void checkAttention(const DeepSpeedParams& p)
 {
     if (p.attention != "unidirectional" && p.attention != "bidirectional")
-        throw PyRaise{};
+        throw PyRaise {};
 }
 
 void checkGlobalEnds(const DeepSpeedParams& p)
 {
     if (p.globalBlockEndIndices) {
         if (p.globalBlockIndices.size() != p.globalBlockEndIndices->size())
-            throw PyRaise{};
+            throw PyRaise {};
         for (std::size_t i = 0; i < p.globalBlockIndices.size(); ++i)
             if (p.globalBlockIndices[i] >= (*p.globalBlockEndIndices)[i])
-                throw PyRaise{};
+                throw PyRaise {};
     }
 }
 
@@ -85,14 +93,14 @@ void checkGlobalEnds(const DeepSpeedParams& p)
 Tensor3 fixedLayout(const DeepSpeedParams& p, int seqLen)
 {
     if (p.numLocalBlocks % p.numGlobalBlocks != 0)
-        throw PyRaise{};
+        throw PyRaise {};
     checkAttention(p);
     if (p.attention != "bidirectional" && p.horizontalGlobalAttention)
-        throw PyRaise{};
+        throw PyRaise {};
     if (p.numDifferentGlobalPatterns > 1 && !p.differentLayoutPerHead)
-        throw PyRaise{};
+        throw PyRaise {};
     if (p.numDifferentGlobalPatterns > p.numLocalBlocks / p.numGlobalBlocks)
-        throw PyRaise{};
+        throw PyRaise {};
 
     Tensor3 layout = setupLayout(p, seqLen);
     const int numBlocks = int(layout[0].size());
@@ -133,7 +141,7 @@ Tensor3 variableLayout(const DeepSpeedParams& p, int seqLen)
     checkGlobalEnds(p);
     checkAttention(p);
     if (p.attention != "bidirectional" && p.horizontalGlobalAttention)
-        throw PyRaise{};
+        throw PyRaise {};
 
     Tensor3 layout = setupLayout(p, seqLen);
     const int numBlocks = int(layout[0].size());
@@ -189,7 +197,7 @@ void slidingWindow(const DeepSpeedParams& p, Tensor3& layout, int h)
 {
     const int numBlocks = int(layout[0].size());
     if (numBlocks < p.numSlidingWindowBlocks)
-        throw PyRaise{};
+        throw PyRaise {};
     int w = p.numSlidingWindowBlocks / 2;
     for (int row = 0; row < numBlocks; ++row) {
         int start = std::max(0, row - w);
@@ -208,7 +216,7 @@ Tensor3 bigBirdLayout(const DeepSpeedParams& p, int seqLen)
     for (int h = 0; h < numLayoutHeads; ++h) {
         slidingWindow(p, layout, h);
         if (numBlocks < p.numGlobalBlocks)
-            throw PyRaise{};
+            throw PyRaise {};
         assign(layout, h, range(0, p.numGlobalBlocks), kAll);
         assign(layout, h, kAll, range(0, p.numGlobalBlocks));
         if (p.attention == "unidirectional")
@@ -258,7 +266,7 @@ Tensor3 localLayout(DeepSpeedParams p, int seqLen)
     Tensor3 layout = setupLayout(p, seqLen);
     const int numBlocks = int(layout[0].size());
     if (numBlocks < p.numSlidingWindowBlocks)
-        throw PyRaise{};
+        throw PyRaise {};
     int w = p.numSlidingWindowBlocks / 2;
     for (int row = 0; row < numBlocks; ++row) {
         int start = std::max(0, row - w);

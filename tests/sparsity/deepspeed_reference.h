@@ -10,7 +10,7 @@
 namespace spw::test {
 
 struct DeepSpeedParams {
-    std::string mode;  // "dense", "fixed", "variable", "bigbird", "bslongformer", "local"
+    std::string mode; // "dense", "fixed", "variable", "bigbird", "bslongformer", "local"
     int numHeads = 1;
     int block = 16;
     bool differentLayoutPerHead = false;
@@ -19,8 +19,8 @@ struct DeepSpeedParams {
     std::string attention = "bidirectional";
     bool horizontalGlobalAttention = false;
     int numDifferentGlobalPatterns = 1;
-    std::vector<int> localWindowBlocks{4};
-    std::vector<int> globalBlockIndices{0};
+    std::vector<int> localWindowBlocks { 4 };
+    std::vector<int> globalBlockIndices { 0 };
     std::optional<std::vector<int>> globalBlockEndIndices;
     int numSlidingWindowBlocks = 3;
 };

@@ -42,7 +42,7 @@ TEST_F(LayoutCli, PrintsOneJsonObject)
 {
     auto config = write("fixed.json", R"({"sparse_attention": {"mode": "fixed", "block": 16,
         "different_layout_per_head": true, "num_different_global_patterns": 2, "num_heads": 3}})");
-    auto result = runCli({"layout", "--config", config, "--seq-len", "96"});
+    auto result = runCli({ "layout", "--config", config, "--seq-len", "96" });
     ASSERT_EQ(result.exitCode, 0) << result.err;
     json output = json::parse(result.out);
     EXPECT_EQ(output.size(), 7u);
@@ -67,20 +67,20 @@ TEST_F(LayoutCli, PrintsOneJsonObject)
 TEST_F(LayoutCli, HeadsFlagOverridesAndSeedIsUsed)
 {
     auto config = write("bigbird.json", R"({"mode": "bigbird", "num_random_blocks": 2, "num_heads": 12})");
-    auto two = runCli({"layout", "--config", config, "--seq-len", "256", "--heads", "2", "--seed", "11"});
+    auto two = runCli({ "layout", "--config", config, "--seq-len", "256", "--heads", "2", "--seed", "11" });
     ASSERT_EQ(two.exitCode, 0) << two.err;
     EXPECT_EQ(json::parse(two.out)["num_heads"], 2);
-    auto again = runCli({"layout", "--config", config, "--seq-len", "256", "--heads", "2", "--seed", "11"});
+    auto again = runCli({ "layout", "--config", config, "--seq-len", "256", "--heads", "2", "--seed", "11" });
     EXPECT_EQ(again.out, two.out);
-    auto other = runCli({"layout", "--config", config, "--seq-len", "256", "--heads", "2", "--seed", "12"});
+    auto other = runCli({ "layout", "--config", config, "--seq-len", "256", "--heads", "2", "--seed", "12" });
     EXPECT_NE(json::parse(other.out)["layout"], json::parse(two.out)["layout"]);
 }
 
 TEST_F(LayoutCli, ConfigurationSeedIsTheDefault)
 {
     auto seeded = write("seeded.json", R"({"mode": "bigbird", "num_random_blocks": 2, "seed": 11})");
-    auto fromConfig = runCli({"layout", "--config", seeded, "--seq-len", "256", "--heads", "1"});
-    auto fromFlag = runCli({"layout", "--config", seeded, "--seq-len", "256", "--heads", "1", "--seed", "11"});
+    auto fromConfig = runCli({ "layout", "--config", seeded, "--seq-len", "256", "--heads", "1" });
+    auto fromFlag = runCli({ "layout", "--config", seeded, "--seq-len", "256", "--heads", "1", "--seed", "11" });
     ASSERT_EQ(fromConfig.exitCode, 0) << fromConfig.err;
     EXPECT_EQ(fromConfig.out, fromFlag.out);
 }
@@ -88,35 +88,36 @@ TEST_F(LayoutCli, ConfigurationSeedIsTheDefault)
 TEST_F(LayoutCli, BadInputIsOneLineAndExitTwo)
 {
     auto good = write("good.json", R"({"mode": "dense"})");
-    expectBadInput({"layout", "--config", m_dir + "/missing.json", "--seq-len", "64", "--heads", "1"}, "missing.json");
-    expectBadInput({"layout", "--config", write("text.json", "not json"), "--seq-len", "64", "--heads", "1"},
-                   "not valid JSON");
-    expectBadInput({"layout", "--config", write("k.json", R"({"mode": "dense", "colour": 1})"), "--seq-len", "64",
-                    "--heads", "1"},
-                   "colour");
-    expectBadInput({"layout", "--config", write("m.json", R"({"mode": "diagonal"})"), "--seq-len", "64", "--heads",
-                    "1"},
-                   "diagonal");
-    expectBadInput({"layout", "--config", good, "--seq-len", "64"}, "--heads");
-    expectBadInput({"layout", "--config", good, "--seq-len", "100", "--heads", "1"}, "seq_len (100)");
-    expectBadInput({"layout", "--config", good, "--seq-len", "abc", "--heads", "1"}, "--seq-len");
-    expectBadInput({"layout", "--config", good, "--heads", "1"}, "--seq-len");
-    expectBadInput({"layout", "--seq-len", "64", "--heads", "1"}, "--config");
-    expectBadInput({"layout", "--config", good, "--seq-len", "64", "--heads", "0"}, "--heads");
-    expectBadInput({"layout", "--config", good, "--seq-len", "64", "--heads", "1", "--seed", "-3"}, "--seed");
-    expectBadInput({"layout", "--config", good, "--seq-len", "64", "--heads", "1", "--colour"}, "--colour");
-    expectBadInput({"layout", "--config",
-                    write("fx.json", R"({"mode": "fixed", "num_local_blocks": 6, "num_global_blocks": 4})"),
-                    "--seq-len", "64", "--heads", "1"},
-                   "num_local_blocks (6) must be a multiple of num_global_blocks (4)");
-    expectBadInput({"layout", "--config", write("w.json", R"({"mode": "local", "num_sliding_window_blocks": 9})"),
-                    "--seq-len", "64", "--heads", "1"},
-                   "num_sliding_window_blocks (9)");
+    expectBadInput(
+        { "layout", "--config", m_dir + "/missing.json", "--seq-len", "64", "--heads", "1" }, "missing.json");
+    expectBadInput(
+        { "layout", "--config", write("text.json", "not json"), "--seq-len", "64", "--heads", "1" }, "not valid JSON");
+    expectBadInput({ "layout", "--config", write("k.json", R"({"mode": "dense", "colour": 1})"), "--seq-len", "64",
+                       "--heads", "1" },
+        "colour");
+    expectBadInput(
+        { "layout", "--config", write("m.json", R"({"mode": "diagonal"})"), "--seq-len", "64", "--heads", "1" },
+        "diagonal");
+    expectBadInput({ "layout", "--config", good, "--seq-len", "64" }, "--heads");
+    expectBadInput({ "layout", "--config", good, "--seq-len", "100", "--heads", "1" }, "seq_len (100)");
+    expectBadInput({ "layout", "--config", good, "--seq-len", "abc", "--heads", "1" }, "--seq-len");
+    expectBadInput({ "layout", "--config", good, "--heads", "1" }, "--seq-len");
+    expectBadInput({ "layout", "--seq-len", "64", "--heads", "1" }, "--config");
+    expectBadInput({ "layout", "--config", good, "--seq-len", "64", "--heads", "0" }, "--heads");
+    expectBadInput({ "layout", "--config", good, "--seq-len", "64", "--heads", "1", "--seed", "-3" }, "--seed");
+    expectBadInput({ "layout", "--config", good, "--seq-len", "64", "--heads", "1", "--colour" }, "--colour");
+    expectBadInput(
+        { "layout", "--config", write("fx.json", R"({"mode": "fixed", "num_local_blocks": 6, "num_global_blocks": 4})"),
+            "--seq-len", "64", "--heads", "1" },
+        "num_local_blocks (6) must be a multiple of num_global_blocks (4)");
+    expectBadInput({ "layout", "--config", write("w.json", R"({"mode": "local", "num_sliding_window_blocks": 9})"),
+                       "--seq-len", "64", "--heads", "1" },
+        "num_sliding_window_blocks (9)");
 }
 
 TEST_F(LayoutCli, Help)
 {
-    auto help = runCli({"layout", "--help"});
+    auto help = runCli({ "layout", "--help" });
     EXPECT_EQ(help.exitCode, 0);
     EXPECT_NE(help.out.find("--seq-len"), std::string::npos);
 }

@@ -25,8 +25,8 @@ SparsityConfig toConfig(const DeepSpeedParams& p)
     config.differentLayoutPerHead = p.differentLayoutPerHead;
     config.numLocalBlocks = p.numLocalBlocks;
     config.numGlobalBlocks = p.numGlobalBlocks;
-    config.attention =
-        p.attention == "unidirectional" ? AttentionDirection::Unidirectional : AttentionDirection::Bidirectional;
+    config.attention
+        = p.attention == "unidirectional" ? AttentionDirection::Unidirectional : AttentionDirection::Bidirectional;
     config.horizontalGlobalAttention = p.horizontalGlobalAttention;
     config.numDifferentGlobalPatterns = p.numDifferentGlobalPatterns;
     config.localWindowBlocks = p.localWindowBlocks;
@@ -40,12 +40,11 @@ std::string describe(const DeepSpeedParams& p, int seqLen)
 {
     return fmt::format("{} heads={} block={} dlph={} local={} global={} att={} horiz={} patterns={} windows=[{}] "
                        "gidx=[{}] gend={} sliding={} seq_len={}",
-                       p.mode, p.numHeads, p.block, p.differentLayoutPerHead, p.numLocalBlocks, p.numGlobalBlocks,
-                       p.attention, p.horizontalGlobalAttention, p.numDifferentGlobalPatterns,
-                       fmt::join(p.localWindowBlocks, ","), fmt::join(p.globalBlockIndices, ","),
-                       p.globalBlockEndIndices ? fmt::format("[{}]", fmt::join(*p.globalBlockEndIndices, ","))
-                                               : std::string("None"),
-                       p.numSlidingWindowBlocks, seqLen);
+        p.mode, p.numHeads, p.block, p.differentLayoutPerHead, p.numLocalBlocks, p.numGlobalBlocks, p.attention,
+        p.horizontalGlobalAttention, p.numDifferentGlobalPatterns, fmt::join(p.localWindowBlocks, ","),
+        fmt::join(p.globalBlockIndices, ","),
+        p.globalBlockEndIndices ? fmt::format("[{}]", fmt::join(*p.globalBlockEndIndices, ",")) : std::string("None"),
+        p.numSlidingWindowBlocks, seqLen);
 }
 
 // Returns the number of cases where both made a layout (so that a sweep that only meets errors is caught).
@@ -79,9 +78,9 @@ int compareOverLengths(const DeepSpeedParams& p, int maxBlocks = 12)
 
 void forEachCommon(const std::string& mode, const std::function<void(DeepSpeedParams&)>& body)
 {
-    for (int heads : {1, 3})
-        for (const char* attention : {"bidirectional", "unidirectional"})
-            for (bool dlph : {false, true}) {
+    for (int heads : { 1, 3 })
+        for (const char* attention : { "bidirectional", "unidirectional" })
+            for (bool dlph : { false, true }) {
                 DeepSpeedParams p;
                 p.mode = mode;
                 p.numHeads = heads;
@@ -108,7 +107,7 @@ TEST(LayoutReferenceSweep, Fixed)
         for (int local = 1; local <= 6; ++local)
             for (int global = 1; global <= 3; ++global)
                 for (int patterns = 1; patterns <= 4; ++patterns)
-                    for (bool horizontal : {false, true}) {
+                    for (bool horizontal : { false, true }) {
                         DeepSpeedParams q = p;
                         q.numLocalBlocks = local;
                         q.numGlobalBlocks = global;
@@ -122,16 +121,15 @@ TEST(LayoutReferenceSweep, Fixed)
 
 TEST(LayoutReferenceSweep, Variable)
 {
-    const std::vector<std::vector<int>> windows{{1}, {4}, {2, 3}, {3, 1, 2}, {5, 2}};
-    const std::vector<std::pair<std::vector<int>, std::optional<std::vector<int>>>> globals{
-        {{0}, std::nullopt},         {{}, std::nullopt},           {{1, 6, 40}, std::nullopt},
-        {{0, 5}, std::vector<int>{2, 9}}, {{3}, std::vector<int>{30}}, {{2, 7}, std::vector<int>{4}},
-        {{4}, std::vector<int>{4}}};
+    const std::vector<std::vector<int>> windows { { 1 }, { 4 }, { 2, 3 }, { 3, 1, 2 }, { 5, 2 } };
+    const std::vector<std::pair<std::vector<int>, std::optional<std::vector<int>>>> globals { { { 0 }, std::nullopt },
+        { {}, std::nullopt }, { { 1, 6, 40 }, std::nullopt }, { { 0, 5 }, std::vector<int> { 2, 9 } },
+        { { 3 }, std::vector<int> { 30 } }, { { 2, 7 }, std::vector<int> { 4 } }, { { 4 }, std::vector<int> { 4 } } };
     int layouts = 0;
     forEachCommon("variable", [&](DeepSpeedParams& p) {
         for (const auto& window : windows)
             for (const auto& [starts, ends] : globals)
-                for (bool horizontal : {false, true}) {
+                for (bool horizontal : { false, true }) {
                     DeepSpeedParams q = p;
                     q.localWindowBlocks = window;
                     q.globalBlockIndices = starts;
@@ -160,9 +158,9 @@ TEST(LayoutReferenceSweep, BigBird)
 
 TEST(LayoutReferenceSweep, BSLongformer)
 {
-    const std::vector<std::pair<std::vector<int>, std::optional<std::vector<int>>>> globals{
-        {{0}, std::nullopt}, {{}, std::nullopt}, {{2, 9, 50}, std::nullopt}, {{0, 5}, std::vector<int>{3, 7}},
-        {{6}, std::vector<int>{99}}, {{1}, std::vector<int>{1}}, {{1, 2}, std::vector<int>{3}}};
+    const std::vector<std::pair<std::vector<int>, std::optional<std::vector<int>>>> globals { { { 0 }, std::nullopt },
+        { {}, std::nullopt }, { { 2, 9, 50 }, std::nullopt }, { { 0, 5 }, std::vector<int> { 3, 7 } },
+        { { 6 }, std::vector<int> { 99 } }, { { 1 }, std::vector<int> { 1 } }, { { 1, 2 }, std::vector<int> { 3 } } };
     int layouts = 0;
     forEachCommon("bslongformer", [&](DeepSpeedParams& p) {
         for (int sliding = 1; sliding <= 7; ++sliding)

@@ -16,7 +16,7 @@ TEST(LayoutStats, DenseIsOne)
     EXPECT_DOUBLE_EQ(stats.density, 1.0);
     EXPECT_DOUBLE_EQ(stats.flopsRelativeToDense, 1.0);
     EXPECT_DOUBLE_EQ(stats.scoreMemoryRelativeToDense, 1.0);
-    EXPECT_EQ(stats.scoreElements, 3 * 64 * 64);  // every score of a 64-token sequence, per head
+    EXPECT_EQ(stats.scoreElements, 3 * 64 * 64); // every score of a 64-token sequence, per head
 }
 
 // Fixed, 4 heads with 4 global patterns, 6 blocks: counted by hand from the layouts of test_layout_modes
@@ -41,7 +41,7 @@ TEST(LayoutStats, HeadsDifferWhenTheirLayoutsDo)
     auto config = configFor(SparsityMode::Local);
     config.numSlidingWindowBlocks = 3;
     auto stats = spw::computeStats(spw::makeLayout(config, 16 * 10, 1));
-    EXPECT_EQ(stats.heads[0].nonzeroBlocks, 10 + 9);  // diagonal and the one below it
+    EXPECT_EQ(stats.heads[0].nonzeroBlocks, 10 + 9); // diagonal and the one below it
 
     auto bigbird = configFor(SparsityMode::BigBird);
     bigbird.numRandomBlocks = 2;

@@ -22,7 +22,7 @@ spw::SparsityConfig randomOnly(int numRandomBlocks)
 {
     auto config = configFor(SparsityMode::Variable);
     config.numRandomBlocks = numRandomBlocks;
-    config.localWindowBlocks = {1};
+    config.localWindowBlocks = { 1 };
     config.globalBlockIndices = {};
     config.differentLayoutPerHead = true;
     return config;
@@ -51,7 +51,7 @@ TEST(RandomSource, BoundedDrawsAndSamplesStayInRange)
         ++counts[value];
     }
     for (int count : counts)
-        EXPECT_GT(count, 800);  // every value drawn, none starved (expected 1000 each)
+        EXPECT_GT(count, 800); // every value drawn, none starved (expected 1000 each)
     EXPECT_EQ(random.below(1), 0u);
     for (int trial = 0; trial < 200; ++trial) {
         auto picked = random.sample(9, 4);
@@ -61,7 +61,7 @@ TEST(RandomSource, BoundedDrawsAndSamplesStayInRange)
         EXPECT_LT(*distinct.rbegin(), 9);
     }
     auto all = random.sample(5, 5);
-    EXPECT_EQ(std::set<int>(all.begin(), all.end()), (std::set<int>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(std::set<int>(all.begin(), all.end()), (std::set<int> { 0, 1, 2, 3, 4 }));
     EXPECT_TRUE(random.sample(5, 0).empty());
 }
 
@@ -69,22 +69,22 @@ TEST(RandomBlocks, GoldenLayoutForSeed42)
 {
     auto layout = spw::makeLayout(randomOnly(2), 8 * 16, 2, 42);
     EXPECT_EQ(headRows(layout, 0),
-              (Rows{"10010100", "11001000", "00100011", "00111000", "00001011", "00000110", "01000011", "10100001"}));
+        (Rows { "10010100", "11001000", "00100011", "00111000", "00001011", "00000110", "01000011", "10100001" }));
     EXPECT_EQ(headRows(layout, 1),
-              (Rows{"10010100", "11001000", "01100010", "01010100", "01011000", "01000101", "01010010", "10000011"}));
+        (Rows { "10010100", "11001000", "01100010", "01010100", "01011000", "01000101", "01010010", "10000011" }));
 
     auto config = randomOnly(2);
     config.attention = AttentionDirection::Unidirectional;
     auto causal = spw::makeLayout(config, 8 * 16, 2, 42);
     EXPECT_EQ(headRows(causal, 0),
-              (Rows{"10000000", "11000000", "11100000", "11010000", "10001000", "00001100", "01001010", "00001001"}));
+        (Rows { "10000000", "11000000", "11100000", "11010000", "10001000", "00001100", "01001010", "00001001" }));
     EXPECT_EQ(headRows(causal, 1),
-              (Rows{"10000000", "11000000", "11100000", "11010000", "01001000", "00110100", "01010010", "01010001"}));
+        (Rows { "10000000", "11000000", "11100000", "11010000", "01001000", "00110100", "01010010", "01010001" }));
 }
 
 TEST(RandomBlocks, SameSeedSameLayoutOtherSeedDiffers)
 {
-    for (auto mode : {SparsityMode::Variable, SparsityMode::BigBird}) {
+    for (auto mode : { SparsityMode::Variable, SparsityMode::BigBird }) {
         auto config = configFor(mode);
         config.numRandomBlocks = 3;
         config.differentLayoutPerHead = true;
@@ -108,7 +108,7 @@ TEST(RandomBlocks, SameSeedSameLayoutOtherSeedDiffers)
 // have hit; unidirectional rows draw only from columns <= row, and take all of them when there are fewer.
 TEST(RandomBlocks, CountsAndCausality)
 {
-    for (auto attention : {AttentionDirection::Bidirectional, AttentionDirection::Unidirectional}) {
+    for (auto attention : { AttentionDirection::Bidirectional, AttentionDirection::Unidirectional }) {
         auto config = randomOnly(3);
         config.attention = attention;
         auto layout = spw::makeLayout(config, 16 * 20, 2, 9);

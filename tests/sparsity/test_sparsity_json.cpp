@@ -33,7 +33,7 @@ void expectJsonError(const json& document, std::vector<std::string> fragments)
 TEST(SparsityJson, DsConfigDefaults)
 {
     auto config = spw::sparsityConfigFromJson(json::object());
-    EXPECT_EQ(config.mode, SparsityMode::Fixed);  // ds_config's default mode
+    EXPECT_EQ(config.mode, SparsityMode::Fixed); // ds_config's default mode
     EXPECT_EQ(config.block, 16);
     EXPECT_FALSE(config.differentLayoutPerHead);
     EXPECT_EQ(config.numLocalBlocks, 4);
@@ -44,29 +44,29 @@ TEST(SparsityJson, DsConfigDefaults)
     EXPECT_EQ(config.numHeads, 0);
     EXPECT_FALSE(config.seed.has_value());
 
-    auto variable = spw::sparsityConfigFromJson(json{{"mode", "variable"}});
+    auto variable = spw::sparsityConfigFromJson(json { { "mode", "variable" } });
     EXPECT_EQ(variable.numRandomBlocks, 0);
-    EXPECT_EQ(variable.localWindowBlocks, std::vector<int>{4});
-    EXPECT_EQ(variable.globalBlockIndices, std::vector<int>{0});
+    EXPECT_EQ(variable.localWindowBlocks, std::vector<int> { 4 });
+    EXPECT_EQ(variable.globalBlockIndices, std::vector<int> { 0 });
     EXPECT_FALSE(variable.globalBlockEndIndices.has_value());
-    EXPECT_EQ(spw::sparsityConfigFromJson(json{{"mode", "bigbird"}}).numSlidingWindowBlocks, 3);
-    EXPECT_EQ(spw::sparsityConfigFromJson(json{{"mode", "local"}}).attention, AttentionDirection::Unidirectional);
+    EXPECT_EQ(spw::sparsityConfigFromJson(json { { "mode", "bigbird" } }).numSlidingWindowBlocks, 3);
+    EXPECT_EQ(spw::sparsityConfigFromJson(json { { "mode", "local" } }).attention, AttentionDirection::Unidirectional);
 }
 
 TEST(SparsityJson, WholeDsConfigOrObjectAlone)
 {
-    json object = {{"mode", "bslongformer"}, {"block", 32}, {"num_sliding_window_blocks", 5},
-                   {"global_block_indices", {0, 7}}, {"global_block_end_indices", {2, 9}}, {"num_heads", 12},
-                   {"seed", 99}};
-    json dsConfig = {{"train_batch_size", 8}, {"fp16", {{"enabled", true}}}, {"sparse_attention", object}};
+    json object = { { "mode", "bslongformer" }, { "block", 32 }, { "num_sliding_window_blocks", 5 },
+        { "global_block_indices", { 0, 7 } }, { "global_block_end_indices", { 2, 9 } }, { "num_heads", 12 },
+        { "seed", 99 } };
+    json dsConfig = { { "train_batch_size", 8 }, { "fp16", { { "enabled", true } } }, { "sparse_attention", object } };
     auto fromObject = spw::sparsityConfigFromJson(object);
     auto fromDsConfig = spw::sparsityConfigFromJson(dsConfig);
     EXPECT_EQ(fromObject, fromDsConfig);
     EXPECT_EQ(fromObject.mode, SparsityMode::BSLongformer);
     EXPECT_EQ(fromObject.block, 32);
     EXPECT_EQ(fromObject.numSlidingWindowBlocks, 5);
-    EXPECT_EQ(fromObject.globalBlockIndices, (std::vector<int>{0, 7}));
-    EXPECT_EQ(fromObject.globalBlockEndIndices, (std::vector<int>{2, 9}));
+    EXPECT_EQ(fromObject.globalBlockIndices, (std::vector<int> { 0, 7 }));
+    EXPECT_EQ(fromObject.globalBlockEndIndices, (std::vector<int> { 2, 9 }));
     EXPECT_EQ(fromObject.numHeads, 12);
     EXPECT_EQ(fromObject.seed, 99u);
 }
@@ -74,45 +74,49 @@ TEST(SparsityJson, WholeDsConfigOrObjectAlone)
 // DeepSpeed's get_sparse_*_config reads only its mode's keys; the others are accepted and have no effect.
 TEST(SparsityJson, KeysOfOtherModesAreIgnored)
 {
-    auto config = spw::sparsityConfigFromJson(
-        json{{"mode", "dense"}, {"num_local_blocks", 6}, {"num_global_blocks", 4}, {"local_window_blocks", {2}}});
+    auto config = spw::sparsityConfigFromJson(json {
+        { "mode", "dense" }, { "num_local_blocks", 6 }, { "num_global_blocks", 4 }, { "local_window_blocks", { 2 } } });
     EXPECT_EQ(config, spw::defaultsFor(SparsityMode::Dense));
-    auto bigbird = spw::sparsityConfigFromJson(json{{"mode", "bigbird"}, {"num_local_blocks", 8}});
+    auto bigbird = spw::sparsityConfigFromJson(json { { "mode", "bigbird" }, { "num_local_blocks", 8 } });
     EXPECT_EQ(bigbird.numLocalBlocks, 4);
 }
 
 TEST(SparsityJson, UnknownKeyOrModeIsAnError)
 {
-    expectJsonError(json{{"mode", "fixed"}, {"num_local_block", 4}}, {"unknown key", "num_local_block"});
-    expectJsonError(json{{"mode", "sparse"}}, {"unknown sparsity mode", "sparse", "bslongformer"});
-    expectJsonError(json{{"sparse_attention", {{"mode", "fixed"}, {"foo", 1}}}}, {"foo"});
-    expectJsonError(json{{"train_batch_size", 8}}, {"train_batch_size"});
+    expectJsonError(json { { "mode", "fixed" }, { "num_local_block", 4 } }, { "unknown key", "num_local_block" });
+    expectJsonError(json { { "mode", "sparse" } }, { "unknown sparsity mode", "sparse", "bslongformer" });
+    expectJsonError(json { { "sparse_attention", { { "mode", "fixed" }, { "foo", 1 } } } }, { "foo" });
+    expectJsonError(json { { "train_batch_size", 8 } }, { "train_batch_size" });
 }
 
 TEST(SparsityJson, WrongTypesNameTheKey)
 {
-    expectJsonError(json{{"block", "16"}}, {"block must be an integer"});
-    expectJsonError(json{{"block", 16.5}}, {"block must be an integer"});
-    expectJsonError(json{{"mode", 3}}, {"mode must be a string"});
-    expectJsonError(json{{"different_layout_per_head", 1}}, {"different_layout_per_head must be true or false"});
-    expectJsonError(json{{"mode", "variable"}, {"local_window_blocks", 4}}, {"local_window_blocks must be a list"});
-    expectJsonError(json{{"mode", "variable"}, {"global_block_indices", {0, "1"}}}, {"global_block_indices"});
-    expectJsonError(json{{"mode", "variable"}, {"global_block_end_indices", "none"}}, {"global_block_end_indices"});
-    expectJsonError(json{{"attention", "causal"}}, {"attention", "causal"});
-    expectJsonError(json{{"seed", -1}}, {"seed"});
-    expectJsonError(json{{"num_heads", 0}}, {"num_heads (0)"});
-    expectJsonError(json{{"block", 1e12}}, {"block"});
-    expectJsonError(json{{"block", 4294967296LL}}, {"block", "out of range"});
-    expectJsonError(json{{"sparse_attention", 5}}, {"sparse_attention must be a JSON object"});
-    expectJsonError(json::array(), {"must be a JSON object"});
+    expectJsonError(json { { "block", "16" } }, { "block must be an integer" });
+    expectJsonError(json { { "block", 16.5 } }, { "block must be an integer" });
+    expectJsonError(json { { "mode", 3 } }, { "mode must be a string" });
+    expectJsonError(json { { "different_layout_per_head", 1 } }, { "different_layout_per_head must be true or false" });
+    expectJsonError(
+        json { { "mode", "variable" }, { "local_window_blocks", 4 } }, { "local_window_blocks must be a list" });
+    expectJsonError(
+        json { { "mode", "variable" }, { "global_block_indices", { 0, "1" } } }, { "global_block_indices" });
+    expectJsonError(
+        json { { "mode", "variable" }, { "global_block_end_indices", "none" } }, { "global_block_end_indices" });
+    expectJsonError(json { { "attention", "causal" } }, { "attention", "causal" });
+    expectJsonError(json { { "seed", -1 } }, { "seed" });
+    expectJsonError(json { { "num_heads", 0 } }, { "num_heads (0)" });
+    expectJsonError(json { { "block", 1e12 } }, { "block" });
+    expectJsonError(json { { "block", 4294967296LL } }, { "block", "out of range" });
+    expectJsonError(json { { "sparse_attention", 5 } }, { "sparse_attention must be a JSON object" });
+    expectJsonError(json::array(), { "must be a JSON object" });
     // A key of another mode is still checked for its type.
-    expectJsonError(json{{"mode", "dense"}, {"num_local_blocks", "four"}}, {"num_local_blocks must be an integer"});
+    expectJsonError(
+        json { { "mode", "dense" }, { "num_local_blocks", "four" } }, { "num_local_blocks must be an integer" });
 }
 
 TEST(SparsityJson, ReadingValidates)
 {
-    expectJsonError(json{{"num_local_blocks", 6}, {"num_global_blocks", 4}},
-                    {"num_local_blocks (6) must be a multiple of num_global_blocks (4)"});
+    expectJsonError(json { { "num_local_blocks", 6 }, { "num_global_blocks", 4 } },
+        { "num_local_blocks (6) must be a multiple of num_global_blocks (4)" });
 }
 
 TEST(SparsityJson, RoundTripForEveryMode)
@@ -131,9 +135,9 @@ TEST(SparsityJson, RoundTripForEveryMode)
     configs.push_back(fixed);
     auto variable = spw::defaultsFor(SparsityMode::Variable);
     variable.numRandomBlocks = 2;
-    variable.localWindowBlocks = {2, 5, 3};
-    variable.globalBlockIndices = {0, 9};
-    variable.globalBlockEndIndices = std::vector<int>{3, 12};
+    variable.localWindowBlocks = { 2, 5, 3 };
+    variable.globalBlockIndices = { 0, 9 };
+    variable.globalBlockEndIndices = std::vector<int> { 3, 12 };
     variable.attention = AttentionDirection::Unidirectional;
     configs.push_back(variable);
     auto local = spw::defaultsFor(SparsityMode::Local);
@@ -148,8 +152,9 @@ TEST(SparsityJson, RoundTripForEveryMode)
         EXPECT_EQ(spw::sparsityConfigToJson(read), written);
     }
     EXPECT_EQ(spw::sparsityConfigToJson(fixed)["seed"].get<std::uint64_t>(), 18446744073709551615ull);
-    EXPECT_EQ(spw::sparsityConfigToJson(variable)["global_block_end_indices"], json({3, 12}));
-    EXPECT_TRUE(spw::sparsityConfigToJson(spw::defaultsFor(SparsityMode::Variable))["global_block_end_indices"].is_null());
+    EXPECT_EQ(spw::sparsityConfigToJson(variable)["global_block_end_indices"], json({ 3, 12 }));
+    EXPECT_TRUE(
+        spw::sparsityConfigToJson(spw::defaultsFor(SparsityMode::Variable))["global_block_end_indices"].is_null());
     // Only the mode's keys are written.
     EXPECT_FALSE(spw::sparsityConfigToJson(spw::defaultsFor(SparsityMode::Dense)).contains("num_local_blocks"));
     EXPECT_FALSE(spw::sparsityConfigToJson(local).contains("num_global_blocks"));
@@ -159,7 +164,7 @@ TEST(SparsityJson, EqualityFollowsTheModesKeys)
 {
     auto a = spw::defaultsFor(SparsityMode::BigBird);
     auto b = a;
-    b.numLocalBlocks = 12;  // a fixed-mode field: no effect on bigbird
+    b.numLocalBlocks = 12; // a fixed-mode field: no effect on bigbird
     EXPECT_EQ(a, b);
     b.numRandomBlocks = 1;
     EXPECT_FALSE(a == b);
@@ -186,11 +191,11 @@ TEST(SparsityJson, FilesSaveAndLoad)
                 EXPECT_NE(message.find(fragment), std::string::npos) << message;
         }
     };
-    expectFileError(dir + "/missing.json", {"missing.json", "cannot open"});
+    expectFileError(dir + "/missing.json", { "missing.json", "cannot open" });
     std::ofstream(dir + "/broken.json") << "{\"mode\": \"fixed\",";
-    expectFileError(dir + "/broken.json", {"broken.json", "not valid JSON"});
+    expectFileError(dir + "/broken.json", { "broken.json", "not valid JSON" });
     std::ofstream(dir + "/badkey.json") << R"({"mode": "fixed", "blocks": 16})";
-    expectFileError(dir + "/badkey.json", {"badkey.json", "blocks"});
+    expectFileError(dir + "/badkey.json", { "badkey.json", "blocks" });
     std::filesystem::remove_all(dir);
 }
 
@@ -207,8 +212,7 @@ TEST(SparsityJson, PresetsAreValid)
     int count = 0;
     for (const auto& entry : std::filesystem::directory_iterator(presets))
         if (entry.path().extension() == ".json") {
-            EXPECT_NO_THROW(spw::makeLayout(spw::loadSparsityConfig(entry.path().string()), 512, 12))
-                << entry.path();
+            EXPECT_NO_THROW(spw::makeLayout(spw::loadSparsityConfig(entry.path().string()), 512, 12)) << entry.path();
             ++count;
         }
     EXPECT_GE(count, 6);

@@ -44,14 +44,14 @@ TEST(SparsityValidation, DefaultsOfEveryModeAreValid)
 
 TEST(SparsityValidation, SeqLenMustBeAMultipleOfTheBlock)
 {
-    expectError([] { spw::makeLayout(configFor(SparsityMode::Fixed), 100, 2); }, {"seq_len (100)", "block (16)"});
-    expectError([] { spw::makeLayout(configFor(SparsityMode::Dense), 0, 2); }, {"seq_len (0)"});
+    expectError([] { spw::makeLayout(configFor(SparsityMode::Fixed), 100, 2); }, { "seq_len (100)", "block (16)" });
+    expectError([] { spw::makeLayout(configFor(SparsityMode::Dense), 0, 2); }, { "seq_len (0)" });
 }
 
 TEST(SparsityValidation, HeadsMustBeKnown)
 {
-    expectError([] { spw::makeLayout(configFor(SparsityMode::Fixed), 64); }, {"num_heads", "--heads"});
-    expectError([] { spw::makeLayout(configFor(SparsityMode::Fixed), 64, -1); }, {"num_heads"});
+    expectError([] { spw::makeLayout(configFor(SparsityMode::Fixed), 64); }, { "num_heads", "--heads" });
+    expectError([] { spw::makeLayout(configFor(SparsityMode::Fixed), 64, -1); }, { "num_heads" });
 }
 
 TEST(SparsityValidation, FixedLocalMustBeAMultipleOfGlobal)
@@ -59,16 +59,16 @@ TEST(SparsityValidation, FixedLocalMustBeAMultipleOfGlobal)
     auto config = configFor(SparsityMode::Fixed);
     config.numLocalBlocks = 6;
     config.numGlobalBlocks = 4;
-    expectInvalid(config, {"num_local_blocks (6) must be a multiple of num_global_blocks (4)"});
+    expectInvalid(config, { "num_local_blocks (6) must be a multiple of num_global_blocks (4)" });
 }
 
 TEST(SparsityValidation, HorizontalGlobalNeedsBidirectional)
 {
-    for (auto mode : {SparsityMode::Fixed, SparsityMode::Variable}) {
+    for (auto mode : { SparsityMode::Fixed, SparsityMode::Variable }) {
         auto config = configFor(mode);
         config.horizontalGlobalAttention = true;
         config.attention = AttentionDirection::Unidirectional;
-        expectInvalid(config, {"horizontal_global_attention", "bidirectional"});
+        expectInvalid(config, { "horizontal_global_attention", "bidirectional" });
     }
 }
 
@@ -76,29 +76,29 @@ TEST(SparsityValidation, GlobalPatterns)
 {
     auto config = configFor(SparsityMode::Fixed);
     config.numDifferentGlobalPatterns = 2;
-    expectInvalid(config, {"num_different_global_patterns (2)", "different_layout_per_head"});
+    expectInvalid(config, { "num_different_global_patterns (2)", "different_layout_per_head" });
     config.differentLayoutPerHead = true;
     config.numLocalBlocks = 4;
     config.numGlobalBlocks = 2;
     config.numDifferentGlobalPatterns = 3;
-    expectInvalid(config, {"num_different_global_patterns (3)", "num_local_blocks / num_global_blocks (4 / 2 = 2)"});
+    expectInvalid(config, { "num_different_global_patterns (3)", "num_local_blocks / num_global_blocks (4 / 2 = 2)" });
     config.numDifferentGlobalPatterns = 0;
-    expectInvalid(config, {"num_different_global_patterns (0)", "positive"});
+    expectInvalid(config, { "num_different_global_patterns (0)", "positive" });
 }
 
 TEST(SparsityValidation, GlobalRanges)
 {
-    for (auto mode : {SparsityMode::Variable, SparsityMode::BSLongformer}) {
+    for (auto mode : { SparsityMode::Variable, SparsityMode::BSLongformer }) {
         auto config = configFor(mode);
-        config.globalBlockIndices = {0, 4};
-        config.globalBlockEndIndices = std::vector<int>{2};
-        expectInvalid(config, {"global_block_indices (2 entries)", "global_block_end_indices (1 entries)",
-                               "same length"});
-        config.globalBlockEndIndices = std::vector<int>{2, 4};
-        expectInvalid(config, {"global_block_indices[1] (4)", "global_block_end_indices[1] (4)", "smaller"});
-        config.globalBlockIndices = {-1, 4};
+        config.globalBlockIndices = { 0, 4 };
+        config.globalBlockEndIndices = std::vector<int> { 2 };
+        expectInvalid(
+            config, { "global_block_indices (2 entries)", "global_block_end_indices (1 entries)", "same length" });
+        config.globalBlockEndIndices = std::vector<int> { 2, 4 };
+        expectInvalid(config, { "global_block_indices[1] (4)", "global_block_end_indices[1] (4)", "smaller" });
+        config.globalBlockIndices = { -1, 4 };
         config.globalBlockEndIndices.reset();
-        expectInvalid(config, {"global_block_indices", "-1"});
+        expectInvalid(config, { "global_block_indices", "-1" });
     }
 }
 
@@ -106,23 +106,23 @@ TEST(SparsityValidation, TooManyBlocksForTheRow)
 {
     auto bigbird = configFor(SparsityMode::BigBird);
     bigbird.numRandomBlocks = 5;
-    expectError([&] { spw::makeLayout(bigbird, 64, 1); }, {"num_random_blocks (5)", "number of blocks in a row (4"});
+    expectError([&] { spw::makeLayout(bigbird, 64, 1); }, { "num_random_blocks (5)", "number of blocks in a row (4" });
     EXPECT_NO_THROW(spw::makeLayout(bigbird, 80, 1));
     bigbird.numRandomBlocks = 0;
     bigbird.numSlidingWindowBlocks = 7;
-    expectError([&] { spw::makeLayout(bigbird, 64, 1); }, {"num_sliding_window_blocks (7)", "blocks in a row"});
+    expectError([&] { spw::makeLayout(bigbird, 64, 1); }, { "num_sliding_window_blocks (7)", "blocks in a row" });
     bigbird.numSlidingWindowBlocks = 3;
     bigbird.numGlobalBlocks = 5;
-    expectError([&] { spw::makeLayout(bigbird, 64, 1); }, {"num_global_blocks (5)", "blocks in a row"});
+    expectError([&] { spw::makeLayout(bigbird, 64, 1); }, { "num_global_blocks (5)", "blocks in a row" });
 
     auto variable = configFor(SparsityMode::Variable);
     variable.numRandomBlocks = 3;
-    expectError([&] { spw::makeLayout(variable, 32, 1); }, {"num_random_blocks (3)", "blocks in a row (2"});
+    expectError([&] { spw::makeLayout(variable, 32, 1); }, { "num_random_blocks (3)", "blocks in a row (2" });
 
-    for (auto mode : {SparsityMode::BSLongformer, SparsityMode::Local}) {
+    for (auto mode : { SparsityMode::BSLongformer, SparsityMode::Local }) {
         auto config = configFor(mode);
         config.numSlidingWindowBlocks = 5;
-        expectError([&] { spw::makeLayout(config, 64, 1); }, {"num_sliding_window_blocks (5)", "blocks in a row"});
+        expectError([&] { spw::makeLayout(config, 64, 1); }, { "num_sliding_window_blocks (5)", "blocks in a row" });
     }
 }
 
@@ -130,32 +130,32 @@ TEST(SparsityValidation, NonPositiveSizes)
 {
     auto config = configFor(SparsityMode::Dense);
     config.block = 0;
-    expectInvalid(config, {"block (0) must be positive"});
+    expectInvalid(config, { "block (0) must be positive" });
 
     config = configFor(SparsityMode::Fixed);
     config.numLocalBlocks = 0;
-    expectInvalid(config, {"num_local_blocks (0) must be positive"});
+    expectInvalid(config, { "num_local_blocks (0) must be positive" });
     config = configFor(SparsityMode::Fixed);
     config.numGlobalBlocks = -1;
-    expectInvalid(config, {"num_global_blocks (-1) must be positive"});
+    expectInvalid(config, { "num_global_blocks (-1) must be positive" });
 
     config = configFor(SparsityMode::Variable);
-    config.localWindowBlocks = {4, 0};
-    expectInvalid(config, {"local_window_blocks", "positive"});
+    config.localWindowBlocks = { 4, 0 };
+    expectInvalid(config, { "local_window_blocks", "positive" });
     config.localWindowBlocks = {};
-    expectInvalid(config, {"local_window_blocks"});
+    expectInvalid(config, { "local_window_blocks" });
     config = configFor(SparsityMode::Variable);
     config.numRandomBlocks = -2;
-    expectInvalid(config, {"num_random_blocks (-2)"});
+    expectInvalid(config, { "num_random_blocks (-2)" });
 
-    for (auto mode : {SparsityMode::BigBird, SparsityMode::BSLongformer, SparsityMode::Local}) {
+    for (auto mode : { SparsityMode::BigBird, SparsityMode::BSLongformer, SparsityMode::Local }) {
         config = configFor(mode);
         config.numSlidingWindowBlocks = 0;
-        expectInvalid(config, {"num_sliding_window_blocks (0) must be positive"});
+        expectInvalid(config, { "num_sliding_window_blocks (0) must be positive" });
     }
     config = configFor(SparsityMode::BigBird);
     config.numGlobalBlocks = 0;
-    expectInvalid(config, {"num_global_blocks (0) must be positive"});
+    expectInvalid(config, { "num_global_blocks (0) must be positive" });
 }
 
 // Keys of other modes are ignored by the layout, as DeepSpeed ignores them: a dense configuration with a fixed
