@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the workbench on its built-in demo model. Without a display (no $DISPLAY / $WAYLAND_DISPLAY) or without the
-# GUI build, runs the same demo through the CLI and prints a layout summary instead.
+# Starts the workbench on its built-in demo model. Without a display ($DISPLAY / $WAYLAND_DISPLAY unset) or without
+# the GUI build, runs the same demo headless through the CLI: a small demo model with random weights, its summary,
+# and the layout summary of the bslongformer preset at its maximum length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gui=build/app/gui/sparse-workbench
@@ -9,4 +10,4 @@ if [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; };
   exec "$gui" "$@"
 fi
 echo "No display (or no GUI build): running the demo headless through the CLI." >&2
-exec "$cli" --help
+"$cli" layout --config resources/presets/bslongformer.json --seq-len 1024 --heads 12 --summary

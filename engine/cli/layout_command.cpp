@@ -1,5 +1,6 @@
 // `sparse-workbench-cli layout`: the block layout a sparsity configuration gives at one sequence length, as JSON.
 #include "cli/commands.h"
+#include "cli/layout_summary.h"
 
 #include "common/error.h"
 #include "sparsity/layout.h"
@@ -28,6 +29,10 @@ int runLayout(const Arguments& args, std::ostream& out, std::ostream&)
     const std::uint64_t seed = seedFlag ? std::uint64_t(*seedFlag) : config.seed.value_or(0);
 
     const Layout layout = makeLayout(config, seqLen, heads, seed);
+    if (args.has("summary")) {
+        out << describeLayout(layout, config);
+        return 0;
+    }
     nlohmann::json matrix = nlohmann::json::array();
     for (int head = 0; head < layout.numHeads; ++head) {
         nlohmann::json rows = nlohmann::json::array();
@@ -54,7 +59,8 @@ Command layoutCommand()
         { { "config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)" },
             { "seq-len", "L", "sequence length in tokens (a multiple of the block)" },
             { "heads", "N", "number of heads (default: the configuration's num_heads)" },
-            { "seed", "S", "seed of the random blocks (default: the configuration's seed, else 0)" } } };
+            { "seed", "S", "seed of the random blocks (default: the configuration's seed, else 0)" },
+            { "summary", "", "print statistics and a picture of head 0 instead of JSON" } } };
     return { spec, runLayout };
 }
 

@@ -121,3 +121,20 @@ TEST_F(LayoutCli, Help)
     EXPECT_EQ(help.exitCode, 0);
     EXPECT_NE(help.out.find("--seq-len"), std::string::npos);
 }
+
+TEST_F(LayoutCli, SummaryDrawsHeadZeroBlockByBlock)
+{
+    // bslongformer, window 3 (one block either side), global block 0, 6 blocks of 16: by DeepSpeed's rules row 0 and
+    // column 0 are global, the band |row - col| <= 1 is local, the rest is empty.
+    const std::string config = write("bsl.json",
+        R"({"mode": "bslongformer", "block": 16, "num_sliding_window_blocks": 3, "global_block_indices": [0]})");
+    auto result = runCli({ "layout", "--config", config, "--seq-len", "96", "--heads", "2", "--summary" });
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("bslongformer layout: 96 tokens, block 16, 6 x 6 blocks, 2 head(s)"),
+              std::string::npos) << result.out;
+    // Nonzero per head: row 0 (6) + column 0 for rows 1-5 (5) + band cells off column 0 in rows 1-5 (2, 3, 3, 3, 2)
+    // = 24; two heads: 48 of 72.
+    EXPECT_NE(result.out.find("nonzero blocks: 48 of 72"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("  GGGGGG\n  Goo...\n  Gooo..\n  G.ooo.\n  G..ooo\n  G...oo\n"), std::string::npos)
+        << result.out;
+}
