@@ -4,5 +4,8 @@
 
 namespace spw::cli {
 
+Command createCommand();
+Command inspectCommand();
+Command runCommand();
 
 } // namespace spw::cli
