@@ -8,6 +8,9 @@ const std::vector<Command>& allCommands()
         inspectCommand(),
         runCommand(),
         createCommand(),
+        layoutCommand(),
+        tokenizeCommand(),
+        benchAttentionCommand(),
     };
     return commands;
 }

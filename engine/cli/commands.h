@@ -4,6 +4,9 @@
 
 namespace spw::cli {
 
+Command layoutCommand();
+Command benchAttentionCommand();
+Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
 Command runCommand();
