@@ -5,6 +5,9 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
+        inspectCommand(),
+        runCommand(),
+        createCommand(),
         layoutCommand(),
         tokenizeCommand(),
         benchAttentionCommand(),

@@ -7,5 +7,8 @@ namespace spw::cli {
 Command layoutCommand();
 Command benchAttentionCommand();
 Command tokenizeCommand();
+Command createCommand();
+Command inspectCommand();
+Command runCommand();
 
 } // namespace spw::cli
