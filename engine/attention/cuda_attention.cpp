@@ -18,9 +18,9 @@
 namespace spw {
 
 struct CudaLayoutTables {
-    at::Tensor storage;  // int32 on the device: every array of the LUT, each 16-byte aligned
+    at::Tensor storage; // int32 on the device: every array of the LUT, each 16-byte aligned
     kernels::DeviceLut lut;
-    bool dense = false;  // every block of every head is nonzero
+    bool dense = false; // every block of every head is nonzero
 };
 
 namespace {
@@ -30,14 +30,14 @@ struct CacheKey {
     int numHeads, numBlocks, block, tileM, tileN, device;
     bool operator==(const CacheKey& o) const
     {
-        return std::tie(hash, numHeads, numBlocks, block, tileM, tileN, device) ==
-               std::tie(o.hash, o.numHeads, o.numBlocks, o.block, o.tileM, o.tileN, o.device);
+        return std::tie(hash, numHeads, numBlocks, block, tileM, tileN, device)
+            == std::tie(o.hash, o.numHeads, o.numBlocks, o.block, o.tileM, o.tileN, o.device);
     }
 };
 
 struct CacheEntry {
     CacheKey key;
-    std::vector<std::uint8_t> mask;  // compared in full on a hash hit: a collision must not reuse wrong tables
+    std::vector<std::uint8_t> mask; // compared in full on a hash hit: a collision must not reuse wrong tables
     std::shared_ptr<const CudaLayoutTables> tables;
 };
 
@@ -60,14 +60,17 @@ std::uint64_t hashBytes(const std::vector<std::uint8_t>& bytes)
     return hash;
 }
 
-std::size_t alignedSize(std::size_t ints) { return (ints + 3) / 4 * 4; }
+std::size_t alignedSize(std::size_t ints)
+{
+    return (ints + 3) / 4 * 4;
+}
 
 std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int headDim, int deviceIndex)
 {
     kernels::LutHost host;
     try {
-        host = kernels::buildAttentionLut(layout.mask.data(), layout.numHeads, layout.numBlocks, layout.block,
-                                          kernels::tileConfigFor(headDim));
+        host = kernels::buildAttentionLut(
+            layout.mask.data(), layout.numHeads, layout.numBlocks, layout.block, kernels::tileConfigFor(headDim));
     } catch (const std::invalid_argument& e) {
         fail("attention: {}", e.what());
     }
@@ -78,7 +81,7 @@ std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int h
     const std::size_t workAt = bitsAt + alignedSize(host.bits.size());
     const std::size_t combineAt = workAt + alignedSize(host.work.size() * 6);
     const std::size_t total = combineAt + alignedSize(host.combine.size() * 4);
-    at::Tensor packed = at::zeros({std::int64_t(std::max<std::size_t>(total, 4))}, at::kInt);
+    at::Tensor packed = at::zeros({ std::int64_t(std::max<std::size_t>(total, 4)) }, at::kInt);
     auto* base = packed.data_ptr<std::int32_t>();
     std::memcpy(base + keyTilesAt, host.keyTiles.data(), host.keyTiles.size() * 4);
     std::memcpy(base + bitsAt, host.bits.data(), host.bits.size() * 4);
@@ -118,8 +121,8 @@ void checkCudaSupport(const at::Tensor& query, const Layout& layout)
 at::Tensor kernelReady(const at::Tensor& tensor, at::ScalarType type)
 {
     at::Tensor t = tensor.scalar_type() == type ? tensor : tensor.to(type);
-    const bool strided = t.stride(3) == 1 && t.stride(0) % 8 == 0 && t.stride(1) % 8 == 0 && t.stride(2) % 8 == 0 &&
-                         reinterpret_cast<std::uintptr_t>(t.data_ptr()) % 16 == 0;
+    const bool strided = t.stride(3) == 1 && t.stride(0) % 8 == 0 && t.stride(1) % 8 == 0 && t.stride(2) % 8 == 0
+        && reinterpret_cast<std::uintptr_t>(t.data_ptr()) % 16 == 0;
     return strided ? t : t.contiguous();
 }
 
@@ -145,24 +148,28 @@ std::shared_ptr<const CudaLayoutTables> cudaLayoutTables(const Layout& layout, i
     static std::mutex mutex;
     static std::list<CacheEntry> cache;
     const kernels::TileConfig tile = kernels::tileConfigFor(headDim);
-    const CacheKey key{hashBytes(layout.mask), layout.numHeads, layout.numBlocks, layout.block,
-                       tile.tileM,           tile.tileN,      deviceIndex};
+    // A layout from makeLayout/topLeft carries its fingerprint; only hand-built layouts are hashed here.
+    const bool fingerprinted = layout.fingerprint != 0;
+    const CacheKey key { fingerprinted ? layout.fingerprint : hashBytes(layout.mask), layout.numHeads, layout.numBlocks,
+        layout.block, tile.tileM, tile.tileN, deviceIndex };
     std::lock_guard<std::mutex> lock(mutex);
     for (auto it = cache.begin(); it != cache.end(); ++it) {
-        if (it->key == key && it->mask == layout.mask) {
+        // The full comparison guards hand-built layouts against a hash collision; a fingerprint already covers the
+        // shape and the whole mask, and comparing megabytes per call would cost more than the kernel.
+        if (it->key == key && (fingerprinted || it->mask == layout.mask)) {
             cache.splice(cache.begin(), cache, it);
             return cache.front().tables;
         }
     }
     c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(deviceIndex));
-    cache.push_front({key, layout.mask, uploadTables(layout, headDim, deviceIndex)});
+    cache.push_front({ key, layout.mask, uploadTables(layout, headDim, deviceIndex) });
     if (cache.size() > kCacheCapacity)
         cache.pop_back();
     return cache.front().tables;
 }
 
 at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                                    const Layout& layout, const AttentionMasks& masks, double scale)
+    const Layout& layout, const AttentionMasks& masks, double scale)
 {
     checkAttentionArguments(query, key, value, layout, masks, scale);
     checkCudaSupport(query, layout);
@@ -171,13 +178,12 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
 }
 
 at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                                    const Layout& layout, const CudaLayoutTables& tables,
-                                    const AttentionMasks& masks, double scale, DenseRoute route)
+    const Layout& layout, const CudaLayoutTables& tables, const AttentionMasks& masks, double scale, DenseRoute route)
 {
     checkAttentionArguments(query, key, value, layout, masks, scale);
     checkCudaSupport(query, layout);
-    if (tables.lut.tile.tileM != kernels::tileConfigFor(int(query.size(3))).tileM ||
-        tables.storage.device() != query.device())
+    if (tables.lut.tile.tileM != kernels::tileConfigFor(int(query.size(3))).tileM
+        || tables.storage.device() != query.device())
         fail("attention: the CUDA layout tables were prepared for another head dim or device");
     c10::cuda::CUDAGuard guard(query.device());
 
@@ -186,8 +192,7 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
         return at::scaled_dot_product_attention(query, key, value, {}, 0.0, false, scale);
 
     const at::ScalarType inputType = query.scalar_type();
-    const at::ScalarType computeType =
-        inputType == at::kHalf || inputType == at::kBFloat16 ? inputType : at::kHalf;
+    const at::ScalarType computeType = inputType == at::kHalf || inputType == at::kBFloat16 ? inputType : at::kHalf;
     const at::Tensor q = kernelReady(query, computeType);
     const at::Tensor k = kernelReady(key, computeType);
     const at::Tensor v = kernelReady(value, computeType);
@@ -237,7 +242,7 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
         const std::size_t statFloats = kernels::partialStatsFloats(p.lut, p.batch);
         const std::size_t counters = kernels::combineCounterInts(p.lut, p.batch);
         static_assert(sizeof(int) == sizeof(float));
-        workspace = at::empty({std::int64_t(outFloats + statFloats + counters)}, q.options().dtype(at::kFloat));
+        workspace = at::empty({ std::int64_t(outFloats + statFloats + counters) }, q.options().dtype(at::kFloat));
         p.partialOut = workspace.data_ptr<float>();
         p.partialStats = p.partialOut + outFloats;
         p.combineCounters = reinterpret_cast<int*>(p.partialStats + statFloats);

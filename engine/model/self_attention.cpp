@@ -31,8 +31,8 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
         if (extendedMask)
             masks.keyPadding = extendedMask->reshape({batch, length});
         masks.keyPaddingMode = MaskMode::Add;
-        context = blockSparseAttention(q.contiguous(), k.contiguous(), v.contiguous(),
-                                       m_sparse->layout.topLeft(int(length / block)), masks, scale);
+        const std::shared_ptr<const Layout> corner = m_sparse->cornerFor(int(length / block));
+        context = blockSparseAttention(q.contiguous(), k.contiguous(), v.contiguous(), *corner, masks, scale);
     } else {
         at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
         if (extendedMask)

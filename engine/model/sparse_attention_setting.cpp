@@ -17,6 +17,16 @@ std::int64_t sparseLayoutLength(const ModelConfig& model, int block)
     return length;
 }
 
+std::shared_ptr<const Layout> SparseAttentionSetting::cornerFor(int numBlocks) const
+{
+    std::lock_guard<std::mutex> lock(m_cornersMutex);
+    auto& corner = m_corners[numBlocks];
+    if (!corner)
+        corner = numBlocks == layout.numBlocks ? std::make_shared<const Layout>(layout)
+                                               : std::make_shared<const Layout>(layout.topLeft(numBlocks));
+    return corner;
+}
+
 std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(const SparsityConfig& config,
                                                                          std::uint64_t seed,
                                                                          const ModelConfig& model)

@@ -7,7 +7,9 @@
 #include "sparsity/sparsity_config.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 
 namespace spw {
 
@@ -15,6 +17,14 @@ struct SparseAttentionSetting {
     SparsityConfig config;
     std::uint64_t seed = 0;
     Layout layout;  // at sparseLayoutLength(model config, config.block) tokens, one layout per model head
+
+    // The top-left corner for an input of numBlocks blocks, made once per length and kept: every layer and every
+    // forward at that length shares it (and its fingerprint) instead of copying megabytes of mask per call.
+    std::shared_ptr<const Layout> cornerFor(int numBlocks) const;
+
+private:
+    mutable std::mutex m_cornersMutex;
+    mutable std::map<int, std::shared_ptr<const Layout>> m_corners;
 };
 
 // The length the layout is built at: the longest input the model accepts, rounded down to a multiple of the block.

@@ -19,6 +19,9 @@ struct Layout {
     int block = 0;
     std::vector<std::uint8_t> mask;     // [head][row][col], 0 or 1
     std::vector<BlockSource> source;    // same indexing; None where mask is 0
+    // A 64-bit hash of (numHeads, numBlocks, block, mask), set by makeLayout and topLeft, so that caches keyed by
+    // layout (the CUDA lookup tables) need not rehash megabytes of mask on every call. 0: not computed.
+    std::uint64_t fingerprint = 0;
 
     std::int64_t seqLen() const { return std::int64_t(numBlocks) * block; }
     std::size_t index(int head, int row, int col) const
@@ -55,5 +58,8 @@ struct LayoutStats {
 };
 
 LayoutStats computeStats(const Layout& layout);
+
+// The content hash stored in Layout::fingerprint (never 0).
+std::uint64_t computeFingerprint(const Layout& layout);
 
 } // namespace spw

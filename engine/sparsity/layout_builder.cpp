@@ -6,6 +6,7 @@
 #include "sparsity/random_source.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace spw {
 namespace {
@@ -301,6 +302,7 @@ Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHead
         std::copy_n(layout.mask.begin(), headSize, layout.mask.begin() + std::ptrdiff_t(headSize * head));
         std::copy_n(layout.source.begin(), headSize, layout.source.begin() + std::ptrdiff_t(headSize * head));
     }
+    layout.fingerprint = computeFingerprint(layout);
     return layout;
 }
 
@@ -320,7 +322,31 @@ Layout Layout::topLeft(int n) const
             corner.mask.insert(corner.mask.end(), mask.begin() + begin, mask.begin() + begin + n);
             corner.source.insert(corner.source.end(), source.begin() + begin, source.begin() + begin + n);
         }
+    corner.fingerprint = computeFingerprint(corner);
     return corner;
+}
+
+std::uint64_t computeFingerprint(const Layout& layout)
+{
+    // FNV-1a over the shape and then the mask in 8-byte words, with an extra shift-xor per word so that the low bits
+    // mix; the mask is 0/1 bytes, so words differ in few bits.
+    std::uint64_t hash = 1469598103934665603ull;
+    auto mix = [&hash](std::uint64_t word) {
+        hash = (hash ^ word) * 1099511628211ull;
+        hash ^= hash >> 29;
+    };
+    mix(std::uint64_t(layout.numHeads));
+    mix(std::uint64_t(layout.numBlocks));
+    mix(std::uint64_t(layout.block));
+    const std::size_t words = layout.mask.size() / 8;
+    for (std::size_t i = 0; i < words; ++i) {
+        std::uint64_t word;
+        std::memcpy(&word, layout.mask.data() + i * 8, 8);
+        mix(word);
+    }
+    for (std::size_t i = words * 8; i < layout.mask.size(); ++i)
+        mix(layout.mask[i]);
+    return hash == 0 ? 1 : hash;
 }
 
 } // namespace spw

@@ -52,3 +52,22 @@ TEST(LayoutStats, HeadsDifferWhenTheirLayoutsDo)
         sum += head.nonzeroBlocks;
     EXPECT_EQ(sum, random.nonzeroBlocks);
 }
+
+TEST(LayoutFingerprint, FollowsTheMaskAndShape)
+{
+    spw::SparsityConfig local = spw::defaultsFor(spw::SparsityMode::Local);
+    local.attention = spw::AttentionDirection::Bidirectional;
+    const spw::Layout full = spw::makeLayout(local, 16 * 16, 2);
+    EXPECT_NE(full.fingerprint, 0u);
+    EXPECT_EQ(full.fingerprint, spw::computeFingerprint(full));
+    // A sliding window's top-left corner is the window layout of the shorter length: same content, same fingerprint.
+    const spw::Layout corner = full.topLeft(8);
+    EXPECT_EQ(corner.fingerprint, spw::makeLayout(local, 16 * 8, 2).fingerprint);
+    EXPECT_NE(corner.fingerprint, full.fingerprint);
+    spw::Layout edited = full;
+    edited.mask[edited.index(1, 3, 9)] = 1;
+    EXPECT_NE(spw::computeFingerprint(edited), full.fingerprint);
+    spw::SparsityConfig bigbird = spw::defaultsFor(spw::SparsityMode::BigBird);
+    bigbird.numRandomBlocks = 2;
+    EXPECT_NE(spw::makeLayout(bigbird, 16 * 16, 2, 1).fingerprint, spw::makeLayout(bigbird, 16 * 16, 2, 2).fingerprint);
+}
