@@ -5,6 +5,8 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
+        layoutCommand(),
+        tokenizeCommand(),
     };
     return commands;
 }

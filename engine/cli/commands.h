@@ -4,5 +4,7 @@
 
 namespace spw::cli {
 
+Command layoutCommand();
+Command tokenizeCommand();
 
 } // namespace spw::cli
