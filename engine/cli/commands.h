@@ -5,6 +5,7 @@
 namespace spw::cli {
 
 Command layoutCommand();
+Command convertCommand();
 Command tokenizeCommand();
 
 } // namespace spw::cli
