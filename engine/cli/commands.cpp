@@ -6,8 +6,11 @@ const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
         layoutCommand(),
-        convertCommand(),
         tokenizeCommand(),
+        inspectCommand(),
+        runCommand(),
+        createCommand(),
+        convertCommand(),
     };
     return commands;
 }

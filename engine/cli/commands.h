@@ -5,7 +5,10 @@
 namespace spw::cli {
 
 Command layoutCommand();
-Command convertCommand();
 Command tokenizeCommand();
+Command createCommand();
+Command inspectCommand();
+Command runCommand();
+Command convertCommand();
 
 } // namespace spw::cli
