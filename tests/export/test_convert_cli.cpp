@@ -2,8 +2,10 @@
 // naming the flag or file for every input mistake.
 #include "common/run_cli.h"
 #include "convert/model_conversion.h"
+#include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
 #include "export/export_test_support.h"
+#include "io/safetensors.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -16,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Setup {
+struct CliFolders {
     fs::path source = test::makeSourceFolder("bert_mlm", "bert_vocab");
     fs::path work = test::makeTempDir("spw-convert-cli");
     fs::path out = work / "out";
@@ -45,7 +47,7 @@ void expectUsageError(const test::CliResult& result, const std::string& named)
 
 TEST(ConvertCli, ExtendsAndSparsifiesWithASummary)
 {
-    Setup s;
+    CliFolders s;
     const auto sourceFiles = test::fingerprint(s.source);
     const fs::path config = s.writeConfig({{"sparse_attention", {{"mode", "bigbird"}, {"block", 8}}}});
     test::CliResult result = test::runCli({"convert", s.source.string(), "--out", s.out.string(), "--max-position",
@@ -78,7 +80,7 @@ TEST(ConvertCli, ExtendsAndSparsifiesWithASummary)
 
 TEST(ConvertCli, ForceReplacesAnExistingOutput)
 {
-    Setup s;
+    CliFolders s;
     fs::create_directories(s.out);
     std::ofstream(s.out / "old.txt") << "old";
     test::CliResult result =
@@ -93,7 +95,7 @@ TEST(ConvertCli, ForceReplacesAnExistingOutput)
 
 TEST(ConvertCli, InputMistakesExitTwoNamingTheFlagOrFile)
 {
-    Setup s;
+    CliFolders s;
     const std::string src = s.source.string();
     const std::string out = s.out.string();
     expectUsageError(test::runCli({"convert", src, "--out", out}), "--max-position");
@@ -124,4 +126,31 @@ TEST(ConvertCli, InputMistakesExitTwoNamingTheFlagOrFile)
     // None of the failures left an output folder behind.
     EXPECT_EQ(test::listNames(s.work),
               (std::vector<std::string>{"heads.json", "sparsity.json", "unknown.json"}));
+}
+
+TEST(ConvertCli, RunOnAConvertedFolderPadsAndKeepsTheInputLength)
+{
+    CliFolders s;
+    const fs::path config = s.writeConfig({{"mode", "fixed"}, {"block", 8}, {"num_local_blocks", 2}});
+    ASSERT_EQ(test::runCli({"convert", s.source.string(), "--out", s.out.string(), "--max-position", "100",
+                            "--sparsity", config.string()})
+                  .exitCode,
+              0);
+    auto model = loadForRun(s.out.string());
+    for (std::int64_t length : {13, 100}) {
+        at::Tensor ids = at::randint(5, 99, {2, length}, at::kLong);
+        at::Tensor mask = at::ones({2, length}, at::kLong);
+        mask[1].narrow(0, length - 4, 4).zero_();
+        const fs::path in = s.work / "in.safetensors";
+        const fs::path out = s.work / "out.safetensors";
+        saveSafetensors(in.string(), {{"input_ids", ids}, {"attention_mask", mask}});
+        test::CliResult result =
+            test::runCli({"run", s.out.string(), "--inputs", in.string(), "--output", out.string()});
+        ASSERT_EQ(result.exitCode, 0) << result.err;
+        std::map<std::string, at::Tensor> outputs = loadSafetensors(out.string());
+        ASSERT_EQ(outputs.at("logits").size(1), length);
+        ModelOutputs expected = runPadded(*model, ModelInputs{ids, mask, std::nullopt, std::nullopt});
+        EXPECT_TRUE(at::equal(outputs.at("last_hidden_state"), expected.lastHiddenState)) << length;
+        EXPECT_TRUE(at::equal(outputs.at("logits"), *expected.logits)) << length;
+    }
 }
