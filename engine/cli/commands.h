@@ -5,6 +5,7 @@
 namespace spw::cli {
 
 Command layoutCommand();
+Command benchAttentionCommand();
 Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
