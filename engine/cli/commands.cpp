@@ -11,6 +11,7 @@ const std::vector<Command>& allCommands()
         layoutCommand(),
         tokenizeCommand(),
         benchAttentionCommand(),
+        convertCommand(),
     };
     return commands;
 }

@@ -10,5 +10,6 @@ Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
 Command runCommand();
+Command convertCommand();
 
 } // namespace spw::cli

@@ -61,7 +61,7 @@ at::Tensor padEmbeddings(
 } // namespace
 
 PaddedInputs padToBlockSize(
-    std::int64_t block, std::int64_t padTokenId, const ModelInputs& inputs, const PadTokenEmbedding& padEmbedding)
+    std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs, const PadTokenEmbedding& padEmbedding)
 {
     if (block <= 0)
         fail("padding: block must be positive, got {}", block);
@@ -96,7 +96,7 @@ PaddedInputs padToBlockSize(
     if (padded.padLength == 0)
         return padded;
 
-    ModelInputs& out = padded.inputs;
+    PaddingInputs& out = padded.inputs;
     const std::int64_t pad = padded.padLength;
     if (out.inputsEmbeds)
         out.inputsEmbeds = padEmbeddings(*out.inputsEmbeds, pad, padTokenId, padEmbedding);
