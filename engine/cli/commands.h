@@ -5,5 +5,6 @@
 namespace spw::cli {
 
 Command layoutCommand();
+Command tokenizeCommand();
 
 } // namespace spw::cli
