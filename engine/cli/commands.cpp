@@ -7,6 +7,9 @@ const std::vector<Command>& allCommands()
     static const std::vector<Command> commands = {
         layoutCommand(),
         tokenizeCommand(),
+        inspectCommand(),
+        runCommand(),
+        createCommand(),
     };
     return commands;
 }

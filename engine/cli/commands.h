@@ -6,5 +6,8 @@ namespace spw::cli {
 
 Command layoutCommand();
 Command tokenizeCommand();
+Command createCommand();
+Command inspectCommand();
+Command runCommand();
 
 } // namespace spw::cli
