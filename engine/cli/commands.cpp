@@ -10,6 +10,7 @@ const std::vector<Command>& allCommands()
         inspectCommand(),
         runCommand(),
         createCommand(),
+        profileCommand(),
     };
     return commands;
 }

@@ -9,5 +9,6 @@ Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
 Command runCommand();
+Command profileCommand();
 
 } // namespace spw::cli
