@@ -11,6 +11,8 @@ const std::vector<Command>& allCommands()
         runCommand(),
         createCommand(),
         profileCommand(),
+        benchAttentionCommand(),
+        convertCommand(),
     };
     return commands;
 }

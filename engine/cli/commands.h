@@ -5,10 +5,12 @@
 namespace spw::cli {
 
 Command layoutCommand();
+Command benchAttentionCommand();
 Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
 Command runCommand();
 Command profileCommand();
+Command convertCommand();
 
 } // namespace spw::cli

@@ -94,7 +94,7 @@ std::map<std::string, at::Tensor> loadCheckpointTensors(const std::string& direc
         for (const auto& info : file.header().tensors) {
             if (files.sharded) {
                 auto mapped = files.weightMap.find(info.name);
-                // A tensor the index does not place in this shard is not read from it (transformers does the same).
+                // The index is the authority: a tensor it places elsewhere, or nowhere, is not read from this shard.
                 if (mapped == files.weightMap.end() || mapped->second != path)
                     continue;
             }

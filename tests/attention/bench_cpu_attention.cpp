@@ -33,17 +33,17 @@ spw::Layout bandLayout(int heads, int numBlocks, int block)
     return layout;
 }
 
-double medianMs(const std::function<void()>& work, int repeats)
+double milliseconds(const std::function<void()>& work)
 {
-    work();  // warm-up: allocations, thread pool
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
 }
 
 } // namespace
@@ -57,28 +57,41 @@ int main(int argc, char** argv)
     at::manual_seed(0);
 
     fmt::print("CPU attention, B={} H={} L={} D={} float32, {} intra-op threads, median of {}\n", batch, heads, seqLen,
-               headDim, at::get_num_threads(), repeats);
+        headDim, at::get_num_threads(), repeats);
     fmt::print("{:>6} {:>8} {:>10} {:>10} {:>8} {:>8}\n", "block", "density", "dense ms", "sparse ms", "ratio",
-               "ratio/density");
-    const at::Tensor q = at::randn({batch, heads, seqLen, headDim});
-    const at::Tensor k = at::randn({batch, heads, seqLen, headDim});
-    const at::Tensor v = at::randn({batch, heads, seqLen, headDim});
+        "ratio/density");
+    const at::Tensor q = at::randn({ batch, heads, seqLen, headDim });
+    const at::Tensor k = at::randn({ batch, heads, seqLen, headDim });
+    const at::Tensor v = at::randn({ batch, heads, seqLen, headDim });
     const double scale = 1.0 / std::sqrt(double(headDim));
-    const double denseMs = medianMs(
-        [&] {
-            const at::Tensor p = at::softmax(at::matmul(q, k.transpose(-1, -2)).mul_(scale), -1);
-            at::matmul(p, v);
-        },
-        repeats);
-    for (int block : {64, 32, 16}) {
-        const int numBlocks = int(seqLen / block);
-        const spw::Layout layout = bandLayout(heads, numBlocks, block);
+    std::vector<std::function<void()>> runs { [&] {
+        const at::Tensor p = at::softmax(at::matmul(q, k.transpose(-1, -2)).mul_(scale), -1);
+        at::matmul(p, v);
+    } };
+    const std::vector<int> blocks { 64, 32, 16 };
+    std::vector<spw::Layout> layouts;
+    for (int block : blocks)
+        layouts.push_back(bandLayout(heads, int(seqLen / block), block));
+    for (const spw::Layout& layout : layouts)
+        runs.push_back([&] { spw::blockSparseAttention(q, k, v, layout); });
+
+    // Repeats interleave dense and sparse runs so that a busy machine slows both alike; one warm-up round first.
+    std::vector<std::vector<double>> times(runs.size());
+    for (int repeat = 0; repeat <= repeats; ++repeat)
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            const double ms = milliseconds(runs[i]);
+            if (repeat > 0)
+                times[i].push_back(ms);
+        }
+    const double denseMs = median(times[0]);
+    for (std::size_t i = 0; i < layouts.size(); ++i) {
+        const spw::Layout& layout = layouts[i];
         const double nonzero = double(std::count(layout.mask.begin(), layout.mask.end(), 1));
         const double density = nonzero / double(layout.mask.size());
-        const double sparseMs = medianMs([&] { spw::blockSparseAttention(q, k, v, layout); }, repeats);
+        const double sparseMs = median(times[i + 1]);
         const double ratio = sparseMs / denseMs;
-        fmt::print("{:>6} {:>8.4f} {:>10.2f} {:>10.2f} {:>8.4f} {:>8.2f}\n", block, density, denseMs, sparseMs, ratio,
-                   ratio / density);
+        fmt::print("{:>6} {:>8.4f} {:>10.2f} {:>10.2f} {:>8.4f} {:>8.2f}\n", layout.block, density, denseMs, sparseMs,
+            ratio, ratio / density);
     }
     return 0;
 }
