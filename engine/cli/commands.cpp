@@ -5,11 +5,12 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
+        layoutCommand(),
+        tokenizeCommand(),
         inspectCommand(),
         runCommand(),
         createCommand(),
-        layoutCommand(),
-        tokenizeCommand(),
+        profileCommand(),
         benchAttentionCommand(),
         convertCommand(),
     };

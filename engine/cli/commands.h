@@ -10,6 +10,7 @@ Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
 Command runCommand();
+Command profileCommand();
 Command convertCommand();
 
 } // namespace spw::cli
