@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Everything the GPU machine checks, in one device call (device time is short): build engine, kernels, CLI and
+# tests; run the GPU-labelled tests; check that converted folders load in transformers; profile a BERT-base-shaped
+# model dense vs sparse end to end; and, if time is left, re-run the kernel benchmark at one length.
+# Results: $OUT/summary.txt (the tables) and $OUT/results.tgz (logs, JSON). Each stage has a time limit.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/out}
+work=$OUT/work
+mkdir -p "$work"
+summary=$OUT/summary.txt
+start=$(date +%s)
+elapsed() { echo $(($(date +%s) - start)); }
+stamp() { echo "[$(elapsed) s] $*" | tee -a "$summary"; }
+cli=/tmp/build-gpu/app/cli/sparse-workbench-cli
+
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv >>"$summary" 2>&1
+stamp "build"
+if ! BUILD_DIR=/tmp/build-gpu .ci/gpu-build.sh >"$work/build.log" 2>&1; then
+  stamp "build FAILED"; tail -40 "$work/build.log" | tee -a "$summary"; tar czf "$OUT/results.tgz" -C "$OUT" work; exit 1
+fi
+stamp "tests (label gpu, then the rest)"
+timeout 120 ctest --test-dir /tmp/build-gpu -L gpu --output-on-failure -j 4 >"$work/ctest_gpu.txt" 2>&1
+grep -E "tests passed|tests failed|\(Failed\)|\(SEGFAULT\)|Exception" "$work/ctest_gpu.txt" | tail -20 | tee -a "$summary"
+timeout 60 ctest --test-dir /tmp/build-gpu -LE gpu -j 16 >"$work/ctest_rest.txt" 2>&1
+grep -E "tests passed|tests failed|\(Failed\)" "$work/ctest_rest.txt" | tail -20 | tee -a "$summary"
+stamp "transformers load check"
+timeout 90 bash tests/export/gpu_check.sh "$cli" "$work/export" >"$work/gpu_check.txt" 2>&1
+tail -30 "$work/gpu_check.txt" | tee -a "$summary"
+stamp "profile"
+REPEATS=${REPEATS:-5} WARMUP=2 timeout ${PROFILE_TIMEOUT:-170} bash tests/profile/gpu_profile.sh "$cli" "$work/profile" \
+  >"$work/profile.txt" 2>&1
+cat "$work/profile.txt" | tail -40 | tee -a "$summary"
+if [ "$(elapsed)" -lt "${BENCH_START_BEFORE:-330}" ]; then
+  stamp "kernel benchmark (L=8192)"
+  PYTHONUNBUFFERED=1 timeout $((470 - $(elapsed))) python3 tests/kernels/bench_vs_flex.py --cli "$cli" \
+    --out "$work/bench" --lengths 8192 >"$work/bench.txt" 2>&1
+  tail -25 "$work/bench.txt" | tee -a "$summary"
+fi
+stamp "done"
+tar czf "$OUT/results.tgz" -C "$OUT" work && rm -rf "$work"
