@@ -2,6 +2,8 @@
 
 #include "common/error.h"
 
+#include <ATen/core/grad_mode.h>
+
 #include <fmt/ranges.h>
 
 #include <limits>
