@@ -31,9 +31,9 @@ stamp "profile"
 REPEATS=${REPEATS:-5} WARMUP=2 timeout ${PROFILE_TIMEOUT:-170} bash tests/profile/gpu_profile.sh "$cli" "$work/profile" \
   >"$work/profile.txt" 2>&1
 cat "$work/profile.txt" | tail -40 | tee -a "$summary"
-if [ "$(elapsed)" -lt "${BENCH_START_BEFORE:-330}" ]; then
+if [ "$(elapsed)" -lt "${BENCH_START_BEFORE:-300}" ]; then
   stamp "kernel benchmark (L=8192)"
-  PYTHONUNBUFFERED=1 timeout $((470 - $(elapsed))) python3 tests/kernels/bench_vs_flex.py --cli "$cli" \
+  PYTHONUNBUFFERED=1 timeout $((440 - $(elapsed))) python3 tests/kernels/bench_vs_flex.py --cli "$cli" \
     --out "$work/bench" --lengths 8192 >"$work/bench.txt" 2>&1
   tail -25 "$work/bench.txt" | tee -a "$summary"
 fi
