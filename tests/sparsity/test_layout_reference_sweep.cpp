@@ -6,6 +6,7 @@
 #include "sparsity/layout.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <functional>
