@@ -297,7 +297,7 @@ TEST(CudaAttention, BothPipelineDepthsWithMasks)
             masks.attention = at::rand({c.seqLen, c.seqLen}, options).gt(0.2);
             masks.attentionMode = MaskMode::Mul;
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 64, at::kHalf), layout, masks);
-            checkAgainstDense(randomInputs(2, 5, c.seqLen, 128, at::kHalf), layout, masks);
+            checkAgainstDense(randomInputs(3, 5, c.seqLen, 128, at::kHalf), layout, masks);
         }
     }
     unsetenv("SPW_KERNEL_STAGES");
