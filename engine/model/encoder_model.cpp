@@ -209,6 +209,10 @@ std::optional<at::Tensor> EncoderModel::extendedMask(const ModelInputs& inputs) 
 {
     if (!inputs.attentionMask)
         return std::nullopt;
+    // A mask that keeps every token adds only zeros: dropping it gives the same result and lets attention take its
+    // unmasked paths (fused SDPA kernels, the block-sparse kernel without mask loads), as transformers does for SDPA.
+    if (!inputs.attentionMask->eq(0).any().item<bool>())
+        return std::nullopt;
     at::Tensor mask = inputs.attentionMask->to(m_device, m_computeDtype);
     at::Tensor extended = (1.0 - mask) * dtypeMinimum(m_computeDtype);
     return extended.unsqueeze(1).unsqueeze(1);
