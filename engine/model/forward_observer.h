@@ -8,7 +8,7 @@ class ForwardObserver {
 public:
     virtual ~ForwardObserver() = default;
     virtual void layerStarted(int layer) = 0;
-    virtual void attentionFinished(int layer) = 0;  // the layer's self-attention call returned
+    virtual void attentionFinished(int layer) = 0; // the layer's self-attention call returned
     virtual void layerFinished(int layer) = 0;
 };
 

@@ -45,7 +45,8 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 } // namespace
 
-MemoryMeter::MemoryMeter(at::Device device) : m_device(device)
+MemoryMeter::MemoryMeter(at::Device device)
+    : m_device(device)
 {
 #ifndef SPW_TORCH_HAS_CUDA
     if (device.is_cuda())
@@ -62,7 +63,8 @@ void MemoryMeter::start()
         const auto index = cudaIndex(m_device);
         c10::cuda::CUDACachingAllocator::resetPeakStats(index);
         // Index 0 of each statistic array is the aggregate over the allocator's pools.
-        m_baselineBytes = std::int64_t(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].current);
+        m_baselineBytes
+            = std::int64_t(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].current);
         return;
     }
 #endif
@@ -75,7 +77,8 @@ double MemoryMeter::peakIncreaseMiB() const
     std::int64_t peak = 0;
 #ifdef SPW_TORCH_HAS_CUDA
     if (m_device.is_cuda())
-        peak = std::int64_t(c10::cuda::CUDACachingAllocator::getDeviceStats(cudaIndex(m_device)).allocated_bytes[0].peak);
+        peak = std::int64_t(
+            c10::cuda::CUDACachingAllocator::getDeviceStats(cudaIndex(m_device)).allocated_bytes[0].peak);
     else
 #endif
         peak = procStatusBytes("VmHWM");

@@ -12,6 +12,6 @@ class Tokenizer;
 // [batch, seqLen] input_ids and attention_mask (the mask only when some token is padding), on the CPU.
 // Text rows need `tokenizer`; throws spw::Error when it is missing or the text gives no tokens.
 ModelInputs makeProfileInputs(const ProfileSettings& settings, const ModelConfig& model, const Tokenizer* tokenizer,
-                              std::int64_t seqLen, std::int64_t batch);
+    std::int64_t seqLen, std::int64_t batch);
 
 } // namespace spw

@@ -11,8 +11,8 @@ std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadO
 {
     ModelConfig config = model.config();
     const char* bare = model.family() == ModelFamily::Roberta ? "RobertaModel" : "BertModel";
-    config.architectures = {bare};
-    config.original["architectures"] = {bare};
+    config.architectures = { bare };
+    config.original["architectures"] = { bare };
     std::map<std::string, at::Tensor> tensors;
     for (const auto& [name, tensor] : model.namedParameters())
         tensors[name] = tensor;
@@ -49,7 +49,7 @@ void fitModelToSweep(EncoderModel& model, const ProfileSettings& settings)
     if (!settings.extend)
         fail("profile: length {} (--seq-lens, padded to the block) exceeds the model's maximum of {} positions: "
              "convert the model to a longer maximum length first, or pass --extend",
-             longest, usable);
+            longest, usable);
     extendPositionEmbedding(model, longest);
 }
 

@@ -23,8 +23,8 @@ namespace spw {
 
 nlohmann::json machineToJson(const MachineInfo& machine);
 nlohmann::json profilePointToJson(const ProfilePoint& point);
-nlohmann::json profileToJson(const MachineInfo& machine, const nlohmann::json& settings,
-                             const std::vector<ProfilePoint>& points);
+nlohmann::json profileToJson(
+    const MachineInfo& machine, const nlohmann::json& settings, const std::vector<ProfilePoint>& points);
 std::string profileToCsv(const std::vector<ProfilePoint>& points);
 
 // Writes `text` to `path`; spw::Error naming the file (and `flag`) when it cannot.

@@ -16,7 +16,7 @@
 namespace spw {
 
 struct ProfileLayout {
-    std::string name;  // how results name it (e.g. the configuration file's stem)
+    std::string name; // how results name it (e.g. the configuration file's stem)
     SparsityConfig config;
 };
 
@@ -32,7 +32,7 @@ struct ProfileSettings {
     // When set, rows are this text through the model's tokenizer, its tokens repeated (or cut) to fill the length
     // between the tokenizer's special tokens; paddingFraction still applies.
     std::optional<std::string> text;
-    std::uint64_t seed = 0;  // synthetic ids and the layouts' random blocks
+    std::uint64_t seed = 0; // synthetic ids and the layouts' random blocks
     // Lengths beyond the model's maximum: extend the position table (as conversion does) instead of failing.
     bool extend = false;
 };
@@ -45,8 +45,8 @@ struct TimingStats {
 
 struct LayerTiming {
     int layer = 0;
-    double attentionMs = 0;  // the layer's self-attention call (Q/K/V projections and attention)
-    double otherMs = 0;      // the rest of the layer (output projection, LayerNorms, feed-forward)
+    double attentionMs = 0; // the layer's self-attention call (Q/K/V projections and attention)
+    double otherMs = 0; // the rest of the layer (output projection, LayerNorms, feed-forward)
 };
 
 struct RunMeasurement {
@@ -57,16 +57,16 @@ struct RunMeasurement {
 };
 
 struct ProfilePoint {
-    std::int64_t seqLen = 0;   // as asked; a sparse run pads to its block
+    std::int64_t seqLen = 0; // as asked; a sparse run pads to its block
     std::int64_t batch = 0;
-    std::string layout;        // ProfileLayout::name
-    std::int64_t paddedLength = 0;  // the length the sparse run used
-    double density = 0;        // nonzero blocks / all blocks of the layout at paddedLength, over all heads
+    std::string layout; // ProfileLayout::name
+    std::int64_t paddedLength = 0; // the length the sparse run used
+    double density = 0; // nonzero blocks / all blocks of the layout at paddedLength, over all heads
     RunMeasurement dense;
     RunMeasurement sparse;
-    double speedup = 0;        // dense median / sparse median
-    double maxAbsDiff = 0;     // |dense - sparse| over real tokens' last_hidden_state
-    double cosine = 0;         // cosine similarity of the same, flattened
+    double speedup = 0; // dense median / sparse median
+    double maxAbsDiff = 0; // |dense - sparse| over real tokens' last_hidden_state
+    double cosine = 0; // cosine similarity of the same, flattened
 };
 
 } // namespace spw

@@ -17,11 +17,17 @@ namespace {
 
 // Stopwatch marks: 0 and 1 bracket the forward; layer i has 2 + 3i (start), 3 + 3i (attention returned) and
 // 4 + 3i (end).
-int layerMark(int layer, int which) { return 2 + 3 * layer + which; }
+int layerMark(int layer, int which)
+{
+    return 2 + 3 * layer + which;
+}
 
 class LayerClock : public ForwardObserver {
 public:
-    explicit LayerClock(Stopwatch& stopwatch) : m_stopwatch(stopwatch) {}
+    explicit LayerClock(Stopwatch& stopwatch)
+        : m_stopwatch(stopwatch)
+    {
+    }
     void layerStarted(int layer) override { m_stopwatch.mark(layerMark(layer, 0)); }
     void attentionFinished(int layer) override { m_stopwatch.mark(layerMark(layer, 1)); }
     void layerFinished(int layer) override { m_stopwatch.mark(layerMark(layer, 2)); }
@@ -33,7 +39,8 @@ private:
 // Puts the model back as the sweep found it: every layer's attention setting, no observer.
 class ModelRestorer {
 public:
-    explicit ModelRestorer(EncoderModel& model) : m_model(model)
+    explicit ModelRestorer(EncoderModel& model)
+        : m_model(model)
     {
         for (int i = 0; i < model.layerCount(); ++i)
             m_settings.push_back(model.selfAttention(i).sparseAttention());
@@ -66,7 +73,11 @@ double median(std::vector<double> values)
 // Counts forward passes for the progress fraction.
 class Steps {
 public:
-    Steps(const ProgressCallback& progress, std::int64_t total) : m_progress(progress), m_total(total) {}
+    Steps(const ProgressCallback& progress, std::int64_t total)
+        : m_progress(progress)
+        , m_total(total)
+    {
+    }
     void next()
     {
         reportProgress(m_progress, float(double(m_done) / double(m_total)));
@@ -80,8 +91,8 @@ private:
     std::int64_t m_done = 0;
 };
 
-RunMeasurement measureRun(EncoderModel& model, const ModelInputs& inputs, const ProfileSettings& settings,
-                          Steps& steps, at::Tensor& output)
+RunMeasurement measureRun(
+    EncoderModel& model, const ModelInputs& inputs, const ProfileSettings& settings, Steps& steps, at::Tensor& output)
 {
     for (int i = 0; i < settings.warmup; ++i) {
         steps.next();
@@ -111,10 +122,10 @@ RunMeasurement measureRun(EncoderModel& model, const ModelInputs& inputs, const 
     }
     RunMeasurement run;
     run.peakMiB = memory.peakIncreaseMiB();
-    run.time = {median(totals), *std::min_element(totals.begin(), totals.end()),
-                *std::max_element(totals.begin(), totals.end())};
+    run.time = { median(totals), *std::min_element(totals.begin(), totals.end()),
+        *std::max_element(totals.begin(), totals.end()) };
     for (int i = 0; i < layers; ++i)
-        run.layers.push_back({i, median(attention[std::size_t(i)]), median(other[std::size_t(i)])});
+        run.layers.push_back({ i, median(attention[std::size_t(i)]), median(other[std::size_t(i)]) });
     return run;
 }
 
@@ -123,7 +134,7 @@ std::pair<double, double> drift(const at::Tensor& dense, const at::Tensor& spars
 {
     at::Tensor a = dense.to(at::kCPU, at::kDouble);
     at::Tensor b = sparse.to(at::kCPU, at::kDouble);
-    if (inputs.attentionMask) {  // padding rows become zero in both: they add nothing to either measure
+    if (inputs.attentionMask) { // padding rows become zero in both: they add nothing to either measure
         at::Tensor real = inputs.attentionMask->to(at::kCPU).ne(0).unsqueeze(-1).to(at::kDouble);
         a = a * real;
         b = b * real;
@@ -131,7 +142,7 @@ std::pair<double, double> drift(const at::Tensor& dense, const at::Tensor& spars
     const double maxAbs = (a - b).abs().max().item<double>();
     const double norms = a.norm().item<double>() * b.norm().item<double>();
     const double cosine = norms > 0 ? (a * b).sum().item<double>() / norms : (maxAbs == 0 ? 1.0 : 0.0);
-    return {maxAbs, cosine};
+    return { maxAbs, cosine };
 }
 
 void validateSettings(const ProfileSettings& settings)
@@ -175,8 +186,7 @@ ModelInputs padForBlock(const ModelInputs& inputs, std::int64_t block, std::int6
 } // namespace
 
 std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSettings& settings,
-                                          const Tokenizer* tokenizer, const ProfilePointCallback& onPoint,
-                                          const ProgressCallback& progress)
+    const Tokenizer* tokenizer, const ProfilePointCallback& onPoint, const ProgressCallback& progress)
 {
     validateSettings(settings);
     if (settings.text && !tokenizer)
@@ -186,12 +196,13 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
 
     std::vector<std::shared_ptr<const SparseAttentionSetting>> sparse;
     for (const ProfileLayout& layout : settings.layouts)
-        sparse.push_back(makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed),
-                                                    model.config()));
+        sparse.push_back(
+            makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed), model.config()));
 
     const std::int64_t runsPerPair = std::int64_t(settings.layouts.size()) + 1;
-    Steps steps(progress, std::int64_t(settings.seqLens.size() * settings.batches.size()) * runsPerPair *
-                              (settings.warmup + settings.repeats));
+    Steps steps(progress,
+        std::int64_t(settings.seqLens.size() * settings.batches.size()) * runsPerPair
+            * (settings.warmup + settings.repeats));
     std::vector<ProfilePoint> points;
     for (std::int64_t length : settings.seqLens) {
         for (std::int64_t batch : settings.batches) {
@@ -214,8 +225,8 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
                 point.sparse = measureRun(model, padded, settings, steps, sparseOutput);
                 setAttention(model, nullptr);
                 point.speedup = point.sparse.time.medianMs > 0 ? dense.time.medianMs / point.sparse.time.medianMs : 0;
-                std::tie(point.maxAbsDiff, point.cosine) =
-                    drift(denseOutput, sparseOutput.narrow(1, 0, length), inputs);
+                std::tie(point.maxAbsDiff, point.cosine)
+                    = drift(denseOutput, sparseOutput.narrow(1, 0, length), inputs);
                 points.push_back(point);
                 if (onPoint)
                     onPoint(points.back());

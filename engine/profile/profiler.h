@@ -25,8 +25,8 @@ using ProfilePointCallback = std::function<void(const ProfilePoint& point)>;
 // Throws spw::Error for empty lists, non-positive values, a length beyond the model's maximum without
 // settings.extend, a layout the model cannot take (num_heads), or text inputs without a tokenizer.
 std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSettings& settings,
-                                          const Tokenizer* tokenizer = nullptr, const ProfilePointCallback& onPoint = {},
-                                          const ProgressCallback& progress = {});
+    const Tokenizer* tokenizer = nullptr, const ProfilePointCallback& onPoint = {},
+    const ProgressCallback& progress = {});
 
 // How peak memory was measured on `device` (memory_meter.h): "cuda-allocator", "vmhwm-reset" or "vmhwm-growth".
 std::string memoryMethod(at::Device device);

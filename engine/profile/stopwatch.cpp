@@ -14,13 +14,15 @@ namespace {
 
 class CpuStopwatch : public Stopwatch {
 public:
-    explicit CpuStopwatch(int marks) : m_marks(std::size_t(marks)) {}
+    explicit CpuStopwatch(int marks)
+        : m_marks(std::size_t(marks))
+    {
+    }
     void mark(int index) override { m_marks[std::size_t(index)] = std::chrono::steady_clock::now(); }
-    void finish() override {}
+    void finish() override { }
     double elapsedMs(int from, int to) const override
     {
-        return std::chrono::duration<double, std::milli>(m_marks[std::size_t(to)] - m_marks[std::size_t(from)])
-            .count();
+        return std::chrono::duration<double, std::milli>(m_marks[std::size_t(to)] - m_marks[std::size_t(from)]).count();
     }
 
 private:
@@ -33,7 +35,7 @@ public:
     explicit CudaStopwatch(int marks)
     {
         for (int i = 0; i < marks; ++i)
-            m_events.push_back(std::make_unique<at::cuda::CUDAEvent>(cudaEventDefault));  // timing enabled
+            m_events.push_back(std::make_unique<at::cuda::CUDAEvent>(cudaEventDefault)); // timing enabled
     }
     void mark(int index) override { m_events[std::size_t(index)]->record(); }
     void finish() override

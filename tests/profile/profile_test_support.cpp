@@ -14,21 +14,21 @@ std::unique_ptr<EncoderModel> tinyEncoder(std::int64_t maxPosition)
     shape.intermediate = 64;
     shape.maxPosition = maxPosition;
     shape.seed = 7;
-    return makeDemoEncoder(shape, LoadOptions{});
+    return makeDemoEncoder(shape, LoadOptions {});
 }
 
 ProfileLayout denseLayout(int block)
 {
     SparsityConfig config = defaultsFor(SparsityMode::Dense);
     config.block = block;
-    return {"dense", config};
+    return { "dense", config };
 }
 
 ProfileLayout longformerLayout(int block)
 {
     SparsityConfig config = defaultsFor(SparsityMode::BSLongformer);
     config.block = block;
-    return {"bslongformer", config};
+    return { "bslongformer", config };
 }
 
 } // namespace spw::test

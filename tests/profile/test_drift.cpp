@@ -12,9 +12,9 @@ namespace {
 ProfileSettings driftSweep(std::int64_t length, double paddingFraction)
 {
     ProfileSettings settings;
-    settings.seqLens = {length};
-    settings.batches = {2};
-    settings.layouts = {test::denseLayout(), test::longformerLayout()};
+    settings.seqLens = { length };
+    settings.batches = { 2 };
+    settings.layouts = { test::denseLayout(), test::longformerLayout() };
     settings.warmup = 0;
     settings.repeats = 1;
     settings.paddingFraction = paddingFraction;
@@ -50,8 +50,8 @@ TEST(ProfileDrift, SparseLayoutDriftsAndMatchesADirectComparison)
         model->selfAttention(i).setSparseAttention(sparse);
     const at::Tensor sparseOut = model->forward(inputs).lastHiddenState;
     EXPECT_NEAR(points[1].maxAbsDiff, (dense - sparseOut).abs().max().item<double>(), 1e-5);
-    const double cosine =
-        at::cosine_similarity(dense.flatten().to(at::kDouble), sparseOut.flatten().to(at::kDouble), 0).item<double>();
+    const double cosine
+        = at::cosine_similarity(dense.flatten().to(at::kDouble), sparseOut.flatten().to(at::kDouble), 0).item<double>();
     EXPECT_NEAR(points[1].cosine, cosine, 1e-9);
 }
 

@@ -26,7 +26,7 @@ TEST(ProfileInputs, SyntheticIdsAreSeededInRangeAndNeverPadding)
     settings.seed = 11;
     const ModelInputs a = makeProfileInputs(settings, config, nullptr, 300, 3);
     const ModelInputs b = makeProfileInputs(settings, config, nullptr, 300, 3);
-    ASSERT_EQ(a.inputIds.sizes(), (at::IntArrayRef{3, 300}));
+    ASSERT_EQ(a.inputIds.sizes(), (at::IntArrayRef { 3, 300 }));
     EXPECT_TRUE(a.inputIds.equal(b.inputIds));
     EXPECT_FALSE(a.attentionMask.has_value());
     EXPECT_GE(a.inputIds.min().item<std::int64_t>(), 0);
@@ -59,7 +59,7 @@ TEST(ProfileInputs, TextIsRepeatedBetweenTheSpecialTokens)
     writeDemoTokenizerFiles(folder, ModelFamily::Bert, 512);
     const auto tokenizer = Tokenizer::load(folder);
     const std::string text = "the quick brown fox";
-    const Encoding reference = tokenizer->encode(text);  // [CLS] tokens... [SEP]
+    const Encoding reference = tokenizer->encode(text); // [CLS] tokens... [SEP]
     const std::size_t body = reference.size() - 2;
     ASSERT_GT(body, 0u);
 
@@ -67,7 +67,7 @@ TEST(ProfileInputs, TextIsRepeatedBetweenTheSpecialTokens)
     settings.text = text;
     const ModelConfig config = tinyConfig();
     const ModelInputs inputs = makeProfileInputs(settings, config, tokenizer.get(), 40, 2);
-    ASSERT_EQ(inputs.inputIds.sizes(), (at::IntArrayRef{2, 40}));
+    ASSERT_EQ(inputs.inputIds.sizes(), (at::IntArrayRef { 2, 40 }));
     EXPECT_TRUE(inputs.inputIds[0].equal(inputs.inputIds[1]));
     EXPECT_EQ(inputs.inputIds[0][0].item<std::int64_t>(), reference.ids.front());
     EXPECT_EQ(inputs.inputIds[0][39].item<std::int64_t>(), reference.ids.back());

@@ -9,7 +9,7 @@ namespace {
 // Allocates and touches `mib` MiB, then frees it.
 void touch(std::int64_t mib)
 {
-    at::Tensor t = at::empty({mib * 1024 * 1024}, at::kByte);
+    at::Tensor t = at::empty({ mib * 1024 * 1024 }, at::kByte);
     t.fill_(1);
 }
 
@@ -27,7 +27,7 @@ TEST(MemoryMeter, MeasuresEachRunFromItsOwnStart)
     EXPECT_GE(large, 90.0);
     EXPECT_LT(large, 200.0);
     EXPECT_GE(small, 28.0);
-    EXPECT_LT(small, 90.0);  // not the earlier, larger peak
+    EXPECT_LT(small, 90.0); // not the earlier, larger peak
 }
 
 } // namespace

@@ -27,9 +27,8 @@ protected:
     std::string path(const std::string& name) const { return (fs::path(m_dir) / name).string(); }
     std::vector<std::string> demoArgs() const
     {
-        return {"profile",       "--demo",          "--demo-layers", "1",         "--demo-hidden", "32",
-                "--demo-heads",  "2",               "--sparsity",    m_longformer, "--seq-lens",   "64,96",
-                "--repeats",     "1",               "--warmup",      "0"};
+        return { "profile", "--demo", "--demo-layers", "1", "--demo-hidden", "32", "--demo-heads", "2", "--sparsity",
+            m_longformer, "--seq-lens", "64,96", "--repeats", "1", "--warmup", "0" };
     }
     static void expectUsageError(const test::CliResult& result, const std::string& named)
     {
@@ -44,8 +43,8 @@ protected:
 TEST_F(ProfileCli, DemoRunWritesJsonAndCsv)
 {
     auto args = demoArgs();
-    args.insert(args.end(), {"--sparsity", m_dense, "--batch", "1,2", "--json", path("out.json"), "--csv",
-                             path("out.csv")});
+    args.insert(
+        args.end(), { "--sparsity", m_dense, "--batch", "1,2", "--json", path("out.json"), "--csv", path("out.csv") });
     const auto result = test::runCli(args);
     ASSERT_EQ(result.exitCode, 0) << result.err;
     std::ifstream file(path("out.json"));
@@ -61,7 +60,7 @@ TEST_F(ProfileCli, DemoRunWritesJsonAndCsv)
     EXPECT_EQ(json["settings"]["model"]["hidden"], 32);
     EXPECT_EQ(json["settings"]["dtype"], "float32");
     EXPECT_EQ(json["settings"]["device"], "cpu");
-    EXPECT_EQ(json["settings"]["seq_lens"], nlohmann::json({64, 96}));
+    EXPECT_EQ(json["settings"]["seq_lens"], nlohmann::json({ 64, 96 }));
     EXPECT_FALSE(json["machine"]["libtorch_version"].get<std::string>().empty());
     EXPECT_GT(json["machine"]["cpu_cores"].get<int>(), 0);
 
@@ -82,18 +81,18 @@ TEST_F(ProfileCli, BadListIsAUsageError)
 {
     auto args = demoArgs();
     args[11] = "64,x";
-    args.insert(args.end(), {"--json", path("out.json")});
+    args.insert(args.end(), { "--json", path("out.json") });
     expectUsageError(test::runCli(args), "--seq-lens");
     args[11] = "64";
-    args.insert(args.end(), {"--batch", "0"});
+    args.insert(args.end(), { "--batch", "0" });
     expectUsageError(test::runCli(args), "--batch");
 }
 
 TEST_F(ProfileCli, LengthBeyondTheModelsMaximumNeedsExtend)
 {
-    const std::string model = std::string(SPW_FIXTURES_DIR) + "/models/bert_mlm";  // 64 positions
-    std::vector<std::string> args = {"profile",  model,      "--sparsity", m_longformer, "--seq-lens", "128",
-                                     "--repeats", "1",       "--warmup",   "0",          "--json",     path("o.json")};
+    const std::string model = std::string(SPW_FIXTURES_DIR) + "/models/bert_mlm"; // 64 positions
+    std::vector<std::string> args = { "profile", model, "--sparsity", m_longformer, "--seq-lens", "128", "--repeats",
+        "1", "--warmup", "0", "--json", path("o.json") };
     expectUsageError(test::runCli(args), "--extend");
     EXPECT_FALSE(fs::exists(path("o.json")));
     args.push_back("--extend");
@@ -104,9 +103,9 @@ TEST_F(ProfileCli, LengthBeyondTheModelsMaximumNeedsExtend)
 
 TEST_F(ProfileCli, RobertaFolderExtendsPastItsReservedRows)
 {
-    const std::string model = std::string(SPW_FIXTURES_DIR) + "/models/roberta_mlm";  // 64 usable positions
-    const auto result = test::runCli({"profile", model, "--sparsity", m_longformer, "--seq-lens", "96", "--repeats",
-                                      "1", "--warmup", "0", "--extend", "--json", path("o.json")});
+    const std::string model = std::string(SPW_FIXTURES_DIR) + "/models/roberta_mlm"; // 64 usable positions
+    const auto result = test::runCli({ "profile", model, "--sparsity", m_longformer, "--seq-lens", "96", "--repeats",
+        "1", "--warmup", "0", "--extend", "--json", path("o.json") });
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["model"]["max_position_embeddings"], 98);
 }
@@ -114,7 +113,7 @@ TEST_F(ProfileCli, RobertaFolderExtendsPastItsReservedRows)
 TEST_F(ProfileCli, CudaWithoutCudaIsAUsageError)
 {
     auto args = demoArgs();
-    args.insert(args.end(), {"--device", "cuda", "--json", path("out.json")});
+    args.insert(args.end(), { "--device", "cuda", "--json", path("out.json") });
     const auto result = test::runCli(args);
     if (result.exitCode == 0)
         GTEST_SKIP() << "this build has CUDA";
@@ -123,12 +122,12 @@ TEST_F(ProfileCli, CudaWithoutCudaIsAUsageError)
 
 TEST_F(ProfileCli, ModelSourceMustBeExactlyOne)
 {
-    expectUsageError(test::runCli({"profile", "--sparsity", m_longformer, "--seq-lens", "64", "--json",
-                                   path("o.json")}),
-                     "--demo");
+    expectUsageError(
+        test::runCli({ "profile", "--sparsity", m_longformer, "--seq-lens", "64", "--json", path("o.json") }),
+        "--demo");
     auto args = demoArgs();
     args.insert(args.begin() + 1, std::string(SPW_FIXTURES_DIR) + "/models/bert_mlm");
-    args.insert(args.end(), {"--json", path("o.json")});
+    args.insert(args.end(), { "--json", path("o.json") });
     expectUsageError(test::runCli(args), "--demo");
 }
 
@@ -136,23 +135,22 @@ TEST_F(ProfileCli, OtherInputMistakesNameTheirFlag)
 {
     auto withJson = [&](std::vector<std::string> extra) {
         auto args = demoArgs();
-        args.insert(args.end(), {"--json", path("o.json")});
+        args.insert(args.end(), { "--json", path("o.json") });
         args.insert(args.end(), extra.begin(), extra.end());
         return test::runCli(args);
     };
-    expectUsageError(withJson({"--padding-fraction", "1.5"}), "--padding-fraction");
-    expectUsageError(withJson({"--text", path("missing.txt")}), "--text");
-    expectUsageError(withJson({"--dtype", "int8"}), "--dtype");
-    expectUsageError(withJson({"--repeats", "0"}), "--repeats");
-    expectUsageError(test::runCli({"profile", "--demo", "--seq-lens", "64", "--json", path("o.json")}),
-                     "--sparsity");
+    expectUsageError(withJson({ "--padding-fraction", "1.5" }), "--padding-fraction");
+    expectUsageError(withJson({ "--text", path("missing.txt") }), "--text");
+    expectUsageError(withJson({ "--dtype", "int8" }), "--dtype");
+    expectUsageError(withJson({ "--repeats", "0" }), "--repeats");
+    expectUsageError(test::runCli({ "profile", "--demo", "--seq-lens", "64", "--json", path("o.json") }), "--sparsity");
 }
 
 TEST_F(ProfileCli, TextInputsRunThroughTheDemoTokenizer)
 {
     std::ofstream(path("sample.txt")) << "Sparse attention keeps a few blocks of the attention matrix.";
     auto args = demoArgs();
-    args.insert(args.end(), {"--text", path("sample.txt"), "--json", path("o.json")});
+    args.insert(args.end(), { "--text", path("sample.txt"), "--json", path("o.json") });
     const auto result = test::runCli(args);
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["inputs"], "text:" + path("sample.txt"));

@@ -21,12 +21,12 @@ ProfilePoint samplePoint(const std::string& layout)
     p.layout = layout;
     p.paddedLength = 4096;
     p.density = 0.0625;
-    p.dense.time = {100.0, 95.0, 130.0};
-    p.sparse.time = {20.0, 19.5, 21.0};
+    p.dense.time = { 100.0, 95.0, 130.0 };
+    p.sparse.time = { 20.0, 19.5, 21.0 };
     p.dense.peakMiB = 512.0;
     p.sparse.peakMiB = 64.0;
-    p.dense.layers = {{0, 40.0, 10.0}, {1, 41.0, 9.0}};
-    p.sparse.layers = {{0, 5.0, 4.5}, {1, 6.0, 4.0}};
+    p.dense.layers = { { 0, 40.0, 10.0 }, { 1, 41.0, 9.0 } };
+    p.sparse.layers = { { 0, 5.0, 4.5 }, { 1, 6.0, 4.0 } };
     p.speedup = 5.0;
     p.maxAbsDiff = 0.25;
     p.cosine = 0.99;
@@ -56,10 +56,10 @@ std::vector<std::string> splitCsv(const std::string& line)
 
 TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
 {
-    MachineInfo machine{"host", "Some CPU", 8, 4, "", "2.11.0"};
-    const nlohmann::json settings = {{"device", "cpu"}};
-    const nlohmann::json json =
-        nlohmann::json::parse(profileToJson(machine, settings, {samplePoint("bslongformer")}).dump());
+    MachineInfo machine { "host", "Some CPU", 8, 4, "", "2.11.0" };
+    const nlohmann::json settings = { { "device", "cpu" } };
+    const nlohmann::json json
+        = nlohmann::json::parse(profileToJson(machine, settings, { samplePoint("bslongformer") }).dump());
     EXPECT_EQ(json["machine"]["host_name"], "host");
     EXPECT_EQ(json["machine"]["cpu_cores"], 8);
     EXPECT_EQ(json["machine"]["libtorch_version"], "2.11.0");
@@ -73,8 +73,8 @@ TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
     EXPECT_DOUBLE_EQ(r["dense_ms"].get<double>(), 100.0);
     EXPECT_DOUBLE_EQ(r["sparse_ms"].get<double>(), 20.0);
     EXPECT_DOUBLE_EQ(r["speedup"].get<double>(), 5.0);
-    EXPECT_EQ(r["dense_spread_ms"], nlohmann::json({95.0, 130.0}));
-    EXPECT_EQ(r["sparse_spread_ms"], nlohmann::json({19.5, 21.0}));
+    EXPECT_EQ(r["dense_spread_ms"], nlohmann::json({ 95.0, 130.0 }));
+    EXPECT_EQ(r["sparse_spread_ms"], nlohmann::json({ 19.5, 21.0 }));
     EXPECT_DOUBLE_EQ(r["dense_peak_mib"].get<double>(), 512.0);
     EXPECT_DOUBLE_EQ(r["sparse_peak_mib"].get<double>(), 64.0);
     EXPECT_DOUBLE_EQ(r["max_abs_diff"].get<double>(), 0.25);
@@ -89,7 +89,7 @@ TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
 
 TEST(ProfileReport, CsvHasOneRowPerResultUnderItsHeader)
 {
-    const std::string csv = profileToCsv({samplePoint("bslongformer"), samplePoint("odd, \"name\"")});
+    const std::string csv = profileToCsv({ samplePoint("bslongformer"), samplePoint("odd, \"name\"") });
     std::istringstream lines(csv);
     std::string line;
     std::vector<std::vector<std::string>> rows;

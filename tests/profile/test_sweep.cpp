@@ -13,9 +13,9 @@ namespace {
 ProfileSettings smallSweep()
 {
     ProfileSettings settings;
-    settings.seqLens = {64, 128};
-    settings.batches = {1, 2};
-    settings.layouts = {test::denseLayout(), test::longformerLayout()};
+    settings.seqLens = { 64, 128 };
+    settings.batches = { 1, 2 };
+    settings.layouts = { test::denseLayout(), test::longformerLayout() };
     settings.warmup = 1;
     settings.repeats = 2;
     return settings;
@@ -26,8 +26,8 @@ TEST(ProfileSweep, PointsComeInSweepOrderOnePerLengthBatchAndLayout)
     auto model = test::tinyEncoder();
     const ProfileSettings settings = smallSweep();
     std::vector<ProfilePoint> delivered;
-    const auto points = runProfileSweep(*model, settings, nullptr,
-                                        [&](const ProfilePoint& point) { delivered.push_back(point); });
+    const auto points
+        = runProfileSweep(*model, settings, nullptr, [&](const ProfilePoint& point) { delivered.push_back(point); });
     ASSERT_EQ(points.size(), 8u);
     ASSERT_EQ(delivered.size(), points.size());
     std::size_t i = 0;
@@ -50,7 +50,7 @@ TEST(ProfileSweep, EachRunHasOrderedStatisticsAndOneTimingPerLayer)
     auto model = test::tinyEncoder();
     const auto points = runProfileSweep(*model, smallSweep());
     for (const ProfilePoint& point : points) {
-        for (const RunMeasurement* run : {&point.dense, &point.sparse}) {
+        for (const RunMeasurement* run : { &point.dense, &point.sparse }) {
             EXPECT_LE(run->time.minMs, run->time.medianMs);
             EXPECT_LE(run->time.medianMs, run->time.maxMs);
             EXPECT_GT(run->time.minMs, 0.0);
@@ -95,7 +95,7 @@ TEST(ProfileSweep, CancelThrowsStopsEarlyAndRestoresTheModel)
     EXPECT_THROW(runProfileSweep(
                      *model, smallSweep(), nullptr, [&](const ProfilePoint& p) { delivered.push_back(p); },
                      [&](float) { return ++calls <= 10; }),
-                 Cancelled);
+        Cancelled);
     EXPECT_EQ(calls, 11);
     EXPECT_EQ(delivered.size(), 2u);
     for (int layer = 0; layer < model->layerCount(); ++layer)
@@ -106,8 +106,8 @@ TEST(ProfileSweep, LengthsThatAreNotAMultipleOfTheBlockArePadded)
 {
     auto model = test::tinyEncoder();
     ProfileSettings settings = smallSweep();
-    settings.seqLens = {100};
-    settings.batches = {1};
+    settings.seqLens = { 100 };
+    settings.batches = { 1 };
     const auto points = runProfileSweep(*model, settings);
     ASSERT_EQ(points.size(), 2u);
     EXPECT_EQ(points[0].seqLen, 100);
@@ -118,7 +118,7 @@ TEST(ProfileSweep, LengthBeyondTheMaximumSaysToConvertOrExtend)
 {
     auto model = test::tinyEncoder(128);
     ProfileSettings settings = smallSweep();
-    settings.seqLens = {256};
+    settings.seqLens = { 256 };
     try {
         runProfileSweep(*model, settings);
         FAIL() << "expected spw::Error";
@@ -137,8 +137,8 @@ TEST(ProfileSweep, ExtendLengthensThePositionTableByCopies)
     auto model = test::tinyEncoder(128);
     const at::Tensor original = model->positionEmbeddings().clone();
     ProfileSettings settings = smallSweep();
-    settings.seqLens = {200};  // padded to 208 for block 16
-    settings.batches = {1};
+    settings.seqLens = { 200 }; // padded to 208 for block 16
+    settings.batches = { 1 };
     settings.extend = true;
     const auto points = runProfileSweep(*model, settings);
     EXPECT_EQ(points.size(), 2u);
@@ -153,7 +153,7 @@ TEST(ProfileSweep, RejectsEmptyOrNonPositiveSettings)
     settings.seqLens.clear();
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
     settings = smallSweep();
-    settings.batches = {0};
+    settings.batches = { 0 };
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
     settings = smallSweep();
     settings.layouts.clear();
@@ -163,7 +163,7 @@ TEST(ProfileSweep, RejectsEmptyOrNonPositiveSettings)
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
     settings = smallSweep();
     settings.text = "some text";
-    EXPECT_THROW(runProfileSweep(*model, settings), Error);  // no tokenizer
+    EXPECT_THROW(runProfileSweep(*model, settings), Error); // no tokenizer
 }
 
 TEST(ProfileSweep, LayoutWithOtherHeadCountIsRejected)
