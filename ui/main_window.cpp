@@ -1,0 +1,105 @@
+#include "main_window.h"
+
+#include "designer/layout_designer_page.h"
+#include "job_runner.h"
+#include "placeholder_page.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+
+namespace spw::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobRunner(this))
+{
+    setWindowTitle(tr("Sparse Attention Workbench"));
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    setCentralWidget(m_tabs);
+
+    m_modelPage = new PlaceholderPage(
+        tr("Model"),
+        tr("The Model page will open a BERT or RoBERTa checkpoint folder (or the built-in demo model), show its "
+           "architecture, tokenizer and maximum length, and run text through it. It is not built yet."),
+        m_tabs);
+    m_layoutPage = new LayoutDesignerPage(m_runner, m_tabs);
+    auto* convertPage = new PlaceholderPage(
+        tr("Convert & export"),
+        tr("Convert & export will extend the position embeddings, replace self-attention with block-sparse "
+           "attention in every or chosen layers, and export a HuggingFace folder. It is not built yet."),
+        m_tabs);
+    auto* profilePage = new PlaceholderPage(
+        tr("Profile"),
+        tr("Profile will sweep sequence lengths and sparsity configurations, timing dense and block-sparse "
+           "attention and plotting time, memory and output drift. It is not built yet."),
+        m_tabs);
+    m_tabs->addTab(m_modelPage, tr("Model"));
+    m_tabs->addTab(m_layoutPage, tr("Layout designer"));
+    m_tabs->addTab(convertPage, tr("Convert && export"));
+    m_tabs->addTab(profilePage, tr("Profile"));
+
+    m_status = new QLabel(tr("Ready"), this);
+    statusBar()->addWidget(m_status, 1);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(180);
+    m_progress->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->hide();
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QToolButton::clicked, m_runner, &JobRunner::cancelAll);
+
+    connect(m_runner, &JobRunner::jobStarted, this, &MainWindow::onJobStarted);
+    connect(m_runner, &JobRunner::jobProgressed, this,
+            [this](const QString&, float fraction) { onJobProgressed(fraction); });
+    connect(m_runner, &JobRunner::becameIdle, this, &MainWindow::onIdle);
+    connect(m_layoutPage, &LayoutDesignerPage::configSaved, this,
+            [this](const QString& path) { m_status->setText(tr("Saved %1").arg(path)); });
+}
+
+MainWindow::~MainWindow() = default;
+
+QStringList MainWindow::pageNames()
+{
+    return {QStringLiteral("model"), QStringLiteral("layout"), QStringLiteral("convert"), QStringLiteral("profile")};
+}
+
+bool MainWindow::selectPage(const QString& name)
+{
+    const int index = int(pageNames().indexOf(name));
+    if (index < 0)
+        return false;
+    m_tabs->setCurrentIndex(index);
+    return true;
+}
+
+QString MainWindow::currentPageName() const
+{
+    return pageNames().value(m_tabs->currentIndex());
+}
+
+void MainWindow::onJobStarted()
+{
+    m_status->setText(tr("Working…"));
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->show();
+}
+
+void MainWindow::onJobProgressed(float fraction)
+{
+    m_progress->setValue(int(fraction * 100.f));
+}
+
+void MainWindow::onIdle()
+{
+    m_progress->hide();
+    m_cancel->hide();
+    m_status->setText(tr("Ready"));
+}
+
+} // namespace spw::ui
