@@ -4,5 +4,6 @@
 
 namespace spw::cli {
 
+Command layoutCommand();
 
 } // namespace spw::cli
