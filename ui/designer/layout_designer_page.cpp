@@ -17,6 +17,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
@@ -62,6 +63,8 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    left->setMinimumWidth(m_form->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
     leftLayout->addWidget(scroll, 1);
     m_error = new QLabel(left);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -80,7 +83,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
-    splitter->setSizes({330, 640, 420});
+    splitter->setSizes({300, 800, 340});
 
     connect(m_form, &ParameterForm::inputEdited, this,
             [this](const DesignerInput& input, const QString& field) { edit(input, tr("Edit %1").arg(field)); });
@@ -184,6 +187,7 @@ void LayoutDesignerPage::apply(const DesignerInput& input)
 {
     m_input = input;
     m_form->setInput(input);
+    showMatchingPreset();
     try {
         validate(input.config);
         if (input.config.numHeads <= 0)
@@ -197,6 +201,20 @@ void LayoutDesignerPage::apply(const DesignerInput& input)
         return;
     }
     startLayoutJob();
+}
+
+void LayoutDesignerPage::showMatchingPreset()
+{
+    int match = -1;
+    for (int i = 0; i < m_presets->count() && match < 0; ++i) {
+        try {
+            if (withConfig(m_input, loadPreset(m_presets->itemText(i))) == m_input)
+                match = i;
+        } catch (const Error&) {
+            // A broken preset matches nothing; choosing it reports why.
+        }
+    }
+    m_presets->setCurrentIndex(match);
 }
 
 void LayoutDesignerPage::startLayoutJob()

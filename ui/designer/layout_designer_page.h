@@ -60,6 +60,7 @@ Q_SIGNALS:
 private:
     QWidget* buildToolbar();
     void apply(const DesignerInput& input);
+    void showMatchingPreset();
     void startLayoutJob();
     void startHeatmapJob(int head);
     void showLayout(DesignedLayout result);

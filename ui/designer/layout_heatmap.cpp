@@ -97,6 +97,9 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
             &LayoutHeatmap::syncTokenAxes);
     connect(m_plot, &QCustomPlot::mouseMove, this, &LayoutHeatmap::onMouseMoved);
+    // Square blocks whatever the widget's shape: after each layout pass the query axis takes the key axis's scale.
+    connect(m_plot, &QCustomPlot::afterLayout, this,
+            [this] { m_plot->yAxis->setScaleRatio(m_plot->xAxis, 1.0); });
 }
 
 void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block,

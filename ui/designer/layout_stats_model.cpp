@@ -83,19 +83,20 @@ QVariant LayoutStatsModel::data(const QModelIndex& index, int role) const
 
 QVariant LayoutStatsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return QAbstractTableModel::headerData(section, orientation, role);
+    const bool tip = role == Qt::ToolTipRole;
     switch (section) {
     case HeadColumn:
-        return tr("Head");
+        return tip ? tr("Attention head") : tr("Head");
     case NonzeroColumn:
-        return tr("Nonzero blocks");
+        return tip ? tr("Blocks attended (nonzero in the layout)") : tr("Blocks");
     case DensityColumn:
-        return tr("Density");
+        return tip ? tr("Nonzero blocks / all blocks") : tr("Density");
     case FlopsColumn:
-        return tr("FLOPs vs dense");
+        return tip ? tr("Attention FLOPs (QKᵀ and PV) relative to dense attention") : tr("FLOPs");
     case MemoryColumn:
-        return tr("Score memory vs dense");
+        return tip ? tr("Attention score memory relative to dense attention") : tr("Scores");
     }
     return {};
 }
