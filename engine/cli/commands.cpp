@@ -5,7 +5,10 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
+        createCommand(),
+        inspectCommand(),
         layoutCommand(),
+        runCommand(),
     };
     return commands;
 }

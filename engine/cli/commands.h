@@ -4,6 +4,9 @@
 
 namespace spw::cli {
 
+Command createCommand();
+Command inspectCommand();
 Command layoutCommand();
+Command runCommand();
 
 } // namespace spw::cli

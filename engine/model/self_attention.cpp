@@ -1,0 +1,47 @@
+#include "model/self_attention.h"
+
+#include "attention/block_sparse_attention.h"
+#include "common/error.h"
+
+#include <cmath>
+
+namespace spw {
+
+at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<at::Tensor>& extendedMask) const
+{
+    const std::int64_t batch = hidden.size(0);
+    const std::int64_t length = hidden.size(1);
+    const std::int64_t headDim = hidden.size(2) / numHeads;
+    auto heads = [&](const at::Tensor& x) { return x.view({batch, length, numHeads, headDim}).transpose(1, 2); };
+    at::Tensor q = heads(query(hidden));
+    at::Tensor k = heads(key(hidden));
+    at::Tensor v = heads(value(hidden));
+    const double scale = 1.0 / std::sqrt(double(headDim));
+
+    at::Tensor context;
+    if (m_sparse) {
+        const int block = m_sparse->layout.block;
+        if (length % block != 0)
+            fail("sparse attention: input length {} is not a multiple of the block {} (pad the input to the block)",
+                 length, block);
+        if (length > m_sparse->layout.seqLen())
+            fail("sparse attention: input length {} exceeds the layout's {} tokens", length,
+                 m_sparse->layout.seqLen());
+        AttentionMasks masks;
+        if (extendedMask)
+            masks.keyPadding = extendedMask->reshape({batch, length});
+        masks.keyPaddingMode = MaskMode::Add;
+        context = blockSparseAttention(q.contiguous(), k.contiguous(), v.contiguous(),
+                                       m_sparse->layout.topLeft(int(length / block)), masks, scale);
+    } else {
+        at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
+        if (extendedMask)
+            scores = scores + *extendedMask;
+        // Softmax in float32 even for half inputs, then back: the probabilities are the precision-sensitive part.
+        at::Tensor probabilities = at::softmax(scores, -1, at::kFloat).to(v.scalar_type());
+        context = at::matmul(probabilities, v);
+    }
+    return context.transpose(1, 2).contiguous().view({batch, length, numHeads * headDim});
+}
+
+} // namespace spw

@@ -1,0 +1,32 @@
+#pragma once
+// What a self-attention layer needs to run block-sparse (DeepSpeed's SparseSelfAttention): the configuration, the
+// seed of its random blocks, and the layout built once at the model's maximum usable length. An input of padded
+// length L uses the layout's top-left (L / block)² corner.
+#include "io/model_config.h"
+#include "sparsity/layout.h"
+#include "sparsity/sparsity_config.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace spw {
+
+struct SparseAttentionSetting {
+    SparsityConfig config;
+    std::uint64_t seed = 0;
+    Layout layout;  // at sparseLayoutLength(model config, config.block) tokens, one layout per model head
+};
+
+// The length the layout is built at: the longest input the model accepts, rounded down to a multiple of the block.
+// BERT accepts max_position_embeddings tokens. RoBERTa's positions start after the padding index (position ids
+// run from pad_token_id + 1), so it accepts max_position_embeddings - pad_token_id - 1 tokens (512 for
+// roberta-base's 514 rows). Throws spw::Error when not even one block fits.
+std::int64_t sparseLayoutLength(const ModelConfig& model, int block);
+
+// Validates `config` against the model (num_heads, when the configuration sets it, must equal the model's heads)
+// and builds the shared setting.
+std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(const SparsityConfig& config,
+                                                                         std::uint64_t seed,
+                                                                         const ModelConfig& model);
+
+} // namespace spw
