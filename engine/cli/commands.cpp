@@ -9,6 +9,7 @@ const std::vector<Command>& allCommands()
         inspectCommand(),
         layoutCommand(),
         runCommand(),
+        tokenizeCommand(),
     };
     return commands;
 }

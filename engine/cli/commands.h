@@ -8,5 +8,6 @@ Command createCommand();
 Command inspectCommand();
 Command layoutCommand();
 Command runCommand();
+Command tokenizeCommand();
 
 } // namespace spw::cli

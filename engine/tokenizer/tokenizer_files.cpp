@@ -1,0 +1,183 @@
+#include "tokenizer/tokenizer_files.h"
+
+#include "common/error.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace spw {
+namespace {
+
+std::string readText(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        fail("cannot read {}", path);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+// A special token in tokenizer_config.json is a string or an AddedToken object {"content": ...}.
+std::optional<std::string> tokenContent(const nlohmann::json& value, const std::string& key, const std::string& file)
+{
+    if (value.is_null())
+        return std::nullopt;
+    if (value.is_string())
+        return value.get<std::string>();
+    if (value.is_object() && value.contains("content") && value["content"].is_string())
+        return value["content"].get<std::string>();
+    fail("{}: '{}' must be a string or an object with \"content\"", file, key);
+}
+
+void readSpecialTokens(const nlohmann::json& object, const std::string& file, TokenizerConfig& config)
+{
+    for (const auto& [key, value] : object.items()) {
+        if (key.size() < 6 || key.compare(key.size() - 6, 6, "_token") != 0 || key == "additional_special_tokens")
+            continue;
+        if (config.specialTokens.count(key))
+            continue;
+        if (auto content = tokenContent(value, key, file))
+            config.specialTokens[key] = *content;
+    }
+}
+
+} // namespace
+
+nlohmann::json readJsonFile(const std::string& path)
+{
+    std::string text = readText(path);
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_discarded())
+        fail("{} is not valid JSON", path);
+    return json;
+}
+
+Vocabulary readVocabTxt(const std::string& path)
+{
+    std::istringstream in(readText(path));
+    Vocabulary vocabulary;
+    std::string line;
+    std::int64_t id = 0;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        vocabulary.add(line, id++);
+    }
+    if (id == 0)
+        fail("{} is empty", path);
+    return vocabulary;
+}
+
+Vocabulary readVocabJson(const std::string& path)
+{
+    auto json = readJsonFile(path);
+    if (!json.is_object() || json.empty())
+        fail("{} must be a non-empty JSON object of token: id", path);
+    Vocabulary vocabulary;
+    for (const auto& [token, id] : json.items()) {
+        if (!id.is_number_integer() || id.get<std::int64_t>() < 0)
+            fail("{}: the id of token '{}' is not a non-negative integer", path, token);
+        vocabulary.add(token, id.get<std::int64_t>());
+    }
+    return vocabulary;
+}
+
+std::vector<std::pair<std::string, std::string>> readMergesTxt(const std::string& path)
+{
+    std::istringstream in(readText(path));
+    std::vector<std::pair<std::string, std::string>> merges;
+    std::string line;
+    int lineNumber = 0;
+    while (std::getline(in, line)) {
+        ++lineNumber;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if ((lineNumber == 1 && line.rfind("#version", 0) == 0) || line.empty())
+            continue;
+        auto space = line.find(' ');
+        if (space == std::string::npos || space == 0 || space + 1 == line.size() ||
+            line.find(' ', space + 1) != std::string::npos)
+            fail("{} line {}: a merge must be two tokens separated by one space, got '{}'", path, lineNumber, line);
+        merges.emplace_back(line.substr(0, space), line.substr(space + 1));
+    }
+    return merges;
+}
+
+std::string TokenizerConfig::specialToken(const std::string& key, const std::string& fallback) const
+{
+    auto it = specialTokens.find(key);
+    return it == specialTokens.end() ? fallback : it->second;
+}
+
+std::optional<bool> optionalBool(const nlohmann::json& object, const std::string& key, const std::string& file)
+{
+    if (!object.contains(key) || object[key].is_null())
+        return std::nullopt;
+    if (!object[key].is_boolean())
+        fail("{}: '{}' must be true, false or null", file, key);
+    return object[key].get<bool>();
+}
+
+std::string requiredString(const nlohmann::json& object, const std::string& key, const std::string& file)
+{
+    if (!object.is_object() || !object.contains(key) || !object[key].is_string())
+        fail("{}: '{}' must be a string", file, key);
+    return object[key].get<std::string>();
+}
+
+TokenizerConfig readTokenizerConfig(const std::string& directory)
+{
+    namespace fs = std::filesystem;
+    TokenizerConfig config;
+    std::string file = (fs::path(directory) / "tokenizer_config.json").string();
+    if (fs::exists(file)) {
+        auto json = readJsonFile(file);
+        if (!json.is_object())
+            fail("{} must be a JSON object", file);
+        if (json.contains("model_max_length") && !json["model_max_length"].is_null()) {
+            const auto& value = json["model_max_length"];
+            if (!value.is_number() || value.get<double>() < 1)
+                fail("{}: 'model_max_length' must be a positive number", file);
+            // transformers writes a huge number (about 1e30) for "no limit".
+            if (value.is_number_integer() && value.get<double>() < 1e18)
+                config.modelMaxLength = value.get<std::int64_t>();
+        }
+        config.doLowerCase = optionalBool(json, "do_lower_case", file);
+        config.stripAccents = optionalBool(json, "strip_accents", file);
+        config.tokenizeChineseChars = optionalBool(json, "tokenize_chinese_chars", file);
+        config.addPrefixSpace = optionalBool(json, "add_prefix_space", file);
+        config.trimOffsets = optionalBool(json, "trim_offsets", file);
+        readSpecialTokens(json, file, config);
+        if (json.contains("added_tokens_decoder")) {
+            const auto& decoder = json["added_tokens_decoder"];
+            if (!decoder.is_object())
+                fail("{}: 'added_tokens_decoder' must be an object of id: token", file);
+            for (const auto& [key, value] : decoder.items()) {
+                AddedToken token;
+                try {
+                    token.id = std::stoll(key);
+                } catch (const std::exception&) {
+                    fail("{}: added_tokens_decoder key '{}' is not an id", file, key);
+                }
+                token.content = requiredString(value, "content", file);
+                token.lstrip = optionalBool(value, "lstrip", file).value_or(false);
+                token.rstrip = optionalBool(value, "rstrip", file).value_or(false);
+                token.singleWord = optionalBool(value, "single_word", file).value_or(false);
+                token.special = optionalBool(value, "special", file).value_or(false);
+                config.addedTokens.push_back(token);
+            }
+        }
+    }
+    std::string mapFile = (fs::path(directory) / "special_tokens_map.json").string();
+    if (fs::exists(mapFile)) {
+        auto json = readJsonFile(mapFile);
+        if (!json.is_object())
+            fail("{} must be a JSON object", mapFile);
+        readSpecialTokens(json, mapFile, config);
+    }
+    return config;
+}
+
+} // namespace spw
