@@ -3,6 +3,15 @@
 //   out = softmax(scale · Q Kᵀ + masks) V, restricted per (batch, head) to the layout's nonzero blocks: entries
 //   outside the layout are excluded from the softmax, not zeroed after it.
 // Q, K, V: [batch, heads, seq_len, head_dim], seq_len = layout.seqLen() (callers pad and slice the layout first).
+// Masks follow DeepSpeed's softmax kernel: scores are scaled, then the key padding mask and the attention mask are
+// added ("add") or turn their zero entries into -inf ("mul").
+// Rows whose every column is excluded (an empty layout row block, mul-mode masks that exclude every column, or
+// additive -inf on every column) give 0, where a dense softmax would give NaN. With HuggingFace's finite
+// dtype-minimum padding mask on every column a row is not excluded: it gets what the dense masked softmax gives,
+// the (near-)uniform average of the values over the row's layout columns.
+// float32 and float64 are computed in their own precision; float16 and bfloat16 in float32, returned in the input's
+// dtype. Every argument mistake (shapes, dtypes, seq_len != layout.seqLen(), heads != layout.numHeads, mask shapes)
+// is an spw::Error naming the tensor.
 // CPU tensors use the engine's own block-sparse path, whose cost follows the number of nonzero blocks; CUDA
 // tensors go to the kernels (engine/attention/cuda_attention.h) when the engine is built with CUDA LibTorch.
 #include "sparsity/layout.h"
