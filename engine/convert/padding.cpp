@@ -61,7 +61,7 @@ at::Tensor padEmbeddings(const at::Tensor& embeds, std::int64_t padLength, std::
 
 } // namespace
 
-PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const ModelInputs& inputs,
+PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs,
                             const PadTokenEmbedding& padEmbedding)
 {
     if (block <= 0)
@@ -97,7 +97,7 @@ PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const M
     if (padded.padLength == 0)
         return padded;
 
-    ModelInputs& out = padded.inputs;
+    PaddingInputs& out = padded.inputs;
     const std::int64_t pad = padded.padLength;
     if (out.inputsEmbeds)
         out.inputsEmbeds = padEmbeddings(*out.inputsEmbeds, pad, padTokenId, padEmbedding);

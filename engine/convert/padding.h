@@ -15,7 +15,7 @@
 
 namespace spw {
 
-struct ModelInputs {
+struct PaddingInputs {
     std::optional<at::Tensor> inputIds;       // [batch, seq_len] int64
     std::optional<at::Tensor> attentionMask;  // [batch, seq_len], 1 attend / 0 padding, any dtype
     std::optional<at::Tensor> tokenTypeIds;   // [batch or 1, seq_len]
@@ -34,12 +34,12 @@ struct PadTokenEmbedding {
 
 struct PaddedInputs {
     std::int64_t padLength = 0;  // tokens added on the right (0: inputs returned as they were)
-    ModelInputs inputs;
+    PaddingInputs inputs;
 };
 
 // Throws spw::Error naming the tensor when shapes disagree, when neither input_ids nor inputs_embeds is given, or
 // when inputs_embeds needs padding and no pad embedding is given.
-PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const ModelInputs& inputs,
+PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs,
                             const PadTokenEmbedding& padEmbedding = {});
 
 // Cuts [batch, seq_len + padLength, ...] back to [batch, seq_len, ...].

@@ -38,7 +38,7 @@ std::string errorOf(const std::function<void()>& call)
 
 TEST(Padding, PadsEveryTokenTensorAsDeepSpeed)
 {
-    ModelInputs in;
+    PaddingInputs in;
     in.inputIds = longs({101, 7, 8, 102, 0, 101, 9, 102, 0, 0}, 2);  // L = 5
     in.attentionMask = longs({1, 1, 1, 1, 0, 1, 1, 1, 0, 0}, 2);
     in.tokenTypeIds = longs({0, 0, 1, 1, 1, 0, 0, 0, 0, 0}, 2);
@@ -55,7 +55,7 @@ TEST(Padding, PadsEveryTokenTensorAsDeepSpeed)
 TEST(Padding, PositionIdsAndInputIdsUseThePadTokenId)
 {
     // RoBERTa: pad_token_id 1.
-    ModelInputs in;
+    PaddingInputs in;
     in.inputIds = longs({0, 31414, 2}, 1);
     in.positionIds = longs({2, 3, 4}, 1);
     in.attentionMask = at::ones({1, 3}, at::kBool);
@@ -71,7 +71,7 @@ TEST(Padding, PositionIdsAndInputIdsUseThePadTokenId)
 
 TEST(Padding, MultipleOfBlockIsUnchanged)
 {
-    ModelInputs in;
+    PaddingInputs in;
     in.inputIds = longs({5, 6, 7, 8, 9, 10, 11, 12}, 1);
     in.attentionMask = at::ones({1, 8}, at::kLong);
     const PaddedInputs out = padToBlockSize(4, 0, in);
@@ -82,7 +82,7 @@ TEST(Padding, MultipleOfBlockIsUnchanged)
 
 TEST(Padding, InputsEmbedsFromCallable)
 {
-    ModelInputs in;
+    PaddingInputs in;
     in.inputsEmbeds = at::randn({3, 6, 4});
     in.attentionMask = at::ones({3, 6}, at::kLong);
     at::Tensor seenIds;
@@ -101,7 +101,7 @@ TEST(Padding, InputsEmbedsFromCallable)
 
 TEST(Padding, InputsEmbedsFromVector)
 {
-    ModelInputs in;
+    PaddingInputs in;
     in.inputsEmbeds = at::randn({2, 3, 5}, at::kDouble);
     PadTokenEmbedding source;
     source.vector = at::arange(5, at::kFloat);
@@ -114,10 +114,10 @@ TEST(Padding, InputsEmbedsFromVector)
 
 TEST(Padding, Errors)
 {
-    ModelInputs none;
+    PaddingInputs none;
     EXPECT_NE(errorOf([&] { padToBlockSize(4, 0, none); }).find("input_ids or inputs_embeds"), std::string::npos);
 
-    ModelInputs embeds;
+    PaddingInputs embeds;
     embeds.inputsEmbeds = at::randn({1, 3, 5});
     EXPECT_NE(errorOf([&] { padToBlockSize(4, 0, embeds); }).find("pad token embedding"), std::string::npos);
     PadTokenEmbedding wrongVector;
@@ -127,7 +127,7 @@ TEST(Padding, Errors)
     wrongCallable.embed = [](const at::Tensor& ids) { return at::zeros({ids.size(0), ids.size(1)}); };
     EXPECT_NE(errorOf([&] { padToBlockSize(4, 0, embeds, wrongCallable); }).find("callable"), std::string::npos);
 
-    ModelInputs mismatched;
+    PaddingInputs mismatched;
     mismatched.inputIds = at::zeros({2, 5}, at::kLong);
     mismatched.attentionMask = at::ones({2, 4}, at::kLong);
     EXPECT_NE(errorOf([&] { padToBlockSize(4, 0, mismatched); }).find("attention_mask"), std::string::npos);
@@ -141,7 +141,7 @@ TEST(Padding, Errors)
     mismatched.inputsEmbeds = at::zeros({2, 6, 3});
     EXPECT_NE(errorOf([&] { padToBlockSize(4, 0, mismatched); }).find("inputs_embeds"), std::string::npos);
 
-    ModelInputs ids;
+    PaddingInputs ids;
     ids.inputIds = at::zeros({5}, at::kLong);
     EXPECT_NE(errorOf([&] { padToBlockSize(4, 0, ids); }).find("input_ids"), std::string::npos);
     ids.inputIds = at::zeros({1, 5}, at::kLong);
@@ -161,7 +161,7 @@ TEST(Unpad, CutsThePaddingBack)
 
 TEST(Unpad, RoundTripWithPadding)
 {
-    ModelInputs in;
+    PaddingInputs in;
     in.inputIds = at::randint(5, 100, {2, 13}, at::kLong);
     const PaddedInputs padded = padToBlockSize(16, 0, in);
     EXPECT_EQ(padded.inputs.inputIds->size(1) % 16, 0);
