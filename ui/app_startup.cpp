@@ -3,7 +3,7 @@
 #include "designer/layout_designer_page.h"
 #include "job_runner.h"
 #include "main_window.h"
-#include "placeholder_page.h"
+#include "model/model_page.h"
 #include "presets.h"
 
 #include <QApplication>
@@ -23,10 +23,15 @@ int usageError(const QString& message)
     return 2;
 }
 
-// Writes the window to `path` once the job runner has nothing left to deliver.
-void screenshotWhenIdle(MainWindow& window, const QString& path)
+// Writes the window to `path` once the job runner has nothing left to deliver. A model given with --model that
+// did not load fails like any other bad input, rather than documenting an error.
+void screenshotWhenIdle(MainWindow& window, const QString& path, bool modelGiven)
 {
-    auto capture = [&window, path] {
+    auto capture = [&window, path, modelGiven] {
+        if (modelGiven && !window.modelPage()->model().isValid()) {
+            QCoreApplication::exit(usageError(QStringLiteral("--model: %1").arg(window.modelPage()->errorText())));
+            return;
+        }
         // Lets queued replots and layouts run before the window is grabbed.
         QCoreApplication::processEvents();
         QCoreApplication::processEvents();
@@ -86,16 +91,18 @@ int runWorkbench(int argc, char** argv)
     MainWindow window;
     if (parser.isSet(sparsity) && !window.layoutPage()->openConfig(parser.value(sparsity)))
         return usageError(QStringLiteral("--sparsity: %1").arg(window.layoutPage()->errorText()));
+    // Without --model the workbench starts on the built-in demo model (created in the cache on first start).
     if (parser.isSet(model))
-        window.modelPage()->setNote(
-            QObject::tr("Model folder given: %1. Opening it arrives with the Model page.").arg(parser.value(model)));
+        window.modelPage()->openFolder(parser.value(model));
+    else
+        window.modelPage()->openDemoModel();
     if (parser.isSet(page))
         window.selectPage(parser.value(page));
 
     if (parser.isSet(screenshot)) {
         window.resize(1440, 900);
         window.show();
-        screenshotWhenIdle(window, parser.value(screenshot));
+        screenshotWhenIdle(window, parser.value(screenshot), parser.isSet(model));
         return QApplication::exec();
     }
     window.resize(1440, 900);

@@ -2,6 +2,7 @@
 
 #include "designer/layout_designer_page.h"
 #include "job_runner.h"
+#include "model/model_page.h"
 #include "placeholder_page.h"
 
 #include <QLabel>
@@ -19,11 +20,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
     m_tabs->setDocumentMode(true);
     setCentralWidget(m_tabs);
 
-    m_modelPage = new PlaceholderPage(
-        tr("Model"),
-        tr("The Model page will open a BERT or RoBERTa checkpoint folder (or the built-in demo model), show its "
-           "architecture, tokenizer and maximum length, and run text through it. It is not built yet."),
-        m_tabs);
+    m_modelPage = new ModelPage(m_runner, m_tabs);
     m_layoutPage = new LayoutDesignerPage(m_runner, m_tabs);
     auto* convertPage = new PlaceholderPage(
         tr("Convert & export"),
@@ -59,6 +56,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
     connect(m_runner, &JobRunner::becameIdle, this, &MainWindow::onIdle);
     connect(m_layoutPage, &LayoutDesignerPage::configSaved, this,
             [this](const QString& path) { m_status->setText(tr("Saved %1").arg(path)); });
+
+    // The Model page shows tokens in the designer's blocks; the designer already applied its first configuration.
+    connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_modelPage,
+            [this](const SparsityConfig& config) { m_modelPage->setBlockSize(config.block); });
+    m_modelPage->setBlockSize(m_layoutPage->input().config.block);
 }
 
 MainWindow::~MainWindow() = default;

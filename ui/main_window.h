@@ -12,6 +12,7 @@ namespace spw::ui {
 
 class JobRunner;
 class LayoutDesignerPage;
+class ModelPage;
 class PlaceholderPage;
 
 class MainWindow : public QMainWindow {
@@ -27,7 +28,7 @@ public:
 
     JobRunner* jobRunner() const { return m_runner; }
     LayoutDesignerPage* layoutPage() const { return m_layoutPage; }
-    PlaceholderPage* modelPage() const { return m_modelPage; }
+    ModelPage* modelPage() const { return m_modelPage; }
 
 private:
     void onJobStarted();
@@ -36,7 +37,7 @@ private:
 
     JobRunner* m_runner = nullptr;
     QTabWidget* m_tabs = nullptr;
-    PlaceholderPage* m_modelPage = nullptr;
+    ModelPage* m_modelPage = nullptr;
     LayoutDesignerPage* m_layoutPage = nullptr;
     QLabel* m_status = nullptr;
     QProgressBar* m_progress = nullptr;

@@ -200,6 +200,7 @@ void LayoutDesignerPage::apply(const DesignerInput& input)
         showError(QString::fromStdString(error.what()));
         return;
     }
+    Q_EMIT configApplied(input.config, configName());
     startLayoutJob();
 }
 
@@ -311,6 +312,13 @@ void LayoutDesignerPage::clearError()
 {
     m_error->clear();
     m_error->hide();
+}
+
+QString LayoutDesignerPage::configName() const
+{
+    if (m_presets->currentIndex() >= 0)
+        return m_presets->currentText();
+    return tr("custom %1").arg(QString::fromUtf8(modeName(m_input.config.mode)));
 }
 
 QString LayoutDesignerPage::errorText() const

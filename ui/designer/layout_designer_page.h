@@ -43,6 +43,8 @@ public:
     const LayoutStats& stats() const { return m_stats; }
     int shownHead() const { return m_shownHead; }
     QString errorText() const;
+    // The matching preset's name, else "custom <mode>".
+    QString configName() const;
 
     ParameterForm* form() const { return m_form; }
     LayoutHeatmap* heatmap() const { return m_heatmap; }
@@ -56,6 +58,9 @@ Q_SIGNALS:
     // The input (or file) was rejected; the message is also shown inline.
     void inputRejected(const QString& message);
     void configSaved(const QString& path);
+    // A valid configuration is being edited (emitted before its layout is built): other pages follow its block
+    // size and offer it for conversion.
+    void configApplied(const spw::SparsityConfig& config, const QString& name);
 
 private:
     QWidget* buildToolbar();

@@ -1,0 +1,43 @@
+#include "model/recent_folders.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+
+namespace spw::ui {
+namespace {
+
+const QString kKey = QStringLiteral("model/recentFolders");
+
+} // namespace
+
+QStringList RecentFolders::folders() const
+{
+    QSettings settings;
+    const QStringList stored = settings.value(kKey).toStringList();
+    QStringList existing;
+    for (const QString& folder : stored)
+        if (QFileInfo(folder).isDir())
+            existing.append(folder);
+    if (existing != stored)
+        settings.setValue(kKey, existing);
+    return existing;
+}
+
+void RecentFolders::add(const QString& folder)
+{
+    const QString canonical = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    QStringList list = folders();
+    list.removeAll(canonical);
+    list.prepend(canonical);
+    while (list.size() > kMaximum)
+        list.removeLast();
+    QSettings().setValue(kKey, list);
+}
+
+void RecentFolders::clear()
+{
+    QSettings().remove(kKey);
+}
+
+} // namespace spw::ui
