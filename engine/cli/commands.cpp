@@ -5,6 +5,7 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
+        convertCommand(),
         createCommand(),
         inspectCommand(),
         layoutCommand(),

@@ -4,6 +4,7 @@
 
 namespace spw::cli {
 
+Command convertCommand();
 Command createCommand();
 Command inspectCommand();
 Command layoutCommand();

@@ -1,0 +1,99 @@
+#include "convert/conversion_plan.h"
+
+#include "common/error.h"
+#include "convert/position_extension.h"
+
+#include <algorithm>
+
+namespace spw {
+
+std::uint64_t ConversionPlan::effectiveSeed() const
+{
+    if (seed)
+        return *seed;
+    return sparsity && sparsity->seed ? *sparsity->seed : 0;
+}
+
+nlohmann::json ConversionPreview::toJson() const
+{
+    nlohmann::json json = {
+        {"max_length", {{"before", maxLengthBefore}, {"after", maxLengthAfter}}},
+        {"max_position_embeddings", {{"before", positionRowsBefore}, {"after", positionRowsAfter}}},
+        {"num_layers", layerCount},
+        {"sparse_layers", layersTouched},
+        {"attention_cost_relative_to_dense", attentionCostRelativeToDense},
+    };
+    if (layoutStats) {
+        json["layout"] = {{"seq_len", layoutLength},
+                          {"density", layoutStats->density},
+                          {"nonzero_blocks", layoutStats->nonzeroBlocks},
+                          {"flops_relative_to_dense", layoutStats->flopsRelativeToDense}};
+    }
+    return json;
+}
+
+ConversionPreview previewConversion(const ModelConfig& model, const ConversionPlan& plan)
+{
+    if (!plan.maxLength && !plan.sparsity)
+        fail("nothing to convert: give a new maximum length and/or a sparsity configuration");
+    if (plan.layers && !plan.sparsity)
+        fail("a list of layers needs a sparsity configuration");
+
+    ConversionPreview preview;
+    preview.layerCount = int(model.numHiddenLayers);
+    preview.maxLengthBefore = usableMaxLength(model);
+    preview.positionRowsBefore = model.maxPositionEmbeddings;
+    ModelConfig after = model;
+    if (plan.maxLength) {
+        if (*plan.maxLength <= preview.maxLengthBefore)
+            fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
+                 *plan.maxLength, preview.maxLengthBefore, model.maxPositionEmbeddings);
+        after.maxPositionEmbeddings = extendedMaxPositionEmbeddings(model.family(), *plan.maxLength);
+    }
+    preview.maxLengthAfter = usableMaxLength(after);
+    preview.positionRowsAfter = after.maxPositionEmbeddings;
+    if (!plan.sparsity)
+        return preview;
+
+    if (plan.layers) {
+        if (plan.layers->empty())
+            fail("the list of layers to make sparse is empty");
+        for (int layer : *plan.layers)
+            if (layer < 0 || layer >= preview.layerCount)
+                fail("layer {} is out of range: the model has {} layers (0 to {})", layer, preview.layerCount,
+                     preview.layerCount - 1);
+        preview.layersTouched = *plan.layers;
+        std::sort(preview.layersTouched.begin(), preview.layersTouched.end());
+        preview.layersTouched.erase(std::unique(preview.layersTouched.begin(), preview.layersTouched.end()),
+                                    preview.layersTouched.end());
+    } else {
+        for (int layer = 0; layer < preview.layerCount; ++layer)
+            preview.layersTouched.push_back(layer);
+    }
+    if (plan.sparsity->numHeads != 0 && plan.sparsity->numHeads != model.numAttentionHeads)
+        fail("sparsity num_heads {} differs from the model's num_attention_heads {}", plan.sparsity->numHeads,
+             model.numAttentionHeads);
+    auto setting = makeConvertedAttentionSetting(*plan.sparsity, plan.effectiveSeed(), after);
+    preview.layoutLength = setting->layout.seqLen();
+    preview.layoutStats = computeStats(setting->layout);
+    const double touched = double(preview.layersTouched.size());
+    preview.attentionCostRelativeToDense =
+        (touched * preview.layoutStats->flopsRelativeToDense + (preview.layerCount - touched)) /
+        std::max(1, preview.layerCount);
+    return preview;
+}
+
+ConversionRecord applyConversionPlan(EncoderModel& model, const ConversionPlan& plan)
+{
+    previewConversion(model.config(), plan);
+    ConversionRecord record;
+    if (plan.maxLength) {
+        extendPositionEmbedding(model, *plan.maxLength);
+        updateTokenizerModelMaxLength(record, *plan.maxLength);
+    }
+    if (plan.sparsity)
+        replaceSelfAttention(model, *plan.sparsity, plan.effectiveSeed(), plan.layers);
+    return record;
+}
+
+} // namespace spw

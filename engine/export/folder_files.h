@@ -1,0 +1,27 @@
+#pragma once
+// Which files of a checkpoint folder an export carries over, and the tokenizer files it rewrites.
+//   Copied byte for byte: every top-level regular file up to 64 MiB except config.json and weights (*.safetensors,
+//   *.safetensors.index.json, *.bin, *.bin.index.json, *.h5, *.msgpack, *.ckpt, *.pt, *.pth, *.onnx, *.ot), which
+//   the export writes itself. That keeps special_tokens_map.json, vocab.txt, vocab.json, merges.txt,
+//   added_tokens.json, README.md, ...
+//   Rewritten when the maximum length changed:
+//     tokenizer_config.json  model_max_length = N; every other key kept, in its order
+//     tokenizer.json         truncation.max_length and model_max_length = N, only where present (else copied)
+//   A folder with tokenizer files but no tokenizer_config.json gets one holding model_max_length alone.
+#include "common/progress.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace spw {
+
+// Copies (and rewrites) `source`'s files into `target`. Returns the names written. Throws spw::Error naming the
+// file on failure, spw::Cancelled when `progress` cancels (called once per file with fractions in [0, 1]).
+std::vector<std::string> copyFolderFiles(const std::filesystem::path& source, const std::filesystem::path& target,
+                                         std::optional<std::int64_t> modelMaxLength,
+                                         const ProgressCallback& progress = {});
+
+} // namespace spw
