@@ -1,5 +1,6 @@
 #include "app_startup.h"
 
+#include "convert/convert_page.h"
 #include "designer/layout_designer_page.h"
 #include "job_runner.h"
 #include "main_window.h"
@@ -98,6 +99,10 @@ int runWorkbench(int argc, char** argv)
         window.modelPage()->openDemoModel();
     if (parser.isSet(page))
         window.selectPage(parser.value(page));
+    // A screenshot of Convert & export documents a comparison too: it runs once the first preview is in.
+    if (parser.isSet(screenshot) && window.currentPageName() == QLatin1String("convert"))
+        QObject::connect(window.convertPage(), &ConvertPage::previewShown, window.convertPage(),
+                         &ConvertPage::compare, Qt::SingleShotConnection);
 
     if (parser.isSet(screenshot)) {
         window.resize(1440, 900);

@@ -1,8 +1,10 @@
 #include "main_window.h"
 
+#include "convert/convert_page.h"
 #include "designer/layout_designer_page.h"
 #include "job_runner.h"
 #include "model/model_page.h"
+#include "model/token_view.h"
 #include "placeholder_page.h"
 
 #include <QLabel>
@@ -22,11 +24,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
 
     m_modelPage = new ModelPage(m_runner, m_tabs);
     m_layoutPage = new LayoutDesignerPage(m_runner, m_tabs);
-    auto* convertPage = new PlaceholderPage(
-        tr("Convert & export"),
-        tr("Convert & export will extend the position embeddings, replace self-attention with block-sparse "
-           "attention in every or chosen layers, and export a HuggingFace folder. It is not built yet."),
-        m_tabs);
+    m_convertPage = new ConvertPage(m_runner, m_tabs);
     auto* profilePage = new PlaceholderPage(
         tr("Profile"),
         tr("Profile will sweep sequence lengths and sparsity configurations, timing dense and block-sparse "
@@ -34,7 +32,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
         m_tabs);
     m_tabs->addTab(m_modelPage, tr("Model"));
     m_tabs->addTab(m_layoutPage, tr("Layout designer"));
-    m_tabs->addTab(convertPage, tr("Convert && export"));
+    m_tabs->addTab(m_convertPage, tr("Convert && export"));
     m_tabs->addTab(profilePage, tr("Profile"));
 
     m_status = new QLabel(tr("Ready"), this);
@@ -57,10 +55,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
     connect(m_layoutPage, &LayoutDesignerPage::configSaved, this,
             [this](const QString& path) { m_status->setText(tr("Saved %1").arg(path)); });
 
-    // The Model page shows tokens in the designer's blocks; the designer already applied its first configuration.
-    connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_modelPage,
-            [this](const SparsityConfig& config) { m_modelPage->setBlockSize(config.block); });
+    // The Model page shows tokens in the designer's blocks, and Convert & export offers the designer's
+    // configuration; the designer applied its first one before these connections existed.
+    connect(m_layoutPage, &LayoutDesignerPage::configApplied, this,
+            [this](const SparsityConfig& config, const QString& name) {
+                m_modelPage->setBlockSize(config.block);
+                m_convertPage->setSparsity(config, name);
+            });
     m_modelPage->setBlockSize(m_layoutPage->input().config.block);
+    m_convertPage->setSparsity(m_layoutPage->input().config, m_layoutPage->configName());
+    // Convert & export works on the model the Model page has open, and compares on its text.
+    connect(m_modelPage, &ModelPage::modelLoaded, m_convertPage, &ConvertPage::setModel);
+    connect(m_modelPage->tokenView(), &TokenView::tokensShown, this,
+            [this] { m_convertPage->setSampleText(m_modelPage->tokenView()->text()); });
+    m_convertPage->setSampleText(m_modelPage->tokenView()->text());
 }
 
 MainWindow::~MainWindow() = default;

@@ -10,6 +10,7 @@ class QToolButton;
 
 namespace spw::ui {
 
+class ConvertPage;
 class JobRunner;
 class LayoutDesignerPage;
 class ModelPage;
@@ -29,6 +30,7 @@ public:
     JobRunner* jobRunner() const { return m_runner; }
     LayoutDesignerPage* layoutPage() const { return m_layoutPage; }
     ModelPage* modelPage() const { return m_modelPage; }
+    ConvertPage* convertPage() const { return m_convertPage; }
 
 private:
     void onJobStarted();
@@ -39,6 +41,7 @@ private:
     QTabWidget* m_tabs = nullptr;
     ModelPage* m_modelPage = nullptr;
     LayoutDesignerPage* m_layoutPage = nullptr;
+    ConvertPage* m_convertPage = nullptr;
     QLabel* m_status = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

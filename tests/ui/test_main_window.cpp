@@ -5,6 +5,7 @@
 #include "placeholder_page.h"
 #include "presets.h"
 
+#include <QDir>
 #include <QImage>
 #include <QLabel>
 #include <QProcess>
@@ -21,11 +22,14 @@ struct Run {
     QString stderrText;
 };
 
-Run runGui(const QStringList& arguments)
+// The GUI runs with its own cache folder, so that the demo model it creates stays inside the test's temporary folder.
+Run runGui(const QStringList& arguments, const QString& cacheHome = {})
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert("QT_QPA_PLATFORM", "offscreen");
+    if (!cacheHome.isEmpty())
+        environment.insert("XDG_CACHE_HOME", cacheHome);
     process.setProcessEnvironment(environment);
     process.start(SPW_GUI_PATH, arguments);
     if (!process.waitForFinished(60000)) {
@@ -64,7 +68,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         const auto placeholders = window.findChildren<PlaceholderPage*>();
-        QCOMPARE(placeholders.size(), 3);
+        QCOMPARE(placeholders.size(), 1);  // Profile
         for (PlaceholderPage* page : placeholders) {
             auto* description = page->findChild<QLabel*>("placeholderDescription");
             QVERIFY(description);
@@ -77,12 +81,49 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath("shot.png");
         const Run run = runGui({"--sparsity", SPW_PRESETS_DIR "/bslongformer.json", "--page", "layout",
-                                "--screenshot", path});
+                                "--screenshot", path},
+                               dir.filePath("cache"));
         QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
         QVERIFY(QFileInfo(path).size() > 0);
         const QImage image(path);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), QSize(1440, 900));
+    }
+
+    void screenshotOfModelAndConvertPages_data()
+    {
+        QTest::addColumn<QString>("page");
+        QTest::addColumn<bool>("demo");
+        QTest::newRow("model, fixture") << "model" << false;
+        QTest::newRow("convert, fixture") << "convert" << false;
+        QTest::newRow("model, demo") << "model" << true;
+    }
+
+    void screenshotOfModelAndConvertPages()
+    {
+        QFETCH(QString, page);
+        QFETCH(bool, demo);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("shot.png");
+        QStringList arguments{"--page", page, "--screenshot", path};
+        if (!demo)
+            arguments << "--model" << SPW_FIXTURES_DIR "/models/bert_mlm";
+        const Run run = runGui(arguments, dir.filePath("cache"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
+        QCOMPARE(QImage(path).size(), QSize(1440, 900));
+        // Without --model the demo model was created in the cache given to the GUI.
+        QCOMPARE(QDir(dir.filePath("cache/sparse-workbench")).entryList({"demo-bert-*"}, QDir::Dirs).size(),
+                 demo ? 1 : 0);
+    }
+
+    void modelThatFailsToLoadFailsTheScreenshot()
+    {
+        QTemporaryDir dir;
+        const Run run = runGui({"--model", dir.path(), "--screenshot", dir.filePath("shot.png")}, dir.path());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.stderrText.contains("error: --model:"), qPrintable(run.stderrText));
+        QVERIFY2(run.stderrText.contains("config.json"), qPrintable(run.stderrText));
+        QVERIFY(!QFileInfo::exists(dir.filePath("shot.png")));
     }
 
     void badInputExitsWithTwo_data()

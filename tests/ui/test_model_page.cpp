@@ -19,6 +19,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QLabel>
 #include <QMimeData>
@@ -202,7 +204,7 @@ private Q_SLOTS:
         ModelPage page(&runner);
         page.openFolder(kBertMlm);
         QVERIFY(waitForLoad(page));
-        const qlonglong total = page.parameterModel()->total();
+        const std::int64_t total = page.parameterModel()->total();
 
         QTemporaryDir dir;
         QFile config(dir.filePath("config.json"));

@@ -2,10 +2,12 @@
 
 #include "designer/heatmap_data.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QVBoxLayout>
 #include "qcustomplot_include.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace spw::ui {
@@ -46,14 +48,19 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     layout->addWidget(m_title);
-    layout->addWidget(m_plot, 1);
+    // The plot sits in a frame that sizes it so the axis rect is square: blocks stay square while both axes span
+    // exactly the layout, with no blank bands.
+    m_frame = new QWidget(this);
+    m_frame->setMinimumSize(320, 320);
+    m_frame->installEventFilter(this);
+    m_plot->setParent(m_frame);
+    layout->addWidget(m_frame, 1);
     m_hover = new QLabel(this);
     m_hover->setObjectName(QStringLiteral("hover"));
     m_hover->setText(tr("Hover over a block to see its rows, columns and rule."));
     layout->addWidget(m_hover);
 
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    m_plot->setMinimumSize(320, 320);
     m_plot->xAxis->setLabel(tr("key block"));
     m_plot->yAxis->setLabel(tr("query block"));
     m_plot->yAxis->setRangeReversed(true);  // row 0 on top, as attention matrices are drawn
@@ -97,9 +104,32 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
             &LayoutHeatmap::syncTokenAxes);
     connect(m_plot, &QCustomPlot::mouseMove, this, &LayoutHeatmap::onMouseMoved);
-    // Square blocks whatever the widget's shape: after each layout pass the query axis takes the key axis's scale.
-    connect(m_plot, &QCustomPlot::afterLayout, this,
-            [this] { m_plot->yAxis->setScaleRatio(m_plot->xAxis, 1.0); });
+    // Tick labels change the margins around the axis rect; refit once they are known.
+    connect(m_plot, &QCustomPlot::afterReplot, this, &LayoutHeatmap::fitPlot);
+}
+
+bool LayoutHeatmap::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_frame && event->type() == QEvent::Resize)
+        fitPlot();
+    return QWidget::eventFilter(watched, event);
+}
+
+void LayoutHeatmap::fitPlot()
+{
+    // What the plot spends outside its axis rect (axes, labels, colour scale), measured at its current size.
+    const QRect axisRect = m_plot->axisRect()->rect();
+    const int extraWidth = m_plot->width() - axisRect.width();
+    const int extraHeight = m_plot->height() - axisRect.height();
+    const QRect area = m_frame->rect();
+    const int side = std::max(64, std::min(area.width() - extraWidth, area.height() - extraHeight));
+    QRect target(QPoint(0, 0), QSize(side + extraWidth, side + extraHeight));
+    target.moveCenter(area.center());
+    // A pixel either way is rounding, not a new shape; ignoring it ends the resize/replot exchange.
+    const QRect current = m_plot->geometry();
+    if (std::abs(current.width() - target.width()) > 1 || std::abs(current.height() - target.height()) > 1 ||
+        (current.center() - target.center()).manhattanLength() > 2)
+        m_plot->setGeometry(target);
 }
 
 void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block,

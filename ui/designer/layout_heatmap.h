@@ -1,7 +1,8 @@
 #pragma once
 // One head of a layout as a block-level heatmap: row 0 on top, axes in blocks (bottom, left) and tokens (top,
-// right), a categorical colour scale (not attended / local / global / random / dense), and a hover line naming the
-// block under the mouse, its token ranges and the rule that set it.
+// right) spanning exactly the layout in a square axis rect, a categorical colour scale (not attended / local /
+// global / random / dense), and a hover line naming the block under the mouse, its token ranges and the rule that
+// set it.
 #include <QWidget>
 
 #include <memory>
@@ -32,10 +33,15 @@ public:
 Q_SIGNALS:
     void blockHovered(const QString& description);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void onMouseMoved(QMouseEvent* event);
+    void fitPlot();
     void syncTokenAxes();
 
+    QWidget* m_frame = nullptr;
     QCustomPlot* m_plot = nullptr;
     QCPColorMap* m_map = nullptr;
     QCPColorScale* m_scale = nullptr;

@@ -1,5 +1,6 @@
 #include "model/loaded_model.h"
 
+#include "convert/sparse_attention_record.h"
 #include "model/encoder_model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -11,7 +12,8 @@ LoadedModel loadModelFolder(const QString& directory, const ProgressCallback& pr
     LoadedModel loaded;
     loaded.directory = directory;
     // The weights are nearly all of the work: they take 95 % of the bar, the tokenizer the rest.
-    loaded.model = EncoderModel::load(path, {}, [&](float fraction) { return !progress || progress(0.95f * fraction); });
+    // loadForRun: a converted folder comes back with the block-sparse attention its config.json records.
+    loaded.model = loadForRun(path, {}, [&](float fraction) { return !progress || progress(0.95f * fraction); });
     if (Tokenizer::hasTokenizerFiles(path))
         loaded.tokenizer = Tokenizer::load(path);
     reportProgress(progress, 1.f);

@@ -24,8 +24,8 @@ struct LoadedModel {
     bool isValid() const { return bool(model); }
 };
 
-// Reads DIR's model and, when present, its tokenizer (engine/model, engine/tokenizer). Progress covers both;
-// throws spw::Error with the engine's one-line message.
+// Reads DIR's model (with the sparse attention a converted folder records) and, when present, its tokenizer.
+// Progress covers both; throws spw::Error with the engine's one-line message.
 LoadedModel loadModelFolder(const QString& directory, const ProgressCallback& progress = {});
 
 } // namespace spw::ui

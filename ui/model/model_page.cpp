@@ -79,7 +79,7 @@ QString dtypeName(at::ScalarType type)
     case at::kBFloat16:
         return QStringLiteral("bfloat16");
     default:
-        return QString::fromUtf8(at::toString(type));
+        return QString::fromUtf8(c10::toString(type));
     }
 }
 
@@ -264,7 +264,7 @@ void ModelPage::startLoad(const QString& description, std::function<LoadedModel(
     JobRunner::Handlers<LoadedModel> handlers;
     handlers.finished = [this](LoadedModel model) {
         setLoading(false);
-        show(std::move(model));
+        showModel(std::move(model));
     };
     handlers.failed = [this](const QString& message) {
         setLoading(false);
@@ -294,7 +294,7 @@ void ModelPage::setBlockSize(int block)
     m_tokens->setBlockSize(block);
 }
 
-void ModelPage::show(LoadedModel model)
+void ModelPage::showModel(LoadedModel model)
 {
     m_model = std::move(model);
     m_error->hide();

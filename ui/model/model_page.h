@@ -58,7 +58,7 @@ private:
     QWidget* buildSummary();
     void startLoad(const QString& description, std::function<LoadedModel(const ProgressCallback&)> work);
     void setLoading(bool loading, const QString& description = {});
-    void show(LoadedModel model);
+    void showModel(LoadedModel model);
     void showError(const QString& message);
     void rebuildRecentMenu();
     void chooseFolder();
