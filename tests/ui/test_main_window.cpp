@@ -22,14 +22,17 @@ struct Run {
     QString stderrText;
 };
 
-// The GUI runs with its own cache folder, so that the demo model it creates stays inside the test's temporary folder.
+// The GUI runs with its own cache and settings folders, so that the demo model it creates and the recent folders it
+// records stay inside the test's temporary folder.
 Run runGui(const QStringList& arguments, const QString& cacheHome = {})
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert("QT_QPA_PLATFORM", "offscreen");
-    if (!cacheHome.isEmpty())
+    if (!cacheHome.isEmpty()) {
         environment.insert("XDG_CACHE_HOME", cacheHome);
+        environment.insert("XDG_CONFIG_HOME", cacheHome + "/config");
+    }
     process.setProcessEnvironment(environment);
     process.start(SPW_GUI_PATH, arguments);
     if (!process.waitForFinished(60000)) {

@@ -288,7 +288,7 @@ void ConvertPage::setSparsity(const SparsityConfig& config, const QString& name)
     const bool wasUsed = m_sparsity->currentIndex() > 0 || !m_designerConfig;
     m_designerConfig = config;
     m_designerName = name;
-    const QString label = tr("%1, block %2 (Layout designer)").arg(name).arg(config.block);
+    const QString label = tr("%1, block %2 (designer)").arg(name).arg(config.block);
     const QSignalBlocker blocker(m_sparsity);
     if (m_sparsity->count() == 1)
         m_sparsity->addItem(label);

@@ -52,6 +52,11 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     // exactly the layout, with no blank bands.
     m_frame = new QWidget(this);
     m_frame->setMinimumSize(320, 320);
+    // The frame shares the plot's white, so the square plot reads as centred in one panel.
+    QPalette framePalette = m_frame->palette();
+    framePalette.setColor(QPalette::Window, Qt::white);
+    m_frame->setPalette(framePalette);
+    m_frame->setAutoFillBackground(true);
     m_frame->installEventFilter(this);
     m_plot->setParent(m_frame);
     layout->addWidget(m_frame, 1);
@@ -104,8 +109,6 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
             &LayoutHeatmap::syncTokenAxes);
     connect(m_plot, &QCustomPlot::mouseMove, this, &LayoutHeatmap::onMouseMoved);
-    // Tick labels change the margins around the axis rect; refit once they are known.
-    connect(m_plot, &QCustomPlot::afterReplot, this, &LayoutHeatmap::fitPlot);
 }
 
 bool LayoutHeatmap::eventFilter(QObject* watched, QEvent* event)
@@ -117,19 +120,32 @@ bool LayoutHeatmap::eventFilter(QObject* watched, QEvent* event)
 
 void LayoutHeatmap::fitPlot()
 {
-    // What the plot spends outside its axis rect (axes, labels, colour scale), measured at its current size.
-    const QRect axisRect = m_plot->axisRect()->rect();
-    const int extraWidth = m_plot->width() - axisRect.width();
-    const int extraHeight = m_plot->height() - axisRect.height();
+    if (m_fitting)
+        return;
+    m_fitting = true;
+    // What the plot spends outside its axis rect (axes, tick labels, colour scale) is known only once it has been
+    // laid out: lay it out over the whole frame, measure, and give it the size whose axis rect is square. Tick
+    // labels can differ slightly at the new size, so measure and fit once more.
     const QRect area = m_frame->rect();
-    const int side = std::max(64, std::min(area.width() - extraWidth, area.height() - extraHeight));
-    QRect target(QPoint(0, 0), QSize(side + extraWidth, side + extraHeight));
-    target.moveCenter(area.center());
-    // A pixel either way is rounding, not a new shape; ignoring it ends the resize/replot exchange.
-    const QRect current = m_plot->geometry();
-    if (std::abs(current.width() - target.width()) > 1 || std::abs(current.height() - target.height()) > 1 ||
-        (current.center() - target.center()).manhattanLength() > 2)
-        m_plot->setGeometry(target);
+    // setViewport as well: a hidden widget gets its resize event only when shown, and replot lays out the viewport.
+    auto place = [this](const QRect& geometry) {
+        m_plot->setGeometry(geometry);
+        m_plot->setViewport(QRect(QPoint(0, 0), geometry.size()));
+    };
+    place(area);
+    for (int pass = 0; pass < 2; ++pass) {
+        m_plot->replot(QCustomPlot::rpImmediateRefresh);
+        const QRect axisRect = m_plot->axisRect()->rect();
+        const int extraWidth = m_plot->width() - axisRect.width();
+        const int extraHeight = m_plot->height() - axisRect.height();
+        const int side = std::max(64, std::min(area.width() - extraWidth, area.height() - extraHeight));
+        QRect target(QPoint(0, 0), QSize(std::min(area.width(), side + extraWidth),
+                                         std::min(area.height(), side + extraHeight)));
+        target.moveCenter(area.center());
+        place(target);
+    }
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);
+    m_fitting = false;
 }
 
 void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block,
@@ -142,7 +158,8 @@ void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBl
     m_plot->xAxis->setRange(-0.5, numBlocks - 0.5);
     m_plot->yAxis->setRange(-0.5, numBlocks - 0.5);
     m_title->setText(title);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    // Another block count means other tick labels, hence other margins around the square.
+    fitPlot();
 }
 
 void LayoutHeatmap::syncTokenAxes()

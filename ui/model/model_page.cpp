@@ -159,7 +159,7 @@ ModelPage::ModelPage(JobRunner* runner, QWidget* parent) : QWidget(parent), m_ru
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
-    splitter->setSizes({360, 520, 560});
+    splitter->setSizes({340, 580, 520});
 
     m_tokens->setText(sampleText());
 

@@ -1,5 +1,6 @@
 #include "model/recent_folders.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -9,11 +10,20 @@ namespace {
 
 const QString kKey = QStringLiteral("model/recentFolders");
 
+// The workbench sets no organization (it would add a level to the cache folder the demo model lives in); its
+// settings then go under the application's own name rather than Qt's "Unknown Organization".
+QSettings openSettings()
+{
+    const QString organization = QCoreApplication::organizationName();
+    return QSettings(organization.isEmpty() ? QCoreApplication::applicationName() : organization,
+                     QCoreApplication::applicationName());
+}
+
 } // namespace
 
 QStringList RecentFolders::folders() const
 {
-    QSettings settings;
+    QSettings settings = openSettings();
     const QStringList stored = settings.value(kKey).toStringList();
     QStringList existing;
     for (const QString& folder : stored)
@@ -32,12 +42,12 @@ void RecentFolders::add(const QString& folder)
     list.prepend(canonical);
     while (list.size() > kMaximum)
         list.removeLast();
-    QSettings().setValue(kKey, list);
+    openSettings().setValue(kKey, list);
 }
 
 void RecentFolders::clear()
 {
-    QSettings().remove(kKey);
+    openSettings().remove(kKey);
 }
 
 } // namespace spw::ui
