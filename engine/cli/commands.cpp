@@ -5,12 +5,13 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
-        convertCommand(),
-        createCommand(),
         inspectCommand(),
-        layoutCommand(),
         runCommand(),
+        createCommand(),
+        layoutCommand(),
         tokenizeCommand(),
+        benchAttentionCommand(),
+        convertCommand(),
     };
     return commands;
 }

@@ -4,11 +4,12 @@
 
 namespace spw::cli {
 
-Command convertCommand();
+Command layoutCommand();
+Command benchAttentionCommand();
+Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
-Command layoutCommand();
 Command runCommand();
-Command tokenizeCommand();
+Command convertCommand();
 
 } // namespace spw::cli
