@@ -3,7 +3,9 @@
 namespace spw::ui {
 
 KeyValueModel::KeyValueModel(QString keyHeader, QString valueHeader, QObject* parent)
-    : QAbstractTableModel(parent), m_keyHeader(std::move(keyHeader)), m_valueHeader(std::move(valueHeader))
+    : QAbstractTableModel(parent)
+    , m_keyHeader(std::move(keyHeader))
+    , m_valueHeader(std::move(valueHeader))
 {
 }
 

@@ -7,8 +7,8 @@
 #include "convert/drift_table_model.h"
 #include "convert/model_conversion.h"
 #include "convert/sparse_attention_record.h"
-#include "key_value_model.h"
 #include "job_runner.h"
+#include "key_value_model.h"
 #include "model/create_model.h"
 #include "model/encoder_model.h"
 #include "model/loaded_model.h"
@@ -38,7 +38,7 @@ SparsityConfig fixedConfig()
     config.block = 16;
     config.numLocalBlocks = 2;
     config.numGlobalBlocks = 1;
-    config.numHeads = 12;  // the designer's own head count: the conversion uses the model's 4
+    config.numHeads = 12; // the designer's own head count: the conversion uses the model's 4
     return config;
 }
 
@@ -81,8 +81,8 @@ private:
     {
         return QTest::qWaitFor(
             [&] {
-                return page.preview().positionRowsAfter == rowsAfter && page.preview().layersTouched.size() == layers &&
-                       page.errorText().isEmpty();
+                return page.preview().positionRowsAfter == rowsAfter && page.preview().layersTouched.size() == layers
+                    && page.errorText().isEmpty();
             },
             30000);
     }
@@ -114,7 +114,7 @@ private Q_SLOTS:
         QVERIFY(waitForPreview(*page, 256, 1));
         const ConversionPreviewResult& preview = page->preview();
         QCOMPARE(preview.positionRowsBefore, std::int64_t(128));
-        QCOMPARE(preview.layersTouched, std::vector<int>{0});
+        QCOMPARE(preview.layersTouched, std::vector<int> { 0 });
         // One of two layers sparse: its attention costs the layout's share at 256 tokens, the other layer 1.
         SparsityConfig config = fixedConfig();
         config.numHeads = 4;
@@ -152,7 +152,7 @@ private Q_SLOTS:
         const auto model = loadForRun(out.toStdString());
         QCOMPARE(model->config().maxPositionEmbeddings, std::int64_t(256));
         QCOMPARE(model->positionEmbeddings().size(0), std::int64_t(256));
-        QCOMPARE(sparseLayers(*model), (std::vector<int>{0, 1}));
+        QCOMPARE(sparseLayers(*model), (std::vector<int> { 0, 1 }));
         const nlohmann::json config = readJson(out + "/config.json");
         QCOMPARE(config["sparse_attention"]["mode"].get<std::string>(), std::string("fixed"));
         QCOMPARE(config["sparse_attention"]["seed"].get<int>(), 5);
@@ -194,7 +194,7 @@ private Q_SLOTS:
         page->compare();
         QVERIFY(compared.wait(60000));
         const QVector<DriftRow>& dense = page->driftModel()->rows();
-        QCOMPARE(int(dense.size()), 2);  // last_hidden_state and the masked-LM logits
+        QCOMPARE(int(dense.size()), 2); // last_hidden_state and the masked-LM logits
         QCOMPARE(dense[0].output, QStringLiteral("last_hidden_state"));
         QCOMPARE(dense[1].output, QStringLiteral("logits"));
         for (const DriftRow& row : dense) {
@@ -212,7 +212,7 @@ private Q_SLOTS:
         QVERIFY(sparse[0].maxAbsDiff > 1e-4);
         QVERIFY(sparse[0].cosine < 1.0);
         QCOMPARE(page->driftModel()->index(0, DriftTableModel::MaxColumn).data(DriftTableModel::ValueRole).toDouble(),
-                 sparse[0].maxAbsDiff);
+            sparse[0].maxAbsDiff);
     }
 };
 

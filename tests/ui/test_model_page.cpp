@@ -44,17 +44,17 @@ struct BertCounts {
     std::int64_t embeddings, layer, head;
 };
 
-BertCounts bertMaskedLmCounts(std::int64_t vocab, std::int64_t hidden, std::int64_t intermediate,
-                              std::int64_t positions, std::int64_t types)
+BertCounts bertMaskedLmCounts(
+    std::int64_t vocab, std::int64_t hidden, std::int64_t intermediate, std::int64_t positions, std::int64_t types)
 {
     const std::int64_t h = hidden;
     BertCounts counts;
     counts.embeddings = vocab * h + positions * h + types * h + 2 * h;
-    counts.layer = 3 * (h * h + h)             // query, key, value
-                   + (h * h + h) + 2 * h       // attention output dense + LayerNorm
-                   + (h * intermediate + intermediate)  // intermediate
-                   + (intermediate * h + h) + 2 * h;    // output dense + LayerNorm
-    counts.head = (h * h + h) + 2 * h + vocab;  // transform dense, LayerNorm, decoder bias
+    counts.layer = 3 * (h * h + h) // query, key, value
+        + (h * h + h) + 2 * h // attention output dense + LayerNorm
+        + (h * intermediate + intermediate) // intermediate
+        + (intermediate * h + h) + 2 * h; // output dense + LayerNorm
+    counts.head = (h * h + h) + 2 * h + vocab; // transform dense, LayerNorm, decoder bias
     return counts;
 }
 
@@ -192,7 +192,7 @@ private Q_SLOTS:
                                           .arg(padded)
                                           .arg(block)
                                           .arg(padded / block)),
-                     qPrintable(summary));
+                qPrintable(summary));
         // Each padding token is drawn once, greyed, after the text's tokens.
         const QString drawn = page.tokenView()->tokenDisplay()->toPlainText();
         QCOMPARE(int(drawn.count(QStringLiteral("[PAD]"))), padded - tokens);
@@ -232,14 +232,14 @@ private Q_SLOTS:
         JobRunner runner;
         ModelPage page(&runner);
         QMimeData file;
-        file.setUrls({QUrl::fromLocalFile(kBertMlm + "/config.json")});
+        file.setUrls({ QUrl::fromLocalFile(kBertMlm + "/config.json") });
         QDragEnterEvent rejected(QPoint(10, 10), Qt::CopyAction, &file, Qt::LeftButton, Qt::NoModifier);
         rejected.setAccepted(false);
         QCoreApplication::sendEvent(&page, &rejected);
         QVERIFY(!rejected.isAccepted());
 
         QMimeData folder;
-        folder.setUrls({QUrl::fromLocalFile(kBertMlm)});
+        folder.setUrls({ QUrl::fromLocalFile(kBertMlm) });
         QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &folder, Qt::LeftButton, Qt::NoModifier);
         enter.setAccepted(false);
         QCoreApplication::sendEvent(&page, &enter);
@@ -263,12 +263,12 @@ private Q_SLOTS:
         }
         QStringList folders = recent.folders();
         QCOMPARE(folders.size(), RecentFolders::kMaximum);
-        QCOMPARE(folders.first(), made.last());  // newest first
+        QCOMPARE(folders.first(), made.last()); // newest first
         QVERIFY(QDir(made.last()).removeRecursively());
         folders = recent.folders();
         QCOMPARE(folders.size(), RecentFolders::kMaximum - 1);
         QVERIFY(!folders.contains(made.last()));
-        recent.add(made[RecentFolders::kMaximum]);  // already listed: moves to the top, no duplicate
+        recent.add(made[RecentFolders::kMaximum]); // already listed: moves to the top, no duplicate
         QCOMPARE(recent.folders().first(), made[RecentFolders::kMaximum]);
         QCOMPARE(recent.folders().count(made[RecentFolders::kMaximum]), 1);
     }
@@ -294,7 +294,7 @@ private Q_SLOTS:
         QVERIFY(page.findChild<QLabel*>("demoNote")->isVisibleTo(&page));
         QVERIFY(page.findChild<QLabel*>("demoNote")->text().contains("random weights"));
         QCOMPARE(page.configModel()->value("num_hidden_layers"), QStringLiteral("1"));
-        QVERIFY(!page.tokenView()->tokens().isEmpty());  // the sample text, with the demo tokenizer
+        QVERIFY(!page.tokenView()->tokens().isEmpty()); // the sample text, with the demo tokenizer
         QVERIFY(!page.recentFolders().contains(directory));
 
         // The second start reuses the folder: the weights file is not rewritten.

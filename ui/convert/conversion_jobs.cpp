@@ -39,8 +39,7 @@ QString layerRanges(const std::vector<int>& layers)
         std::size_t j = i;
         while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1)
             ++j;
-        parts.append(i == j ? QString::number(layers[i])
-                            : QStringLiteral("%1–%2").arg(layers[i]).arg(layers[j]));
+        parts.append(i == j ? QString::number(layers[i]) : QStringLiteral("%1–%2").arg(layers[i]).arg(layers[j]));
         i = j + 1;
     }
     return parts.join(QStringLiteral(", "));
@@ -51,8 +50,8 @@ QString percent(double fraction)
     return QStringLiteral("%1 %").arg(QLocale().toString(100.0 * fraction, 'f', 1));
 }
 
-std::unique_ptr<EncoderModel> convertedCopy(const LoadedModel& model, const ConversionSettings& settings,
-                                            const ProgressCallback& progress)
+std::unique_ptr<EncoderModel> convertedCopy(
+    const LoadedModel& model, const ConversionSettings& settings, const ProgressCallback& progress)
 {
     if (model.directory.isEmpty())
         fail("the model was not loaded from a folder: there is nothing to convert a copy from");
@@ -88,61 +87,58 @@ ConversionPreviewResult previewConversion(const LoadedModel& model, const Conver
     result.positionRowsBefore = preview.positionRowsBefore;
     result.positionRowsAfter = preview.positionRowsAfter;
     result.layersTouched = preview.layersTouched;
-    result.rows.push_back({tr("Position table rows"), QStringLiteral("%1 → %2 × %3")
-                                                          .arg(count(preview.positionRowsBefore),
-                                                               count(preview.positionRowsAfter),
-                                                               count(config.hiddenSize))});
-    result.rows.push_back({tr("Longest input"), QStringLiteral("%1 → %2 tokens")
-                                                    .arg(count(preview.maxLengthBefore),
-                                                         count(preview.maxLengthAfter))});
+    result.rows.push_back({ tr("Position table rows"),
+        QStringLiteral("%1 → %2 × %3")
+            .arg(count(preview.positionRowsBefore), count(preview.positionRowsAfter), count(config.hiddenSize)) });
+    result.rows.push_back({ tr("Longest input"),
+        QStringLiteral("%1 → %2 tokens").arg(count(preview.maxLengthBefore), count(preview.maxLengthAfter)) });
     if (!settings.sparsity) {
-        result.rows.push_back({tr("Self-attention"), tr("dense in every layer (positions extended only)")});
+        result.rows.push_back({ tr("Self-attention"), tr("dense in every layer (positions extended only)") });
     } else {
-        result.rows.push_back(
-            {tr("Layers made sparse"), tr("%1 (%2 of %3)")
-                                           .arg(layerRanges(preview.layersTouched))
-                                           .arg(preview.layersTouched.size())
-                                           .arg(preview.layerCount)});
-        result.rows.push_back({tr("Sparse configuration"),
-                               tr("%1, block %2, %3 heads, seed %4")
-                                   .arg(QString::fromUtf8(modeName(settings.sparsity->mode)))
-                                   .arg(settings.sparsity->block)
-                                   .arg(config.numAttentionHeads)
-                                   .arg(settings.seed)});
+        result.rows.push_back({ tr("Layers made sparse"),
+            tr("%1 (%2 of %3)")
+                .arg(layerRanges(preview.layersTouched))
+                .arg(preview.layersTouched.size())
+                .arg(preview.layerCount) });
+        result.rows.push_back({ tr("Sparse configuration"),
+            tr("%1, block %2, %3 heads, seed %4")
+                .arg(QString::fromUtf8(modeName(settings.sparsity->mode)))
+                .arg(settings.sparsity->block)
+                .arg(config.numAttentionHeads)
+                .arg(settings.seed) });
         if (preview.layoutStats) {
             const std::int64_t blocks = preview.layoutLength / settings.sparsity->block;
-            result.rows.push_back({tr("Layout"), tr("%1 tokens, %2 × %2 blocks, %3 dense")
-                                                     .arg(count(preview.layoutLength))
-                                                     .arg(blocks)
-                                                     .arg(percent(preview.layoutStats->density))});
+            result.rows.push_back({ tr("Layout"),
+                tr("%1 tokens, %2 × %2 blocks, %3 dense")
+                    .arg(count(preview.layoutLength))
+                    .arg(blocks)
+                    .arg(percent(preview.layoutStats->density)) });
         }
     }
-    result.rows.push_back(
-        {tr("Attention cost at %1 tokens").arg(count(preview.maxLengthAfter)),
-         tr("%1 of dense attention in every layer").arg(percent(preview.attentionCostRelativeToDense))});
+    result.rows.push_back({ tr("Attention cost at %1 tokens").arg(count(preview.maxLengthAfter)),
+        tr("%1 of dense attention in every layer").arg(percent(preview.attentionCostRelativeToDense)) });
     return result;
 }
 
-DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& settings, const QString& text,
-                          const ProgressCallback& progress)
+DriftReport compareOnText(
+    const LoadedModel& model, const ConversionSettings& settings, const QString& text, const ProgressCallback& progress)
 {
     if (!model.tokenizer)
         fail("{} has no tokenizer files: comparing needs them to tokenize the sample text",
-             model.directory.toStdString());
+            model.directory.toStdString());
     const EncoderModel& reference = *model.model;
     EncodeOptions options;
     options.maxLength = usableMaxLength(reference.config());
     const Encoding encoding = model.tokenizer->encode(text.toStdString(), std::nullopt, options);
     reportProgress(progress, 0.05f);
-    std::unique_ptr<EncoderModel> converted = convertedCopy(model, settings, [&](float fraction) {
-        return !progress || progress(0.05f + 0.45f * fraction);
-    });
+    std::unique_ptr<EncoderModel> converted = convertedCopy(
+        model, settings, [&](float fraction) { return !progress || progress(0.05f + 0.45f * fraction); });
 
     const auto length = std::int64_t(encoding.ids.size());
     ModelInputs inputs;
-    inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({1, length});
-    inputs.tokenTypeIds = at::tensor(encoding.typeIds, at::kLong).view({1, length});
-    inputs.attentionMask = at::ones({1, length}, at::kLong);
+    inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({ 1, length });
+    inputs.tokenTypeIds = at::tensor(encoding.typeIds, at::kLong).view({ 1, length });
+    inputs.attentionMask = at::ones({ 1, length }, at::kLong);
     const ModelOutputs before = runPadded(reference, inputs);
     reportProgress(progress, 0.75f);
     const ModelOutputs after = runPadded(*converted, inputs);
@@ -161,18 +157,16 @@ DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& se
 }
 
 ExportSummary exportConversion(const LoadedModel& model, const ConversionSettings& settings,
-                               const QString& outDirectory, const ProgressCallback& progress)
+    const QString& outDirectory, const ProgressCallback& progress)
 {
     const ConversionPlan plan = toPlan(model, settings);
-    spw::previewConversion(model.model->config(), plan);  // a bad plan fails before the reload
-    std::unique_ptr<EncoderModel> copy = loadForRun(model.directory.toStdString(), {}, [&](float fraction) {
-        return !progress || progress(0.3f * fraction);
-    });
+    spw::previewConversion(model.model->config(), plan); // a bad plan fails before the reload
+    std::unique_ptr<EncoderModel> copy = loadForRun(
+        model.directory.toStdString(), {}, [&](float fraction) { return !progress || progress(0.3f * fraction); });
     const ConversionRecord record = applyConversionPlan(*copy, plan);
     reportProgress(progress, 0.35f);
-    const ExportResult result =
-        exportModel(*copy, record, model.directory.toStdString(), outDirectory.toStdString(), false,
-                    [&](float fraction) { return !progress || progress(0.35f + 0.65f * fraction); });
+    const ExportResult result = exportModel(*copy, record, model.directory.toStdString(), outDirectory.toStdString(),
+        false, [&](float fraction) { return !progress || progress(0.35f + 0.65f * fraction); });
     ExportSummary summary;
     summary.directory = QString::fromStdString(result.directory);
     for (const std::string& file : result.files)

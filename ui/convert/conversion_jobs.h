@@ -18,9 +18,9 @@ namespace spw::ui {
 
 // What the page's form describes (engine/convert/conversion_plan.h's ConversionPlan, without its LibTorch headers).
 struct ConversionSettings {
-    std::optional<std::int64_t> maxLength;   // unset: keep the model's maximum length
-    std::optional<SparsityConfig> sparsity;  // unset: extend positions only
-    std::vector<int> layers;                 // the layers to make sparse
+    std::optional<std::int64_t> maxLength; // unset: keep the model's maximum length
+    std::optional<SparsityConfig> sparsity; // unset: extend positions only
+    std::vector<int> layers; // the layers to make sparse
     std::uint64_t seed = 0;
 };
 
@@ -41,15 +41,15 @@ struct ConversionPreviewResult {
 ConversionPreviewResult previewConversion(const LoadedModel& model, const ConversionSettings& settings);
 
 struct DriftRow {
-    QString output;  // "last_hidden_state", "logits", "pooler_output"
+    QString output; // "last_hidden_state", "logits", "pooler_output"
     double maxAbsDiff = 0;
     double meanAbsDiff = 0;
-    double cosine = 1;  // of the flattened outputs
+    double cosine = 1; // of the flattened outputs
 };
 
 struct DriftReport {
     std::int64_t tokens = 0;
-    std::int64_t paddedTokens = 0;  // the length the converted model ran at (padded to its blocks)
+    std::int64_t paddedTokens = 0; // the length the converted model ran at (padded to its blocks)
     QVector<DriftRow> rows;
 };
 
@@ -57,7 +57,7 @@ struct DriftReport {
 // a converted copy (padded to the block, outputs cut back) and measures how far the outputs moved. Needs the
 // model's tokenizer.
 DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& settings, const QString& text,
-                          const ProgressCallback& progress);
+    const ProgressCallback& progress);
 
 struct ExportSummary {
     QString directory;
@@ -66,6 +66,6 @@ struct ExportSummary {
 
 // Converts a copy and exports it to `outDirectory`, which must not exist (engine/export/export_model.h).
 ExportSummary exportConversion(const LoadedModel& model, const ConversionSettings& settings,
-                               const QString& outDirectory, const ProgressCallback& progress);
+    const QString& outDirectory, const ProgressCallback& progress);
 
 } // namespace spw::ui

@@ -70,8 +70,8 @@ QTableView* tableView(QAbstractItemModel* model, const QString& name, QWidget* p
     // As tall as its rows: the page's spare height goes to the chart, not to empty table space.
     auto fit = [view] {
         const int rows = std::max(1, view->model()->rowCount());
-        view->setFixedHeight(view->horizontalHeader()->sizeHint().height() +
-                             rows * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth());
+        view->setFixedHeight(view->horizontalHeader()->sizeHint().height()
+            + rows * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth());
     };
     QObject::connect(model, &QAbstractItemModel::modelReset, view, fit);
     fit();
@@ -80,7 +80,9 @@ QTableView* tableView(QAbstractItemModel* model, const QString& name, QWidget* p
 
 } // namespace
 
-ConvertPage::ConvertPage(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
+ConvertPage::ConvertPage(JobRunner* runner, QWidget* parent)
+    : QWidget(parent)
+    , m_runner(runner)
 {
     auto* page = new QVBoxLayout(this);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -89,7 +91,7 @@ ConvertPage::ConvertPage(JobRunner* runner, QWidget* parent) : QWidget(parent), 
     splitter->addWidget(buildResults());
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({420, 1020});
+    splitter->setSizes({ 420, 1020 });
 
     m_previewTimer = new QTimer(this);
     m_previewTimer->setSingleShot(true);
@@ -149,7 +151,7 @@ QWidget* ConvertPage::buildForm()
     layersTitle->addWidget(new QLabel(tr("Layers to make sparse"), form), 1);
     auto* all = new QPushButton(tr("All"), form);
     auto* none = new QPushButton(tr("None"), form);
-    for (QPushButton* button : {all, none}) {
+    for (QPushButton* button : { all, none }) {
         button->setFlat(true);
         button->setCursor(Qt::PointingHandCursor);
         layersTitle->addWidget(button);
@@ -207,14 +209,14 @@ QWidget* ConvertPage::buildForm()
     layout->addWidget(m_jobRow);
 
     m_error = messageLabel(QStringLiteral("errorLabel"),
-                           QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
-                                          " border-radius: 4px; padding: 6px; }"),
-                           form);
+        QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
+                       " border-radius: 4px; padding: 6px; }"),
+        form);
     layout->addWidget(m_error);
     m_success = messageLabel(QStringLiteral("successLabel"),
-                             QStringLiteral("QLabel { color: #0f5132; background: #e8f5ee; border: 1px solid "
-                                            "#badbcc; border-radius: 4px; padding: 6px; }"),
-                             form);
+        QStringLiteral("QLabel { color: #0f5132; background: #e8f5ee; border: 1px solid "
+                       "#badbcc; border-radius: 4px; padding: 6px; }"),
+        form);
     layout->addWidget(m_success);
     layout->addStretch(1);
     return form;
@@ -234,7 +236,7 @@ QWidget* ConvertPage::buildResults()
     layout->addWidget(sectionTitle(tr("Output drift on the sample text"), results));
     m_driftNote = new QLabel(tr("Compare on sample text to measure how far the converted model's outputs move from "
                                 "the loaded model's."),
-                             results);
+        results);
     m_driftNote->setObjectName(QStringLiteral("driftNote"));
     m_driftNote->setWordWrap(true);
     m_driftNote->setStyleSheet(QStringLiteral("QLabel { color: #5f6670; }"));
@@ -253,8 +255,8 @@ void ConvertPage::setModel(const LoadedModel& model)
     m_model = model;
     const ModelConfig& config = model.model->config();
     const std::int64_t current = config.family() == ModelFamily::Roberta
-                                     ? config.maxPositionEmbeddings - config.padTokenId - 1
-                                     : config.maxPositionEmbeddings;
+        ? config.maxPositionEmbeddings - config.padTokenId - 1
+        : config.maxPositionEmbeddings;
     m_source->setText(tr("%1 · %2 layers · %3 heads · up to %4 tokens%5")
                           .arg(QFileInfo(model.directory).fileName())
                           .arg(config.numHiddenLayers)
@@ -360,14 +362,14 @@ void ConvertPage::startPreview()
         return;
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
-    std::function<ConversionPreviewResult(const ProgressCallback&)> work =
-        [model, settings](const ProgressCallback&) { return previewConversion(model, settings); };
+    std::function<ConversionPreviewResult(const ProgressCallback&)> work
+        = [model, settings](const ProgressCallback&) { return previewConversion(model, settings); };
     JobRunner::Handlers<ConversionPreviewResult> handlers;
     handlers.finished = [this](ConversionPreviewResult result) {
         m_previewResult = std::move(result);
         QVector<KeyValueRow> rows;
         for (const PreviewRow& row : m_previewResult.rows)
-            rows.push_back({row.key, row.value, {}});
+            rows.push_back({ row.key, row.value, {} });
         m_preview->setRows(std::move(rows));
         m_previewValid = true;
         m_error->hide();
@@ -390,9 +392,8 @@ void ConvertPage::compare()
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
     const QString text = m_sampleText;
-    std::function<DriftReport(const ProgressCallback&)> work = [model, settings, text](const ProgressCallback& p) {
-        return compareOnText(model, settings, text, p);
-    };
+    std::function<DriftReport(const ProgressCallback&)> work
+        = [model, settings, text](const ProgressCallback& p) { return compareOnText(model, settings, text, p); };
     JobRunner::Handlers<DriftReport> handlers;
     handlers.finished = [this](DriftReport report) {
         endJob();
@@ -420,10 +421,9 @@ void ConvertPage::exportTo(const QString& directory)
         return;
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
-    std::function<ExportSummary(const ProgressCallback&)> work = [model, settings,
-                                                                  directory](const ProgressCallback& progress) {
-        return exportConversion(model, settings, directory, progress);
-    };
+    std::function<ExportSummary(const ProgressCallback&)> work
+        = [model, settings, directory](
+              const ProgressCallback& progress) { return exportConversion(model, settings, directory, progress); };
     JobRunner::Handlers<ExportSummary> handlers;
     handlers.finished = [this](ExportSummary summary) {
         endJob();
@@ -503,11 +503,9 @@ QString ConvertPage::successText() const
 
 void ConvertPage::chooseExportFolder()
 {
-    const QString suggested = QStringLiteral("%1-%2")
-                                  .arg(QFileInfo(m_model.directory).fileName(),
-                                       m_sparsity->currentIndex() > 0 ? QStringLiteral("sparse") : QStringLiteral("long"));
-    const QString directory = QFileDialog::getSaveFileName(
-        this, tr("Export converted model to a new folder"),
+    const QString suggested = QStringLiteral("%1-%2").arg(QFileInfo(m_model.directory).fileName(),
+        m_sparsity->currentIndex() > 0 ? QStringLiteral("sparse") : QStringLiteral("long"));
+    const QString directory = QFileDialog::getSaveFileName(this, tr("Export converted model to a new folder"),
         QDir(QFileInfo(m_model.directory).absolutePath()).filePath(suggested), QString(), nullptr,
         QFileDialog::ShowDirsOnly);
     if (!directory.isEmpty())

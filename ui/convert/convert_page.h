@@ -39,7 +39,7 @@ public:
 
     // The form, as the jobs receive it.
     ConversionSettings settings() const;
-    void setMaxLength(std::int64_t length);  // the model's own maximum: keep it
+    void setMaxLength(std::int64_t length); // the model's own maximum: keep it
     void setUseSparsity(bool use);
     void setLayerChecked(int layer, bool checked);
     void setSeed(std::uint64_t seed);

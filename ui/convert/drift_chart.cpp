@@ -1,7 +1,7 @@
 #include "convert/drift_chart.h"
 
-#include <QVBoxLayout>
 #include "qcustomplot_include.h"
+#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -20,7 +20,9 @@ QCPBars* makeBars(QCustomPlot* plot, const QString& name, const QColor& colour)
 
 } // namespace
 
-DriftChart::DriftChart(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+DriftChart::DriftChart(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -2,7 +2,10 @@
 
 namespace spw::ui {
 
-DriftTableModel::DriftTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+DriftTableModel::DriftTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
 
 void DriftTableModel::setRows(QVector<DriftRow> rows)
 {
@@ -26,7 +29,7 @@ QVariant DriftTableModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
         return {};
     const DriftRow& row = m_rows[index.row()];
-    const double values[ColumnCount] = {0, row.maxAbsDiff, row.meanAbsDiff, row.cosine};
+    const double values[ColumnCount] = { 0, row.maxAbsDiff, row.meanAbsDiff, row.cosine };
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case OutputColumn:

@@ -11,7 +11,7 @@ class DriftTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { OutputColumn, MaxColumn, MeanColumn, CosineColumn, ColumnCount };
-    static constexpr int ValueRole = Qt::UserRole + 1;  // the number behind a cell, as a double
+    static constexpr int ValueRole = Qt::UserRole + 1; // the number behind a cell, as a double
 
     explicit DriftTableModel(QObject* parent = nullptr);
 

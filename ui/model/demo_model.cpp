@@ -25,9 +25,8 @@ QString demoModelDirectory(const DemoModelShape& shape)
 LoadedModel ensureDemoModel(const QString& directory, const DemoModelShape& shape, const ProgressCallback& progress)
 {
     auto scaled = [&](float from, float to) {
-        return ProgressCallback([&progress, from, to](float fraction) {
-            return !progress || progress(from + (to - from) * fraction);
-        });
+        return ProgressCallback(
+            [&progress, from, to](float fraction) { return !progress || progress(from + (to - from) * fraction); });
     };
     if (QFileInfo(directory).isDir()) {
         try {

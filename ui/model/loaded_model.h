@@ -17,9 +17,9 @@ namespace spw::ui {
 
 struct LoadedModel {
     std::shared_ptr<const EncoderModel> model;
-    std::shared_ptr<const Tokenizer> tokenizer;  // null when the folder has no tokenizer files
+    std::shared_ptr<const Tokenizer> tokenizer; // null when the folder has no tokenizer files
     QString directory;
-    bool demo = false;  // the built-in demo model (random weights)
+    bool demo = false; // the built-in demo model (random weights)
 
     bool isValid() const { return bool(model); }
 };

@@ -85,7 +85,9 @@ QString dtypeName(at::ScalarType type)
 
 } // namespace
 
-ModelPage::ModelPage(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
+ModelPage::ModelPage(JobRunner* runner, QWidget* parent)
+    : QWidget(parent)
+    , m_runner(runner)
 {
     setAcceptDrops(true);
     auto* page = new QVBoxLayout(this);
@@ -141,8 +143,8 @@ ModelPage::ModelPage(JobRunner* runner, QWidget* parent) : QWidget(parent), m_ru
     m_parameterView->setUniformRowHeights(true);
     m_parameterView->header()->setStretchLastSection(false);
     m_parameterView->header()->setSectionResizeMode(ParameterTreeModel::NameColumn, QHeaderView::Stretch);
-    for (int column : {ParameterTreeModel::ShapeColumn, ParameterTreeModel::CountColumn,
-                       ParameterTreeModel::ShareColumn})
+    for (int column :
+        { ParameterTreeModel::ShapeColumn, ParameterTreeModel::CountColumn, ParameterTreeModel::ShareColumn })
         m_parameterView->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     parameterLayout->addWidget(m_parameterView, 1);
     splitter->addWidget(parameters);
@@ -159,7 +161,7 @@ ModelPage::ModelPage(JobRunner* runner, QWidget* parent) : QWidget(parent), m_ru
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
-    splitter->setSizes({340, 580, 520});
+    splitter->setSizes({ 340, 580, 520 });
 
     m_tokens->setText(sampleText());
 
@@ -246,7 +248,7 @@ void ModelPage::openFolder(const QString& directory)
 {
     const QString path = QDir::cleanPath(QFileInfo(directory).absoluteFilePath());
     startLoad(tr("Loading %1…").arg(QDir::toNativeSeparators(path)),
-              [path](const ProgressCallback& progress) { return loadModelFolder(path, progress); });
+        [path](const ProgressCallback& progress) { return loadModelFolder(path, progress); });
 }
 
 void ModelPage::openDemoModel(const DemoModelShape& shape)
@@ -254,9 +256,8 @@ void ModelPage::openDemoModel(const DemoModelShape& shape)
     const QString directory = demoModelDirectory(shape);
     const QString what = QFileInfo(directory).isDir() ? tr("Loading the demo model…")
                                                       : tr("Creating the demo model (first start only)…");
-    startLoad(what, [directory, shape](const ProgressCallback& progress) {
-        return ensureDemoModel(directory, shape, progress);
-    });
+    startLoad(what,
+        [directory, shape](const ProgressCallback& progress) { return ensureDemoModel(directory, shape, progress); });
 }
 
 void ModelPage::startLoad(const QString& description, std::function<LoadedModel(const ProgressCallback&)> work)
@@ -315,10 +316,10 @@ void ModelPage::showModel(LoadedModel model)
 
     QString tokenizer = tr("none (no tokenizer files)");
     if (m_model.tokenizer)
-        tokenizer = tr("%1, %2 entries")
-                        .arg(m_model.tokenizer->kind() == Tokenizer::Kind::WordPiece ? tr("WordPiece")
-                                                                                    : tr("byte-level BPE"),
-                             locale.toString(qlonglong(m_model.tokenizer->vocabSize())));
+        tokenizer
+            = tr("%1, %2 entries")
+                  .arg(m_model.tokenizer->kind() == Tokenizer::Kind::WordPiece ? tr("WordPiece") : tr("byte-level BPE"),
+                      locale.toString(qlonglong(m_model.tokenizer->vocabSize())));
     const QString row = QStringLiteral("<tr><td style=\"color:#5f6670; padding-right:12px;\">%1</td><td>%2</td></tr>");
     QString facts = QStringLiteral("<table>");
     facts += row.arg(tr("Parameters"), locale.toString(qlonglong(encoder.parameterCount())));
@@ -332,8 +333,8 @@ void ModelPage::showModel(LoadedModel model)
     QVector<KeyValueRow> rows;
     const nlohmann::json json = config.toJson();
     for (auto it = json.begin(); it != json.end(); ++it)
-        rows.push_back({QString::fromStdString(it.key()),
-                        QString::fromStdString(it->is_string() ? it->get<std::string>() : it->dump())});
+        rows.push_back({ QString::fromStdString(it.key()),
+            QString::fromStdString(it->is_string() ? it->get<std::string>() : it->dump()) });
     m_config->setRows(std::move(rows));
 
     m_parameters->setTree(groupParameters(encoder));

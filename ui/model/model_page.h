@@ -3,8 +3,8 @@
 // built-in demo model; see its configuration, its parameters per module, and how a text tokenizes into attention
 // blocks at the designer's block size. Loading runs through the job runner with progress and Cancel; a folder
 // that fails to load shows the engine's message inline and the model already open stays.
-#include "model/loaded_model.h"
 #include "model/demo_model.h"
+#include "model/loaded_model.h"
 
 #include <QWidget>
 

@@ -47,8 +47,7 @@ ParameterNode* ParameterNode::addChild(QString childName)
     return children.back().get();
 }
 
-std::unique_ptr<ParameterNode> groupParameters(const std::vector<NamedShape>& parameters,
-                                               const std::string& basePrefix)
+std::unique_ptr<ParameterNode> groupParameters(const std::vector<NamedShape>& parameters, const std::string& basePrefix)
 {
     static const QRegularExpression layerName(QStringLiteral("^encoder\\.layer\\.(\\d+)\\.(.+)$"));
     auto root = std::make_unique<ParameterNode>();
@@ -65,8 +64,7 @@ std::unique_ptr<ParameterNode> groupParameters(const std::vector<NamedShape>& pa
 
     for (const NamedShape& parameter : parameters) {
         QString name = QString::fromStdString(parameter.name);
-        const bool encoderTensor =
-            !basePrefix.empty() && parameter.name.compare(0, basePrefix.size(), basePrefix) == 0;
+        const bool encoderTensor = !basePrefix.empty() && parameter.name.compare(0, basePrefix.size(), basePrefix) == 0;
         if (encoderTensor)
             name = name.mid(int(basePrefix.size()));
         ParameterNode* parent = nullptr;
@@ -100,7 +98,7 @@ std::unique_ptr<ParameterNode> groupParameters(const EncoderModel& model)
 {
     std::vector<NamedShape> parameters;
     for (const auto& [name, tensor] : model.namedParameters())
-        parameters.push_back({name, tensor.sizes().vec()});
+        parameters.push_back({ name, tensor.sizes().vec() });
     return groupParameters(parameters, model.basePrefix());
 }
 

@@ -17,9 +17,9 @@ class EncoderModel;
 namespace spw::ui {
 
 struct ParameterNode {
-    QString name;   // "Embeddings", "Layer 3", or a tensor's name relative to its group
-    QString shape;  // "768 × 3072" for tensors, empty for groups
-    std::int64_t count = 0;  // the tensor's elements, or the sum over the children
+    QString name; // "Embeddings", "Layer 3", or a tensor's name relative to its group
+    QString shape; // "768 × 3072" for tensors, empty for groups
+    std::int64_t count = 0; // the tensor's elements, or the sum over the children
     ParameterNode* parent = nullptr;
     std::vector<std::unique_ptr<ParameterNode>> children;
 
@@ -33,8 +33,8 @@ struct NamedShape {
 
 // `basePrefix` ("bert."/"roberta."/"") is stripped from encoder names. The root's children are the groups that
 // have parameters, in model order; the root's count is the total.
-std::unique_ptr<ParameterNode> groupParameters(const std::vector<NamedShape>& parameters,
-                                               const std::string& basePrefix);
+std::unique_ptr<ParameterNode> groupParameters(
+    const std::vector<NamedShape>& parameters, const std::string& basePrefix);
 std::unique_ptr<ParameterNode> groupParameters(const EncoderModel& model);
 
 } // namespace spw::ui

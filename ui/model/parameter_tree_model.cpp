@@ -5,7 +5,10 @@
 
 namespace spw::ui {
 
-ParameterTreeModel::ParameterTreeModel(QObject* parent) : QAbstractItemModel(parent) {}
+ParameterTreeModel::ParameterTreeModel(QObject* parent)
+    : QAbstractItemModel(parent)
+{
+}
 
 ParameterTreeModel::~ParameterTreeModel() = default;
 

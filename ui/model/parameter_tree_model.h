@@ -19,7 +19,7 @@ public:
     explicit ParameterTreeModel(QObject* parent = nullptr);
     ~ParameterTreeModel() override;
 
-    void setTree(std::unique_ptr<ParameterNode> root);  // null clears
+    void setTree(std::unique_ptr<ParameterNode> root); // null clears
     const ParameterNode* root() const { return m_root.get(); }
     std::int64_t total() const { return m_root ? m_root->count : 0; }
 

@@ -16,7 +16,7 @@ QSettings openSettings()
 {
     const QString organization = QCoreApplication::organizationName();
     return QSettings(organization.isEmpty() ? QCoreApplication::applicationName() : organization,
-                     QCoreApplication::applicationName());
+        QCoreApplication::applicationName());
 }
 
 } // namespace

@@ -9,7 +9,7 @@ class RecentFolders {
 public:
     static constexpr int kMaximum = 8;
 
-    QStringList folders() const;  // existing folders only; the stored list is pruned to them
+    QStringList folders() const; // existing folders only; the stored list is pruned to them
     void add(const QString& folder);
     void clear();
 };

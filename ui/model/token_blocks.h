@@ -10,9 +10,9 @@ namespace spw::ui {
 struct TokenBlocks {
     std::int64_t tokens = 0;
     std::int64_t block = 1;
-    std::int64_t padded = 0;   // tokens rounded up to a multiple of the block
-    std::int64_t padding = 0;  // padded - tokens
-    std::int64_t blocks = 0;   // padded / block
+    std::int64_t padded = 0; // tokens rounded up to a multiple of the block
+    std::int64_t padding = 0; // padded - tokens
+    std::int64_t blocks = 0; // padded / block
 
     std::int64_t blockOf(std::int64_t token) const { return token / block; }
     // "37 tokens → 48 with padding to block 16 (3 blocks)", or "48 tokens, 3 blocks of 16 (no padding)".

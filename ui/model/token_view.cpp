@@ -19,8 +19,8 @@ constexpr double kGuiThreadBudgetNanos = 5e6;
 // Drawing more tokens than this makes the view slow and says nothing more; the summary still counts them all.
 constexpr int kMaxDrawnTokens = 4096;
 
-const char* const kBlockColours[2] = {"#d7e7f7", "#fde3c6"};
-const char* const kBlockTextColours[2] = {"#12395e", "#6a3500"};
+const char* const kBlockColours[2] = { "#d7e7f7", "#fde3c6" };
+const char* const kBlockTextColours[2] = { "#12395e", "#6a3500" };
 
 struct Tokenized {
     QStringList tokens;
@@ -42,7 +42,9 @@ Tokenized tokenizeText(const Tokenizer& tokenizer, const QByteArray& utf8)
 
 } // namespace
 
-TokenView::TokenView(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
+TokenView::TokenView(JobRunner* runner, QWidget* parent)
+    : QWidget(parent)
+    , m_runner(runner)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -129,7 +131,7 @@ void TokenView::tokenize()
     }
     const QByteArray utf8 = m_editor->toPlainText().toUtf8();
     if (utf8.size() * m_nanosPerByte < kGuiThreadBudgetNanos) {
-        m_runner->cancel(kTokenizeChannel);  // a slower job for older text must not overwrite this
+        m_runner->cancel(kTokenizeChannel); // a slower job for older text must not overwrite this
         try {
             const Tokenized result = tokenizeText(*m_tokenizer, utf8);
             m_nanosPerByte = result.nanosPerByte;
@@ -140,9 +142,8 @@ void TokenView::tokenize()
         return;
     }
     std::shared_ptr<const Tokenizer> tokenizer = m_tokenizer;
-    std::function<Tokenized(const ProgressCallback&)> work = [tokenizer, utf8](const ProgressCallback&) {
-        return tokenizeText(*tokenizer, utf8);
-    };
+    std::function<Tokenized(const ProgressCallback&)> work
+        = [tokenizer, utf8](const ProgressCallback&) { return tokenizeText(*tokenizer, utf8); };
     JobRunner::Handlers<Tokenized> handlers;
     handlers.finished = [this](Tokenized result) {
         m_nanosPerByte = result.nanosPerByte;
@@ -177,13 +178,12 @@ void TokenView::render()
     for (std::int64_t i = 0; i < drawn; ++i) {
         const std::int64_t block = m_blocks.blockOf(i);
         if (i % m_blocks.block == 0)
-            html += QStringLiteral("<span style=\"color:#8a8f98; font-size:small;\"><b>%1</b></span>&nbsp;")
-                        .arg(block);
+            html += QStringLiteral("<span style=\"color:#8a8f98; font-size:small;\"><b>%1</b></span>&nbsp;").arg(block);
         if (i < m_tokens.size()) {
             const int parity = int(block % 2);
             html += QStringLiteral("<span style=\"background-color:%1; color:%2;\">&nbsp;%3&nbsp;</span> ")
                         .arg(QLatin1String(kBlockColours[parity]), QLatin1String(kBlockTextColours[parity]),
-                             m_tokens[int(i)].toHtmlEscaped());
+                            m_tokens[int(i)].toHtmlEscaped());
         } else {
             html += QStringLiteral("<span style=\"background-color:#ececec; color:#9a9a9a;\">&nbsp;%1&nbsp;</span> ")
                         .arg(padToken);
