@@ -1,0 +1,220 @@
+// Convert & export against the engine: the preview of a known plan (table sizes, layers, attention cost computed
+// here from the engine's layout statistics at the new length), an export loaded back (max_position_embeddings,
+// the recorded sparse_attention, the tokenizer's model_max_length) while the loaded model stays unchanged, an
+// export onto an existing folder failing inline, and the drift after comparing (positions extended only: none;
+// block-sparse attention on a text longer than one window: some).
+#include "convert/convert_page.h"
+#include "convert/drift_table_model.h"
+#include "convert/model_conversion.h"
+#include "convert/sparse_attention_record.h"
+#include "job_runner.h"
+#include "key_value_model.h"
+#include "model/create_model.h"
+#include "model/encoder_model.h"
+#include "model/loaded_model.h"
+#include "presets.h"
+#include "sparsity/layout.h"
+#include "tokenizer/demo_tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+
+using namespace spw;
+using namespace spw::ui;
+
+namespace {
+
+SparsityConfig fixedConfig()
+{
+    SparsityConfig config = defaultsFor(SparsityMode::Fixed);
+    config.block = 16;
+    config.numLocalBlocks = 2;
+    config.numGlobalBlocks = 1;
+    config.numHeads = 12; // the designer's own head count: the conversion uses the model's 4
+    return config;
+}
+
+nlohmann::json readJson(const QString& path)
+{
+    std::ifstream in(path.toStdString());
+    return nlohmann::json::parse(in);
+}
+
+QString longText()
+{
+    QString text;
+    for (int i = 0; i < 12; ++i)
+        text += QStringLiteral("Long documents are read in blocks of tokens, with local windows and global blocks. ");
+    return text;
+}
+
+} // namespace
+
+class TestConvertPage : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    LoadedModel m_model;
+
+    // A page over the tiny model with the fixed configuration offered, its first preview in.
+    std::unique_ptr<ConvertPage> makePage(JobRunner& runner)
+    {
+        auto page = std::make_unique<ConvertPage>(&runner);
+        page->setSparsity(fixedConfig(), "fixed");
+        page->setSampleText(longText());
+        QSignalSpy shown(page.get(), &ConvertPage::previewShown);
+        page->setModel(m_model);
+        if (!shown.wait(30000))
+            qWarning("no preview");
+        return page;
+    }
+
+    static bool waitForPreview(ConvertPage& page, std::int64_t rowsAfter, std::size_t layers)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                return page.preview().positionRowsAfter == rowsAfter && page.preview().layersTouched.size() == layers
+                    && page.errorText().isEmpty();
+            },
+            30000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        initResources();
+        CreateModelOptions options;
+        options.layers = 2;
+        options.hidden = 32;
+        options.heads = 4;
+        options.intermediate = 64;
+        options.maxPosition = 128;
+        options.vocab = demoVocabularySize(ModelFamily::Bert);
+        options.seed = 7;
+        createModelFolder(m_dir.filePath("tiny").toStdString(), options);
+        m_model = loadModelFolder(m_dir.filePath("tiny"));
+    }
+
+    void previewOfKnownPlan()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        QAbstractItemModelTester tester(page->previewModel());
+        page->setMaxLength(256);
+        page->setLayerChecked(1, false);
+        page->setSeed(3);
+        QVERIFY(waitForPreview(*page, 256, 1));
+        const ConversionPreviewResult& preview = page->preview();
+        QCOMPARE(preview.positionRowsBefore, std::int64_t(128));
+        QCOMPARE(preview.layersTouched, std::vector<int> { 0 });
+        // One of two layers sparse: its attention costs the layout's share at 256 tokens, the other layer 1.
+        SparsityConfig config = fixedConfig();
+        config.numHeads = 4;
+        const LayoutStats stats = computeStats(makeLayout(config, 256, 4, 3));
+        QVERIFY(stats.flopsRelativeToDense < 1.0);
+        QVERIFY(qAbs(preview.attentionCostRelativeToDense - (stats.flopsRelativeToDense + 1.0) / 2.0) < 1e-12);
+        QCOMPARE(page->previewModel()->value("Position table rows"), QStringLiteral("128 → 256 × 32"));
+        QVERIFY(page->previewModel()->value("Layers made sparse").startsWith("0 (1 of 2)"));
+
+        // Positions only: attention stays dense everywhere.
+        page->setUseSparsity(false);
+        QVERIFY(waitForPreview(*page, 256, 0));
+        QCOMPARE(page->preview().attentionCostRelativeToDense, 1.0);
+        QVERIFY(page->previewModel()->value("Self-attention").contains("dense in every layer"));
+
+        // Keeping the length and using no sparsity is nothing to convert: said inline.
+        page->setMaxLength(128);
+        QTRY_VERIFY_WITH_TIMEOUT(page->errorText().contains("nothing to convert"), 30000);
+    }
+
+    void exportLoadsBackWithTheEngine()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        page->setMaxLength(256);
+        page->setSeed(5);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        const QString out = m_dir.filePath("exported");
+        QSignalSpy exported(page.get(), &ConvertPage::exportFinished);
+        page->exportTo(out);
+        QVERIFY(page->isBusy());
+        QVERIFY(exported.wait(60000));
+        QVERIFY(page->successText().contains(QDir::toNativeSeparators(out)));
+
+        const auto model = loadForRun(out.toStdString());
+        QCOMPARE(model->config().maxPositionEmbeddings, std::int64_t(256));
+        QCOMPARE(model->positionEmbeddings().size(0), std::int64_t(256));
+        QCOMPARE(sparseLayers(*model), (std::vector<int> { 0, 1 }));
+        const nlohmann::json config = readJson(out + "/config.json");
+        QCOMPARE(config["sparse_attention"]["mode"].get<std::string>(), std::string("fixed"));
+        QCOMPARE(config["sparse_attention"]["seed"].get<int>(), 5);
+        QCOMPARE(config["sparse_attention"]["num_heads"].get<int>(), 4);
+        QCOMPARE(readJson(out + "/tokenizer_config.json")["model_max_length"].get<int>(), 256);
+        // The page converted a copy: the loaded model is as it was.
+        QCOMPARE(m_model.model->config().maxPositionEmbeddings, std::int64_t(128));
+        QVERIFY(sparseLayers(*m_model.model).empty());
+    }
+
+    void exportOntoExistingFolderFailsInline()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        const QString out = m_dir.filePath("taken");
+        QVERIFY(QDir().mkpath(out));
+        QFile keep(out + "/keep.txt");
+        QVERIFY(keep.open(QIODevice::WriteOnly));
+        keep.close();
+        QSignalSpy failed(page.get(), &ConvertPage::jobFailed);
+        page->exportTo(out);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(page->errorText().contains("taken"), qPrintable(page->errorText()));
+        QVERIFY(page->successText().isEmpty());
+        QVERIFY(!page->isBusy());
+        QVERIFY(QFile::exists(out + "/keep.txt"));
+        QVERIFY(!QFile::exists(out + "/config.json"));
+    }
+
+    void compareFillsDrift()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        QAbstractItemModelTester tester(page->driftModel());
+        page->setMaxLength(256);
+        page->setUseSparsity(false);
+        QVERIFY(waitForPreview(*page, 256, 0));
+        QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        const QVector<DriftRow>& dense = page->driftModel()->rows();
+        QCOMPARE(int(dense.size()), 2); // last_hidden_state and the masked-LM logits
+        QCOMPARE(dense[0].output, QStringLiteral("last_hidden_state"));
+        QCOMPARE(dense[1].output, QStringLiteral("logits"));
+        for (const DriftRow& row : dense) {
+            QVERIFY2(row.maxAbsDiff < 1e-5, qPrintable(QString::number(row.maxAbsDiff)));
+            QVERIFY(row.cosine > 0.999999);
+        }
+
+        // Block-sparse attention over a text longer than one local window moves the outputs.
+        page->setUseSparsity(true);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        const QVector<DriftRow>& sparse = page->driftModel()->rows();
+        QCOMPARE(int(sparse.size()), 2);
+        QVERIFY(sparse[0].maxAbsDiff > 1e-4);
+        QVERIFY(sparse[0].cosine < 1.0);
+        QCOMPARE(page->driftModel()->index(0, DriftTableModel::MaxColumn).data(DriftTableModel::ValueRole).toDouble(),
+            sparse[0].maxAbsDiff);
+    }
+};
+
+QTEST_MAIN(TestConvertPage)
+#include "test_convert_page.moc"

@@ -1,0 +1,157 @@
+// The shell: its pages, --page, and the GUI binary's flags (run offscreen): --screenshot writes a PNG of the
+// window; a bad flag, page or file is one line on stderr and exit 2.
+#include "designer/layout_designer_page.h"
+#include "main_window.h"
+#include "placeholder_page.h"
+#include "presets.h"
+
+#include <QDir>
+#include <QImage>
+#include <QLabel>
+#include <QProcess>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace spw::ui;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString stderrText;
+};
+
+// The GUI runs with its own cache and settings folders, so that the demo model it creates and the recent folders it
+// records stay inside the test's temporary folder.
+Run runGui(const QStringList& arguments, const QString& cacheHome = {})
+{
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("QT_QPA_PLATFORM", "offscreen");
+    if (!cacheHome.isEmpty()) {
+        environment.insert("XDG_CACHE_HOME", cacheHome);
+        environment.insert("XDG_CONFIG_HOME", cacheHome + "/config");
+    }
+    process.setProcessEnvironment(environment);
+    process.start(SPW_GUI_PATH, arguments);
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        return {};
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { initResources(); }
+
+    void pagesAndSelection()
+    {
+        MainWindow window;
+        auto* tabs = window.findChild<QTabWidget*>();
+        QVERIFY(tabs);
+        QCOMPARE(tabs->count(), 4);
+        QCOMPARE(MainWindow::pageNames(), (QStringList{"model", "layout", "convert", "profile"}));
+        for (const QString& name : MainWindow::pageNames()) {
+            QVERIFY(window.selectPage(name));
+            QCOMPARE(window.currentPageName(), name);
+        }
+        QVERIFY(window.selectPage("layout"));
+        QCOMPARE(tabs->currentWidget(), window.layoutPage());
+        QVERIFY(!window.selectPage("nope"));
+        QCOMPARE(window.currentPageName(), QStringLiteral("layout"));
+    }
+
+    void unbuiltPagesSayWhatTheyWillHold()
+    {
+        MainWindow window;
+        const auto placeholders = window.findChildren<PlaceholderPage*>();
+        QCOMPARE(placeholders.size(), 1);  // Profile
+        for (PlaceholderPage* page : placeholders) {
+            auto* description = page->findChild<QLabel*>("placeholderDescription");
+            QVERIFY(description);
+            QVERIFY(description->text().contains("not built yet"));
+        }
+    }
+
+    void screenshotWritesPng()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("shot.png");
+        const Run run = runGui({"--sparsity", SPW_PRESETS_DIR "/bslongformer.json", "--page", "layout",
+                                "--screenshot", path},
+                               dir.filePath("cache"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
+        QVERIFY(QFileInfo(path).size() > 0);
+        const QImage image(path);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), QSize(1440, 900));
+    }
+
+    void screenshotOfModelAndConvertPages_data()
+    {
+        QTest::addColumn<QString>("page");
+        QTest::addColumn<bool>("demo");
+        QTest::newRow("model, fixture") << "model" << false;
+        QTest::newRow("convert, fixture") << "convert" << false;
+        QTest::newRow("model, demo") << "model" << true;
+    }
+
+    void screenshotOfModelAndConvertPages()
+    {
+        QFETCH(QString, page);
+        QFETCH(bool, demo);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("shot.png");
+        QStringList arguments{"--page", page, "--screenshot", path};
+        if (!demo)
+            arguments << "--model" << SPW_FIXTURES_DIR "/models/bert_mlm";
+        const Run run = runGui(arguments, dir.filePath("cache"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
+        QCOMPARE(QImage(path).size(), QSize(1440, 900));
+        // Without --model the demo model was created in the cache given to the GUI.
+        QCOMPARE(QDir(dir.filePath("cache/sparse-workbench")).entryList({"demo-bert-*"}, QDir::Dirs).size(),
+                 demo ? 1 : 0);
+    }
+
+    void modelThatFailsToLoadFailsTheScreenshot()
+    {
+        QTemporaryDir dir;
+        const Run run = runGui({"--model", dir.path(), "--screenshot", dir.filePath("shot.png")}, dir.path());
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.stderrText.contains("error: --model:"), qPrintable(run.stderrText));
+        QVERIFY2(run.stderrText.contains("config.json"), qPrintable(run.stderrText));
+        QVERIFY(!QFileInfo::exists(dir.filePath("shot.png")));
+    }
+
+    void badInputExitsWithTwo_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expectedMessage");
+        QTest::newRow("unknown flag") << QStringList{"--frobnicate"} << "frobnicate";
+        QTest::newRow("unknown page") << QStringList{"--page", "nope", "--screenshot", "x.png"} << "--page";
+        QTest::newRow("missing sparsity file")
+            << QStringList{"--sparsity", "/nonexistent/s.json", "--screenshot", "x.png"} << "/nonexistent/s.json";
+        QTest::newRow("model not a folder") << QStringList{"--model", "/nonexistent/model", "--screenshot", "x.png"}
+                                            << "--model";
+        QTest::newRow("stray argument") << QStringList{"extra"} << "extra";
+    }
+
+    void badInputExitsWithTwo()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expectedMessage);
+        const Run run = runGui(arguments);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.stderrText.contains("error:"), qPrintable(run.stderrText));
+        QVERIFY2(run.stderrText.contains(expectedMessage), qPrintable(run.stderrText));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,118 @@
+#include "app_startup.h"
+
+#include "convert/convert_page.h"
+#include "designer/layout_designer_page.h"
+#include "job_runner.h"
+#include "main_window.h"
+#include "model/model_page.h"
+#include "presets.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QPixmap>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace spw::ui {
+namespace {
+
+int usageError(const QString& message)
+{
+    std::fprintf(stderr, "error: %s\n", qPrintable(message));
+    return 2;
+}
+
+// Writes the window to `path` once the job runner has nothing left to deliver. A model given with --model that
+// did not load fails like any other bad input, rather than documenting an error.
+void screenshotWhenIdle(MainWindow& window, const QString& path, bool modelGiven)
+{
+    auto capture = [&window, path, modelGiven] {
+        if (modelGiven && !window.modelPage()->model().isValid()) {
+            QCoreApplication::exit(usageError(QStringLiteral("--model: %1").arg(window.modelPage()->errorText())));
+            return;
+        }
+        // Lets queued replots and layouts run before the window is grabbed.
+        QCoreApplication::processEvents();
+        QCoreApplication::processEvents();
+        if (!window.grab().save(path, "PNG")) {
+            usageError(QStringLiteral("--screenshot: cannot write '%1'").arg(path));
+            QCoreApplication::exit(2);
+            return;
+        }
+        QCoreApplication::exit(0);
+    };
+    if (window.jobRunner()->isBusy())
+        QObject::connect(window.jobRunner(), &JobRunner::becameIdle, &window, capture, Qt::QueuedConnection);
+    else
+        QTimer::singleShot(0, &window, capture);
+}
+
+} // namespace
+
+int runWorkbench(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("sparse-workbench"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Sparse Attention Workbench"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    initResources();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Block-sparse attention workbench for BERT and RoBERTa."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Checkpoint folder to open."),
+                                   QStringLiteral("DIR"));
+    const QCommandLineOption sparsity(QStringLiteral("sparsity"),
+                                      QStringLiteral("Sparsity configuration (ds_config JSON) to open."),
+                                      QStringLiteral("CONFIG.json"));
+    const QCommandLineOption page(QStringLiteral("page"),
+                                  QStringLiteral("Page to show: %1.").arg(MainWindow::pageNames().join(", ")),
+                                  QStringLiteral("NAME"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Render the window after loading, write it and exit."),
+                                        QStringLiteral("FILE.png"));
+    parser.addOptions({model, sparsity, page, screenshot});
+    if (!parser.parse(QCoreApplication::arguments()))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    if (parser.isSet(page) && !MainWindow::pageNames().contains(parser.value(page)))
+        return usageError(QStringLiteral("--page: unknown page '%1' (expected %2)")
+                              .arg(parser.value(page), MainWindow::pageNames().join(", ")));
+    if (parser.isSet(model) && !QFileInfo(parser.value(model)).isDir())
+        return usageError(QStringLiteral("--model: '%1' is not a folder").arg(parser.value(model)));
+
+    MainWindow window;
+    if (parser.isSet(sparsity) && !window.layoutPage()->openConfig(parser.value(sparsity)))
+        return usageError(QStringLiteral("--sparsity: %1").arg(window.layoutPage()->errorText()));
+    // Without --model the workbench starts on the built-in demo model (created in the cache on first start).
+    if (parser.isSet(model))
+        window.modelPage()->openFolder(parser.value(model));
+    else
+        window.modelPage()->openDemoModel();
+    if (parser.isSet(page))
+        window.selectPage(parser.value(page));
+    // A screenshot of Convert & export documents a comparison too: it runs once the first preview is in.
+    if (parser.isSet(screenshot) && window.currentPageName() == QLatin1String("convert"))
+        QObject::connect(window.convertPage(), &ConvertPage::previewShown, window.convertPage(),
+                         &ConvertPage::compare, Qt::SingleShotConnection);
+
+    if (parser.isSet(screenshot)) {
+        window.resize(1440, 900);
+        window.show();
+        screenshotWhenIdle(window, parser.value(screenshot), parser.isSet(model));
+        return QApplication::exec();
+    }
+    window.resize(1440, 900);
+    window.show();
+    return QApplication::exec();
+}
+
+} // namespace spw::ui

@@ -1,0 +1,515 @@
+#include "convert/convert_page.h"
+
+#include "convert/drift_chart.h"
+#include "convert/drift_table_model.h"
+#include "job_runner.h"
+#include "key_value_model.h"
+#include "model/encoder_model.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace spw::ui {
+namespace {
+
+const QString kPreviewChannel = QStringLiteral("convert-preview");
+const QString kJobChannel = QStringLiteral("convert");
+
+QLabel* sectionTitle(const QString& text, QWidget* parent)
+{
+    auto* label = new QLabel(text, parent);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
+    return label;
+}
+
+QLabel* messageLabel(const QString& name, const QString& style, QWidget* parent)
+{
+    auto* label = new QLabel(parent);
+    label->setObjectName(name);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setStyleSheet(style);
+    label->hide();
+    return label;
+}
+
+QTableView* tableView(QAbstractItemModel* model, const QString& name, QWidget* parent)
+{
+    auto* view = new QTableView(parent);
+    view->setObjectName(name);
+    view->setModel(model);
+    view->setAlternatingRowColors(true);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setWordWrap(false);
+    view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    // As tall as its rows: the page's spare height goes to the chart, not to empty table space.
+    auto fit = [view] {
+        const int rows = std::max(1, view->model()->rowCount());
+        view->setFixedHeight(view->horizontalHeader()->sizeHint().height()
+            + rows * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth());
+    };
+    QObject::connect(model, &QAbstractItemModel::modelReset, view, fit);
+    fit();
+    return view;
+}
+
+} // namespace
+
+ConvertPage::ConvertPage(JobRunner* runner, QWidget* parent)
+    : QWidget(parent)
+    , m_runner(runner)
+{
+    auto* page = new QVBoxLayout(this);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    page->addWidget(splitter, 1);
+    splitter->addWidget(buildForm());
+    splitter->addWidget(buildResults());
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({ 420, 1020 });
+
+    m_previewTimer = new QTimer(this);
+    m_previewTimer->setSingleShot(true);
+    m_previewTimer->setInterval(120);
+    connect(m_previewTimer, &QTimer::timeout, this, &ConvertPage::startPreview);
+    connect(m_runner, &JobRunner::jobEnded, this, [this](const QString& channel) {
+        // Cancelled from the status bar, a job reports nothing: the runner's bookkeeping does.
+        if (channel == kJobChannel && m_busy && !m_runner->isCurrent(channel, m_jobGeneration))
+            endJob();
+    });
+    updateButtons();
+}
+
+ConvertPage::~ConvertPage() = default;
+
+QWidget* ConvertPage::buildForm()
+{
+    auto* form = new QWidget(this);
+    auto* layout = new QVBoxLayout(form);
+    layout->setContentsMargins(0, 0, 8, 0);
+    layout->addWidget(sectionTitle(tr("Conversion"), form));
+    m_source = new QLabel(tr("No model open: open one on the Model page."), form);
+    m_source->setObjectName(QStringLiteral("sourceModel"));
+    m_source->setWordWrap(true);
+    m_source->setStyleSheet(QStringLiteral("QLabel { color: #5f6670; }"));
+    layout->addWidget(m_source);
+
+    auto* fields = new QFormLayout;
+    fields->setLabelAlignment(Qt::AlignRight);
+    m_maxLength = new QSpinBox(form);
+    m_maxLength->setObjectName(QStringLiteral("maxLength"));
+    m_maxLength->setRange(0, 1 << 20);
+    m_maxLength->setGroupSeparatorShown(true);
+    m_maxLength->setSuffix(tr(" tokens"));
+    m_maxLength->setToolTip(tr("The new maximum input length: the position table is extended by copying its rows "
+                               "(DeepSpeed's extend_position_embedding). At the model's own maximum: unchanged."));
+    connect(m_maxLength, &QSpinBox::valueChanged, this, &ConvertPage::schedulePreview);
+    fields->addRow(tr("New maximum length"), m_maxLength);
+    m_sparsity = new QComboBox(form);
+    m_sparsity->setObjectName(QStringLiteral("sparsityChoice"));
+    m_sparsity->addItem(tr("none: extend positions only"));
+    connect(m_sparsity, &QComboBox::currentIndexChanged, this, [this] {
+        m_layers->setEnabled(m_sparsity->currentIndex() > 0);
+        m_seed->setEnabled(m_sparsity->currentIndex() > 0);
+        schedulePreview();
+    });
+    fields->addRow(tr("Sparse attention"), m_sparsity);
+    m_seed = new QSpinBox(form);
+    m_seed->setObjectName(QStringLiteral("seed"));
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+    m_seed->setToolTip(tr("Seed of the layout's random blocks, recorded in the exported config.json"));
+    connect(m_seed, &QSpinBox::valueChanged, this, &ConvertPage::schedulePreview);
+    fields->addRow(tr("Seed"), m_seed);
+    layout->addLayout(fields);
+
+    auto* layersTitle = new QHBoxLayout;
+    layersTitle->addWidget(new QLabel(tr("Layers to make sparse"), form), 1);
+    auto* all = new QPushButton(tr("All"), form);
+    auto* none = new QPushButton(tr("None"), form);
+    for (QPushButton* button : { all, none }) {
+        button->setFlat(true);
+        button->setCursor(Qt::PointingHandCursor);
+        layersTitle->addWidget(button);
+    }
+    layout->addLayout(layersTitle);
+    m_layers = new QListWidget(form);
+    m_layers->setObjectName(QStringLiteral("layers"));
+    m_layers->setFlow(QListView::LeftToRight);
+    m_layers->setWrapping(true);
+    m_layers->setResizeMode(QListView::Adjust);
+    m_layers->setSpacing(2);
+    m_layers->setMaximumHeight(84);
+    connect(m_layers, &QListWidget::itemChanged, this, &ConvertPage::schedulePreview);
+    auto checkAll = [this](Qt::CheckState state) {
+        const QSignalBlocker blocker(m_layers);
+        for (int i = 0; i < m_layers->count(); ++i)
+            m_layers->item(i)->setCheckState(state);
+        schedulePreview();
+    };
+    connect(all, &QPushButton::clicked, this, [checkAll] { checkAll(Qt::Checked); });
+    connect(none, &QPushButton::clicked, this, [checkAll] { checkAll(Qt::Unchecked); });
+    layout->addWidget(m_layers);
+
+    auto* buttons = new QHBoxLayout;
+    m_compare = new QPushButton(tr("Compare on sample text"), form);
+    m_compare->setObjectName(QStringLiteral("compare"));
+    m_compare->setToolTip(tr("Run the Model page's sample text through the loaded model and a converted copy and "
+                             "measure how far the outputs move"));
+    connect(m_compare, &QPushButton::clicked, this, &ConvertPage::compare);
+    buttons->addWidget(m_compare);
+    m_export = new QPushButton(tr("Export…"), form);
+    m_export->setObjectName(QStringLiteral("export"));
+    m_export->setDefault(true);
+    m_export->setToolTip(tr("Write the converted model as a HuggingFace folder (config.json, model.safetensors, "
+                            "tokenizer files)"));
+    connect(m_export, &QPushButton::clicked, this, &ConvertPage::chooseExportFolder);
+    buttons->addWidget(m_export);
+    layout->addLayout(buttons);
+
+    m_jobRow = new QWidget(form);
+    auto* jobLayout = new QHBoxLayout(m_jobRow);
+    jobLayout->setContentsMargins(0, 0, 0, 0);
+    m_jobLabel = new QLabel(m_jobRow);
+    jobLayout->addWidget(m_jobLabel, 1);
+    m_jobProgress = new QProgressBar(m_jobRow);
+    m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
+    m_jobProgress->setRange(0, 100);
+    m_jobProgress->setMaximumWidth(140);
+    jobLayout->addWidget(m_jobProgress);
+    auto* cancelButton = new QPushButton(tr("Cancel"), m_jobRow);
+    cancelButton->setObjectName(QStringLiteral("cancelJob"));
+    connect(cancelButton, &QPushButton::clicked, this, &ConvertPage::cancel);
+    jobLayout->addWidget(cancelButton);
+    m_jobRow->hide();
+    layout->addWidget(m_jobRow);
+
+    m_error = messageLabel(QStringLiteral("errorLabel"),
+        QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
+                       " border-radius: 4px; padding: 6px; }"),
+        form);
+    layout->addWidget(m_error);
+    m_success = messageLabel(QStringLiteral("successLabel"),
+        QStringLiteral("QLabel { color: #0f5132; background: #e8f5ee; border: 1px solid "
+                       "#badbcc; border-radius: 4px; padding: 6px; }"),
+        form);
+    layout->addWidget(m_success);
+    layout->addStretch(1);
+    return form;
+}
+
+QWidget* ConvertPage::buildResults()
+{
+    auto* results = new QWidget(this);
+    auto* layout = new QVBoxLayout(results);
+    layout->setContentsMargins(8, 0, 0, 0);
+    layout->addWidget(sectionTitle(tr("Preview"), results));
+    m_preview = new KeyValueModel(tr("What changes"), tr("Before → after"), this);
+    m_previewView = tableView(m_preview, QStringLiteral("previewTable"), results);
+    layout->addWidget(m_previewView);
+    layout->addSpacing(8);
+
+    layout->addWidget(sectionTitle(tr("Output drift on the sample text"), results));
+    m_driftNote = new QLabel(tr("Compare on sample text to measure how far the converted model's outputs move from "
+                                "the loaded model's."),
+        results);
+    m_driftNote->setObjectName(QStringLiteral("driftNote"));
+    m_driftNote->setWordWrap(true);
+    m_driftNote->setStyleSheet(QStringLiteral("QLabel { color: #5f6670; }"));
+    layout->addWidget(m_driftNote);
+    m_drift = new DriftTableModel(this);
+    m_driftView = tableView(m_drift, QStringLiteral("driftTable"), results);
+    m_driftView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    layout->addWidget(m_driftView);
+    m_chart = new DriftChart(results);
+    layout->addWidget(m_chart, 1);
+    return results;
+}
+
+void ConvertPage::setModel(const LoadedModel& model)
+{
+    m_model = model;
+    const ModelConfig& config = model.model->config();
+    const std::int64_t current = config.family() == ModelFamily::Roberta
+        ? config.maxPositionEmbeddings - config.padTokenId - 1
+        : config.maxPositionEmbeddings;
+    m_source->setText(tr("%1 · %2 layers · %3 heads · up to %4 tokens%5")
+                          .arg(QFileInfo(model.directory).fileName())
+                          .arg(config.numHiddenLayers)
+                          .arg(config.numAttentionHeads)
+                          .arg(QLocale().toString(qlonglong(current)))
+                          .arg(model.demo ? tr(" (demo model, random weights)") : QString()));
+    {
+        const QSignalBlocker blockLength(m_maxLength);
+        m_maxLength->setMinimum(int(current));
+        m_maxLength->setSpecialValueText(tr("unchanged (%1)").arg(QLocale().toString(qlonglong(current))));
+        m_maxLength->setSingleStep(m_designerConfig ? m_designerConfig->block : 64);
+        m_maxLength->setValue(int(current * 2));
+        const QSignalBlocker blockLayers(m_layers);
+        m_layers->clear();
+        for (int layer = 0; layer < config.numHiddenLayers; ++layer) {
+            auto* item = new QListWidgetItem(tr("Layer %1").arg(layer), m_layers);
+            item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+            item->setCheckState(Qt::Checked);
+        }
+    }
+    m_drift->setRows({});
+    m_chart->showDrift({});
+    clearMessages();
+    // At once rather than debounced: a screenshot taken when the runner falls idle then shows the preview.
+    m_previewValid = false;
+    startPreview();
+}
+
+void ConvertPage::setSparsity(const SparsityConfig& config, const QString& name)
+{
+    const bool wasUsed = m_sparsity->currentIndex() > 0 || !m_designerConfig;
+    m_designerConfig = config;
+    m_designerName = name;
+    const QString label = tr("%1, block %2 (designer)").arg(name).arg(config.block);
+    const QSignalBlocker blocker(m_sparsity);
+    if (m_sparsity->count() == 1)
+        m_sparsity->addItem(label);
+    else
+        m_sparsity->setItemText(1, label);
+    m_sparsity->setCurrentIndex(wasUsed ? 1 : 0);
+    m_layers->setEnabled(wasUsed);
+    m_seed->setEnabled(wasUsed);
+    {
+        const QSignalBlocker seedBlocker(m_seed);
+        m_seed->setValue(int(config.seed.value_or(0)));
+    }
+    m_maxLength->setSingleStep(config.block);
+    schedulePreview();
+}
+
+void ConvertPage::setSampleText(const QString& text)
+{
+    m_sampleText = text;
+}
+
+ConversionSettings ConvertPage::settings() const
+{
+    ConversionSettings settings;
+    if (m_maxLength->value() > m_maxLength->minimum())
+        settings.maxLength = m_maxLength->value();
+    if (m_sparsity->currentIndex() > 0 && m_designerConfig) {
+        settings.sparsity = m_designerConfig;
+        for (int i = 0; i < m_layers->count(); ++i)
+            if (m_layers->item(i)->checkState() == Qt::Checked)
+                settings.layers.push_back(i);
+        settings.seed = std::uint64_t(m_seed->value());
+    }
+    return settings;
+}
+
+void ConvertPage::setMaxLength(std::int64_t length)
+{
+    m_maxLength->setValue(int(length));
+}
+
+void ConvertPage::setUseSparsity(bool use)
+{
+    m_sparsity->setCurrentIndex(use && m_sparsity->count() > 1 ? 1 : 0);
+}
+
+void ConvertPage::setLayerChecked(int layer, bool checked)
+{
+    if (QListWidgetItem* item = m_layers->item(layer))
+        item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+}
+
+void ConvertPage::setSeed(std::uint64_t seed)
+{
+    m_seed->setValue(int(seed));
+}
+
+void ConvertPage::schedulePreview()
+{
+    m_previewValid = false;
+    updateButtons();
+    m_previewTimer->start();
+}
+
+void ConvertPage::startPreview()
+{
+    m_previewTimer->stop();
+    if (!m_model.isValid())
+        return;
+    const LoadedModel model = m_model;
+    const ConversionSettings settings = this->settings();
+    std::function<ConversionPreviewResult(const ProgressCallback&)> work
+        = [model, settings](const ProgressCallback&) { return previewConversion(model, settings); };
+    JobRunner::Handlers<ConversionPreviewResult> handlers;
+    handlers.finished = [this](ConversionPreviewResult result) {
+        m_previewResult = std::move(result);
+        QVector<KeyValueRow> rows;
+        for (const PreviewRow& row : m_previewResult.rows)
+            rows.push_back({ row.key, row.value, {} });
+        m_preview->setRows(std::move(rows));
+        m_previewValid = true;
+        m_error->hide();
+        updateButtons();
+        Q_EMIT previewShown();
+    };
+    handlers.failed = [this](const QString& message) {
+        m_preview->setRows({});
+        m_previewValid = false;
+        updateButtons();
+        showError(message);
+    };
+    m_runner->run<ConversionPreviewResult>(kPreviewChannel, this, std::move(work), std::move(handlers));
+}
+
+void ConvertPage::compare()
+{
+    if (!m_model.isValid() || m_busy)
+        return;
+    const LoadedModel model = m_model;
+    const ConversionSettings settings = this->settings();
+    const QString text = m_sampleText;
+    std::function<DriftReport(const ProgressCallback&)> work
+        = [model, settings, text](const ProgressCallback& p) { return compareOnText(model, settings, text, p); };
+    JobRunner::Handlers<DriftReport> handlers;
+    handlers.finished = [this](DriftReport report) {
+        endJob();
+        m_drift->setRows(report.rows);
+        m_chart->showDrift(report.rows);
+        m_driftNote->setText(
+            tr("%1 tokens of the sample text, run at %2 (padded to the block) by the converted copy. Final outputs "
+               "are compared: the engine exposes no per-layer hidden states yet.")
+                .arg(report.tokens)
+                .arg(report.paddedTokens));
+        Q_EMIT compareFinished();
+    };
+    handlers.failed = [this](const QString& message) {
+        endJob();
+        showError(message);
+    };
+    handlers.progressed = [this](float fraction) { m_jobProgress->setValue(int(fraction * 100.f)); };
+    startJob(tr("Comparing on the sample text…"));
+    m_jobGeneration = m_runner->run<DriftReport>(kJobChannel, this, std::move(work), std::move(handlers));
+}
+
+void ConvertPage::exportTo(const QString& directory)
+{
+    if (!m_model.isValid() || m_busy)
+        return;
+    const LoadedModel model = m_model;
+    const ConversionSettings settings = this->settings();
+    std::function<ExportSummary(const ProgressCallback&)> work
+        = [model, settings, directory](
+              const ProgressCallback& progress) { return exportConversion(model, settings, directory, progress); };
+    JobRunner::Handlers<ExportSummary> handlers;
+    handlers.finished = [this](ExportSummary summary) {
+        endJob();
+        showSuccess(tr("Exported to %1 (%2)")
+                        .arg(QDir::toNativeSeparators(summary.directory), summary.files.join(QStringLiteral(", "))));
+        Q_EMIT exportFinished(summary.directory);
+    };
+    handlers.failed = [this](const QString& message) {
+        endJob();
+        showError(tr("Not exported: %1").arg(message));
+    };
+    handlers.progressed = [this](float fraction) { m_jobProgress->setValue(int(fraction * 100.f)); };
+    startJob(tr("Exporting to %1…").arg(QDir::toNativeSeparators(directory)));
+    m_jobGeneration = m_runner->run<ExportSummary>(kJobChannel, this, std::move(work), std::move(handlers));
+}
+
+void ConvertPage::cancel()
+{
+    m_runner->cancel(kJobChannel);
+    endJob();
+}
+
+void ConvertPage::startJob(const QString& description)
+{
+    clearMessages();
+    m_busy = true;
+    m_jobLabel->setText(description);
+    m_jobProgress->setValue(0);
+    m_jobRow->show();
+    updateButtons();
+}
+
+void ConvertPage::endJob()
+{
+    m_busy = false;
+    m_jobRow->hide();
+    updateButtons();
+}
+
+void ConvertPage::updateButtons()
+{
+    const bool ready = m_model.isValid() && !m_busy && m_previewValid;
+    m_compare->setEnabled(ready && m_model.tokenizer);
+    m_export->setEnabled(ready);
+}
+
+void ConvertPage::showError(const QString& message)
+{
+    m_success->hide();
+    m_error->setText(message);
+    m_error->show();
+    Q_EMIT jobFailed(message);
+}
+
+void ConvertPage::showSuccess(const QString& message)
+{
+    m_error->hide();
+    m_success->setText(message);
+    m_success->show();
+}
+
+void ConvertPage::clearMessages()
+{
+    m_error->hide();
+    m_success->hide();
+}
+
+QString ConvertPage::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
+
+QString ConvertPage::successText() const
+{
+    return m_success->isHidden() ? QString() : m_success->text();
+}
+
+void ConvertPage::chooseExportFolder()
+{
+    const QString suggested = QStringLiteral("%1-%2").arg(QFileInfo(m_model.directory).fileName(),
+        m_sparsity->currentIndex() > 0 ? QStringLiteral("sparse") : QStringLiteral("long"));
+    const QString directory = QFileDialog::getSaveFileName(this, tr("Export converted model to a new folder"),
+        QDir(QFileInfo(m_model.directory).absolutePath()).filePath(suggested), QString(), nullptr,
+        QFileDialog::ShowDirsOnly);
+    if (!directory.isEmpty())
+        exportTo(directory);
+}
+
+} // namespace spw::ui

@@ -1,0 +1,345 @@
+#include "designer/layout_designer_page.h"
+
+#include "common/error.h"
+#include "designer/edit_command.h"
+#include "designer/heatmap_data.h"
+#include "designer/layout_heatmap.h"
+#include "designer/layout_stats_widget.h"
+#include "designer/parameter_form.h"
+#include "job_runner.h"
+#include "presets.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include "qcustomplot_include.h"
+
+namespace spw::ui {
+
+// What a layout job hands back to the GUI thread.
+struct DesignedLayout {
+    DesignerInput input;
+    std::shared_ptr<const Layout> layout;
+    LayoutStats stats;
+    int head = 0;
+    std::unique_ptr<QCPColorMapData> heatmap;
+};
+
+namespace {
+
+const QString kLayoutChannel = QStringLiteral("layout");
+// Above this many blocks (all heads) the layout is refused rather than built: its mask and sources alone would
+// take gigabytes.
+constexpr double kMaxBlocks = double(1 << 28);
+
+} // namespace
+
+LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
+    : QWidget(parent), m_runner(runner), m_undo(new QUndoStack(this))
+{
+    auto* page = new QVBoxLayout(this);
+    page->addWidget(buildToolbar());
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    page->addWidget(splitter, 1);
+
+    auto* left = new QWidget(splitter);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    m_form = new ParameterForm(left);
+    auto* scroll = new QScrollArea(left);
+    scroll->setWidget(m_form);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    left->setMinimumWidth(m_form->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    leftLayout->addWidget(scroll, 1);
+    m_error = new QLabel(left);
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
+                                          " border-radius: 4px; padding: 6px; }"));
+    m_error->hide();
+    leftLayout->addWidget(m_error);
+
+    m_heatmap = new LayoutHeatmap(splitter);
+    m_statsWidget = new LayoutStatsWidget(splitter);
+    splitter->addWidget(left);
+    splitter->addWidget(m_heatmap);
+    splitter->addWidget(m_statsWidget);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(2, 0);
+    splitter->setSizes({300, 800, 340});
+
+    connect(m_form, &ParameterForm::inputEdited, this,
+            [this](const DesignerInput& input, const QString& field) { edit(input, tr("Edit %1").arg(field)); });
+    connect(m_form, &ParameterForm::inputRejected, this, &LayoutDesignerPage::showError);
+
+    // The first layout is not an undoable edit: it is where the history starts.
+    apply(defaultDesignerInput());
+}
+
+LayoutDesignerPage::~LayoutDesignerPage() = default;
+
+QWidget* LayoutDesignerPage::buildToolbar()
+{
+    auto* bar = new QWidget(this);
+    auto* layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    layout->addWidget(new QLabel(tr("Preset:"), bar));
+    m_presets = new QComboBox(bar);
+    m_presets->setObjectName(QStringLiteral("presets"));
+    m_presets->setPlaceholderText(tr("Choose a preset…"));
+    m_presets->addItems(presetNames());
+    m_presets->setCurrentIndex(-1);
+    m_presets->setMinimumContentsLength(14);
+    connect(m_presets, &QComboBox::activated, this,
+            [this](int index) { applyPreset(m_presets->itemText(index)); });
+    layout->addWidget(m_presets);
+
+    auto* open = new QPushButton(tr("Open…"), bar);
+    open->setToolTip(tr("Open a sparsity configuration (ds_config JSON)"));
+    connect(open, &QPushButton::clicked, this, &LayoutDesignerPage::chooseFileToOpen);
+    layout->addWidget(open);
+    auto* save = new QPushButton(tr("Save…"), bar);
+    save->setToolTip(tr("Save the configuration as JSON (ds_config spelling)"));
+    connect(save, &QPushButton::clicked, this, &LayoutDesignerPage::chooseFileToSave);
+    layout->addWidget(save);
+
+    layout->addSpacing(12);
+    for (QAction* action : {m_undo->createUndoAction(bar, tr("Undo")), m_undo->createRedoAction(bar, tr("Redo"))}) {
+        auto* button = new QToolButton(bar);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        bar->addAction(action);
+        layout->addWidget(button);
+    }
+    layout->addStretch(1);
+
+    layout->addWidget(new QLabel(tr("Head:"), bar));
+    m_head = new QSpinBox(bar);
+    m_head->setObjectName(QStringLiteral("head"));
+    m_head->setRange(0, 0);
+    connect(m_head, &QSpinBox::valueChanged, this, &LayoutDesignerPage::showHead);
+    layout->addWidget(m_head);
+    return bar;
+}
+
+void LayoutDesignerPage::edit(const DesignerInput& input, const QString& description)
+{
+    if (input == m_input)
+        return;
+    m_undo->push(new EditCommand(m_input, input, description, [this](const DesignerInput& next) { apply(next); }));
+}
+
+bool LayoutDesignerPage::openConfig(const QString& path)
+{
+    try {
+        edit(withConfig(m_input, loadSparsityConfig(path.toStdString())),
+             tr("Open %1").arg(QFileInfo(path).fileName()));
+        return true;
+    } catch (const Error& error) {
+        showError(QString::fromStdString(error.what()));
+        return false;
+    }
+}
+
+bool LayoutDesignerPage::applyPreset(const QString& name)
+{
+    try {
+        edit(withConfig(m_input, loadPreset(name)), tr("Preset %1").arg(name));
+        return true;
+    } catch (const Error& error) {
+        showError(QString::fromStdString(error.what()));
+        return false;
+    }
+}
+
+bool LayoutDesignerPage::saveConfig(const QString& path)
+{
+    try {
+        validate(m_input.config);
+        saveSparsityConfig(m_input.config, path.toStdString());
+    } catch (const Error& error) {
+        showError(tr("Not saved: %1").arg(QString::fromStdString(error.what())));
+        return false;
+    }
+    Q_EMIT configSaved(path);
+    return true;
+}
+
+void LayoutDesignerPage::apply(const DesignerInput& input)
+{
+    m_input = input;
+    m_form->setInput(input);
+    showMatchingPreset();
+    try {
+        validate(input.config);
+        if (input.config.numHeads <= 0)
+            fail("num_heads must be positive (got {})", input.config.numHeads);
+        const double blocks = double(input.seqLen) / std::max(1, input.config.block);
+        if (blocks * blocks * input.config.numHeads > kMaxBlocks)
+            fail("seq_len {} with block {} and {} heads is too large to draw; use a larger block", input.seqLen,
+                 input.config.block, input.config.numHeads);
+    } catch (const Error& error) {
+        showError(QString::fromStdString(error.what()));
+        return;
+    }
+    Q_EMIT configApplied(input.config, configName());
+    startLayoutJob();
+}
+
+void LayoutDesignerPage::showMatchingPreset()
+{
+    int match = -1;
+    for (int i = 0; i < m_presets->count() && match < 0; ++i) {
+        try {
+            if (withConfig(m_input, loadPreset(m_presets->itemText(i))) == m_input)
+                match = i;
+        } catch (const Error&) {
+            // A broken preset matches nothing; choosing it reports why.
+        }
+    }
+    m_presets->setCurrentIndex(match);
+}
+
+void LayoutDesignerPage::startLayoutJob()
+{
+    const DesignerInput input = m_input;
+    const int head = std::clamp(m_head->value(), 0, input.config.numHeads - 1);
+    std::function<DesignedLayout(const ProgressCallback&)> work = [input, head](const ProgressCallback& progress) {
+        DesignedLayout result;
+        result.input = input;
+        auto layout = std::make_shared<Layout>(
+            makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
+        reportProgress(progress, 0.4f);
+        result.stats = computeStats(*layout);
+        reportProgress(progress, 0.6f);
+        result.head = head;
+        result.heatmap = buildHeatmapData(*layout, head, [&](float fraction) {
+            return !progress || progress(0.6f + 0.4f * fraction);
+        });
+        result.layout = std::move(layout);
+        return result;
+    };
+    JobRunner::Handlers<DesignedLayout> handlers;
+    handlers.finished = [this](DesignedLayout result) { showLayout(std::move(result)); };
+    handlers.failed = [this](const QString& message) { showError(message); };
+    m_runner->run<DesignedLayout>(kLayoutChannel, this, std::move(work), std::move(handlers));
+}
+
+void LayoutDesignerPage::startHeatmapJob(int head)
+{
+    std::shared_ptr<const Layout> layout = m_layout;
+    if (!layout)
+        return;
+    std::function<std::unique_ptr<QCPColorMapData>(const ProgressCallback&)> work =
+        [layout, head](const ProgressCallback& progress) { return buildHeatmapData(*layout, head, progress); };
+    JobRunner::Handlers<std::unique_ptr<QCPColorMapData>> handlers;
+    handlers.finished = [this, layout, head](std::unique_ptr<QCPColorMapData> data) {
+        if (layout != m_layout)
+            return;  // a newer layout replaced the one this head belongs to
+        m_shownHead = head;
+        m_heatmap->showHeatmap(std::move(data), layout->numBlocks, layout->block, title());
+        Q_EMIT headShown(head);
+    };
+    handlers.failed = [this](const QString& message) { showError(message); };
+    m_runner->run<std::unique_ptr<QCPColorMapData>>(QStringLiteral("heatmap"), this, std::move(work),
+                                                     std::move(handlers));
+}
+
+void LayoutDesignerPage::showHead(int head)
+{
+    if (!m_layout || head < 0 || head >= m_layout->numHeads)
+        return;
+    startHeatmapJob(head);
+}
+
+void LayoutDesignerPage::showLayout(DesignedLayout result)
+{
+    // An edit made while this layout was being built has already started a newer job, whose generation makes
+    // the runner drop this one; so the result here always matches the latest valid input.
+    m_layout = result.layout;
+    m_stats = result.stats;
+    m_shownInput = result.input;
+    m_shownHead = result.head;
+    {
+        const QSignalBlocker blocker(m_head);
+        m_head->setRange(0, m_layout->numHeads - 1);
+        m_head->setValue(result.head);
+    }
+    m_heatmap->showHeatmap(std::move(result.heatmap), m_layout->numBlocks, m_layout->block, title());
+    m_statsWidget->showStats(*m_layout, m_stats);
+    if (m_input == m_shownInput)
+        clearError();
+    Q_EMIT layoutShown();
+}
+
+QString LayoutDesignerPage::title() const
+{
+    const QLocale locale;
+    return tr("%1 · %2 tokens · %3 × %3 blocks of %4 · head %5 of %6")
+        .arg(QString::fromUtf8(modeName(m_shownInput.config.mode)), locale.toString(qlonglong(m_shownInput.seqLen)))
+        .arg(m_layout->numBlocks)
+        .arg(m_layout->block)
+        .arg(m_shownHead)
+        .arg(m_layout->numHeads);
+}
+
+void LayoutDesignerPage::showError(const QString& message)
+{
+    m_error->setText(message);
+    m_error->show();
+    Q_EMIT inputRejected(message);
+}
+
+void LayoutDesignerPage::clearError()
+{
+    m_error->clear();
+    m_error->hide();
+}
+
+QString LayoutDesignerPage::configName() const
+{
+    if (m_presets->currentIndex() >= 0)
+        return m_presets->currentText();
+    return tr("custom %1").arg(QString::fromUtf8(modeName(m_input.config.mode)));
+}
+
+QString LayoutDesignerPage::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
+
+void LayoutDesignerPage::chooseFileToOpen()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open sparsity configuration"), QString(),
+                                                      tr("JSON (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        openConfig(path);
+}
+
+void LayoutDesignerPage::chooseFileToSave()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save sparsity configuration"),
+                                                      QStringLiteral("sparsity.json"), tr("JSON (*.json)"));
+    if (!path.isEmpty())
+        saveConfig(path);
+}
+
+} // namespace spw::ui

@@ -1,0 +1,94 @@
+#pragma once
+// The Layout designer page: choose a mode, edit its parameters (validated as you type, the reason shown inline
+// while the last valid layout stays on screen), and see each head's layout as a heatmap with its statistics.
+// Presets, Open… / Save… of configuration JSON, and undo/redo of every edit. Layouts are built through the job
+// runner, off the GUI thread.
+#include "designer/designer_input.h"
+#include "sparsity/layout.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+class QUndoStack;
+
+namespace spw::ui {
+
+class JobRunner;
+class LayoutHeatmap;
+class LayoutStatsWidget;
+class ParameterForm;
+struct DesignedLayout;
+
+class LayoutDesignerPage : public QWidget {
+    Q_OBJECT
+public:
+    LayoutDesignerPage(JobRunner* runner, QWidget* parent = nullptr);
+    ~LayoutDesignerPage() override;
+
+    // Each of these is one undoable edit. openConfig and applyPreset return false, and show why inline, on error.
+    void edit(const DesignerInput& input, const QString& description);
+    bool openConfig(const QString& path);
+    bool applyPreset(const QString& name);
+    // Writes the configuration being edited; false (reason shown inline) when it is invalid or cannot be written.
+    bool saveConfig(const QString& path);
+    void showHead(int head);
+
+    const DesignerInput& input() const { return m_input; }
+    // The last valid layout, the one on screen (null before the first one is built).
+    std::shared_ptr<const Layout> layout() const { return m_layout; }
+    const LayoutStats& stats() const { return m_stats; }
+    int shownHead() const { return m_shownHead; }
+    QString errorText() const;
+    // The matching preset's name, else "custom <mode>".
+    QString configName() const;
+
+    ParameterForm* form() const { return m_form; }
+    LayoutHeatmap* heatmap() const { return m_heatmap; }
+    LayoutStatsWidget* statsWidget() const { return m_statsWidget; }
+    QComboBox* presetBox() const { return m_presets; }
+    QUndoStack* undoStack() const { return m_undo; }
+
+Q_SIGNALS:
+    void layoutShown();
+    void headShown(int head);
+    // The input (or file) was rejected; the message is also shown inline.
+    void inputRejected(const QString& message);
+    void configSaved(const QString& path);
+    // A valid configuration is being edited (emitted before its layout is built): other pages follow its block
+    // size and offer it for conversion.
+    void configApplied(const spw::SparsityConfig& config, const QString& name);
+
+private:
+    QWidget* buildToolbar();
+    void apply(const DesignerInput& input);
+    void showMatchingPreset();
+    void startLayoutJob();
+    void startHeatmapJob(int head);
+    void showLayout(DesignedLayout result);
+    void showError(const QString& message);
+    void clearError();
+    void chooseFileToOpen();
+    void chooseFileToSave();
+    QString title() const;
+
+    JobRunner* m_runner = nullptr;
+    QUndoStack* m_undo = nullptr;
+    ParameterForm* m_form = nullptr;
+    LayoutHeatmap* m_heatmap = nullptr;
+    LayoutStatsWidget* m_statsWidget = nullptr;
+    QComboBox* m_presets = nullptr;
+    QSpinBox* m_head = nullptr;
+    QLabel* m_error = nullptr;
+
+    DesignerInput m_input;         // what the form shows, valid or not
+    DesignerInput m_shownInput;    // what the layout on screen was built from
+    std::shared_ptr<const Layout> m_layout;
+    LayoutStats m_stats;
+    int m_shownHead = 0;
+};
+
+} // namespace spw::ui

@@ -1,0 +1,210 @@
+#include "designer/layout_heatmap.h"
+
+#include "designer/heatmap_data.h"
+
+#include <QEvent>
+#include <QLabel>
+#include <QVBoxLayout>
+#include "qcustomplot_include.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace spw::ui {
+namespace {
+
+// One colour per BlockCategory, in its order; chosen to stay distinct for colour-blind viewers.
+const QColor kCategoryColours[kBlockCategoryCount] = {
+    QColor(0xf2, 0xf3, 0xf5),  // not attended
+    QColor(0x3b, 0x75, 0xaf),  // local
+    QColor(0xe8, 0x83, 0x3a),  // global
+    QColor(0x2e, 0x9e, 0x6e),  // random
+    QColor(0x7b, 0x68, 0xa6),  // dense
+};
+
+// A piecewise-constant gradient: category i fills [i/5, (i+1)/5) of the gradient, and the colour scale spans
+// -0.5..4.5, so each value lands in the middle of its own band and the bar reads as a legend.
+QCPColorGradient categoryGradient()
+{
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    for (int i = 0; i < kBlockCategoryCount; ++i) {
+        gradient.setColorStopAt(double(i) / kBlockCategoryCount, kCategoryColours[i]);
+        gradient.setColorStopAt(double(i + 1) / kBlockCategoryCount - 1e-6, kCategoryColours[i]);
+    }
+    gradient.setLevelCount(1000);
+    return gradient;
+}
+
+} // namespace
+
+LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("heatmapTitle"));
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    layout->addWidget(m_title);
+    // The plot sits in a frame that sizes it so the axis rect is square: blocks stay square while both axes span
+    // exactly the layout, with no blank bands.
+    m_frame = new QWidget(this);
+    m_frame->setMinimumSize(320, 320);
+    // The frame shares the plot's white, so the square plot reads as centred in one panel.
+    QPalette framePalette = m_frame->palette();
+    framePalette.setColor(QPalette::Window, Qt::white);
+    m_frame->setPalette(framePalette);
+    m_frame->setAutoFillBackground(true);
+    m_frame->installEventFilter(this);
+    m_plot->setParent(m_frame);
+    layout->addWidget(m_frame, 1);
+    m_hover = new QLabel(this);
+    m_hover->setObjectName(QStringLiteral("hover"));
+    m_hover->setText(tr("Hover over a block to see its rows, columns and rule."));
+    layout->addWidget(m_hover);
+
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->xAxis->setLabel(tr("key block"));
+    m_plot->yAxis->setLabel(tr("query block"));
+    m_plot->yAxis->setRangeReversed(true);  // row 0 on top, as attention matrices are drawn
+    m_plot->xAxis2->setVisible(true);
+    m_plot->yAxis2->setVisible(true);
+    m_plot->xAxis2->setLabel(tr("key token"));
+    m_plot->yAxis2->setLabel(tr("query token"));
+    m_plot->yAxis2->setRangeReversed(true);
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->xAxis2, m_plot->yAxis2}) {
+        axis->grid()->setVisible(false);
+        axis->setTickLabelColor(QColor(0x40, 0x40, 0x40));
+    }
+
+    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    m_map->setInterpolate(false);  // blocks are blocks: no smoothing between neighbours
+    m_map->setTightBoundary(false);
+    m_map->setGradient(categoryGradient());
+    m_map->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
+
+    m_scale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(0, 1, m_scale);
+    m_scale->setType(QCPAxis::atRight);
+    m_scale->setBarWidth(14);
+    m_map->setColorScale(m_scale);  // after setDataRange, which the scale adopts
+    m_scale->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
+    m_scale->setGradient(categoryGradient());
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < kBlockCategoryCount; ++i)
+        ticker->addTick(i, categoryName(BlockCategory(i)));
+    m_scale->axis()->setTicker(ticker);
+    m_scale->axis()->setSubTicks(false);
+    m_scale->axis()->setTickLength(0, 0);
+
+    // The colour bar spans exactly the plot's height.
+    auto* margins = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+
+    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            &LayoutHeatmap::syncTokenAxes);
+    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            &LayoutHeatmap::syncTokenAxes);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &LayoutHeatmap::onMouseMoved);
+}
+
+bool LayoutHeatmap::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_frame && event->type() == QEvent::Resize)
+        fitPlot();
+    return QWidget::eventFilter(watched, event);
+}
+
+void LayoutHeatmap::fitPlot()
+{
+    if (m_fitting)
+        return;
+    m_fitting = true;
+    // What the plot spends outside its axis rect (axes, tick labels, colour scale) is known only once it has been
+    // laid out: lay it out over the whole frame, measure, and give it the size whose axis rect is square. Tick
+    // labels can differ slightly at the new size, so measure and fit once more.
+    const QRect area = m_frame->rect();
+    // setViewport as well: a hidden widget gets its resize event only when shown, and replot lays out the viewport.
+    auto place = [this](const QRect& geometry) {
+        m_plot->setGeometry(geometry);
+        m_plot->setViewport(QRect(QPoint(0, 0), geometry.size()));
+    };
+    place(area);
+    for (int pass = 0; pass < 2; ++pass) {
+        m_plot->replot(QCustomPlot::rpImmediateRefresh);
+        const QRect axisRect = m_plot->axisRect()->rect();
+        const int extraWidth = m_plot->width() - axisRect.width();
+        const int extraHeight = m_plot->height() - axisRect.height();
+        const int side = std::max(64, std::min(area.width() - extraWidth, area.height() - extraHeight));
+        QRect target(QPoint(0, 0), QSize(std::min(area.width(), side + extraWidth),
+                                         std::min(area.height(), side + extraHeight)));
+        target.moveCenter(area.center());
+        place(target);
+    }
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);
+    m_fitting = false;
+}
+
+void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block,
+                                const QString& title)
+{
+    m_numBlocks = numBlocks;
+    m_block = block;
+    m_map->setData(data.release(), false);
+    m_map->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
+    m_plot->xAxis->setRange(-0.5, numBlocks - 0.5);
+    m_plot->yAxis->setRange(-0.5, numBlocks - 0.5);
+    m_title->setText(title);
+    // Another block count means other tick labels, hence other margins around the square.
+    fitPlot();
+}
+
+void LayoutHeatmap::syncTokenAxes()
+{
+    // Block b covers tokens [b·block, (b+1)·block); on the block axis it is the cell b-0.5..b+0.5.
+    auto toTokens = [this](const QCPRange& range) {
+        return QCPRange((range.lower + 0.5) * m_block, (range.upper + 0.5) * m_block);
+    };
+    m_plot->xAxis2->setRange(toTokens(m_plot->xAxis->range()));
+    m_plot->yAxis2->setRange(toTokens(m_plot->yAxis->range()));
+}
+
+int LayoutHeatmap::categoryAt(int row, int col) const
+{
+    if (row < 0 || col < 0 || row >= m_numBlocks || col >= m_numBlocks)
+        return -1;
+    return int(std::lround(m_map->data()->cell(col, row)));
+}
+
+QString LayoutHeatmap::describeBlock(int row, int col) const
+{
+    const int category = categoryAt(row, col);
+    if (category < 0)
+        return {};
+    const qint64 block = m_block;
+    return QStringLiteral("row %1, col %2 (tokens %3–%4 × %5–%6): %7")
+        .arg(row)
+        .arg(col)
+        .arg(row * block)
+        .arg((row + 1) * block - 1)
+        .arg(col * block)
+        .arg((col + 1) * block - 1)
+        .arg(categoryName(BlockCategory(category)));
+}
+
+void LayoutHeatmap::onMouseMoved(QMouseEvent* event)
+{
+    const QPointF position = event->position();
+    const int col = int(std::lround(m_plot->xAxis->pixelToCoord(position.x())));
+    const int row = int(std::lround(m_plot->yAxis->pixelToCoord(position.y())));
+    const QString text = describeBlock(row, col);
+    if (text.isEmpty())
+        return;
+    m_hover->setText(text);
+    Q_EMIT blockHovered(text);
+}
+
+} // namespace spw::ui
