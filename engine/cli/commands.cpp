@@ -9,6 +9,7 @@ const std::vector<Command>& allCommands()
         createCommand(),
         inspectCommand(),
         layoutCommand(),
+        profileCommand(),
         runCommand(),
         tokenizeCommand(),
     };

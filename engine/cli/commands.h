@@ -8,6 +8,7 @@ Command convertCommand();
 Command createCommand();
 Command inspectCommand();
 Command layoutCommand();
+Command profileCommand();
 Command runCommand();
 Command tokenizeCommand();
 

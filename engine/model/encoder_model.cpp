@@ -236,11 +236,18 @@ ModelOutputs EncoderModel::forward(const ModelInputs& inputs) const
     at::NoGradGuard noGrad;
     at::Tensor x = embed(inputs);
     std::optional<at::Tensor> mask = extendedMask(inputs);
-    for (const EncoderLayer& layer : m_layers) {
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        const EncoderLayer& layer = m_layers[i];
+        if (m_observer)
+            m_observer->layerStarted(int(i));
         at::Tensor attention = layer.attention.forward(x, mask);
+        if (m_observer)
+            m_observer->attentionFinished(int(i));
         x = layer.attentionNorm(layer.attentionOutput(attention) + x);
         at::Tensor intermediate = applyActivation(layer.intermediate(x), m_config.hiddenAct);
         x = layer.outputNorm(layer.output(intermediate) + x);
+        if (m_observer)
+            m_observer->layerFinished(int(i));
     }
     ModelOutputs outputs;
     outputs.lastHiddenState = x;

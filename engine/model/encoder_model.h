@@ -14,6 +14,7 @@
 #include "common/progress.h"
 #include "io/model_config.h"
 #include "model/architecture.h"
+#include "model/forward_observer.h"
 #include "model/layers.h"
 #include "model/self_attention.h"
 
@@ -83,6 +84,8 @@ public:
                                                              double initializerRange = 0.02);
 
     ModelOutputs forward(const ModelInputs& inputs) const;
+    // Profilers watch forward() through this (nullptr: none). The observer must outlive its use.
+    void setForwardObserver(ForwardObserver* observer) { m_observer = observer; }
 
     const ModelConfig& config() const { return m_config; }
     // For conversion/export (e.g. the "sparse_attention" object). setPositionEmbeddings keeps
@@ -133,6 +136,7 @@ private:
     at::Device m_device = at::kCPU;
     bool m_withPooler = false;
     bool m_tiedDecoder = false;  // the masked-LM decoder is the word-embedding table
+    ForwardObserver* m_observer = nullptr;
 
     at::Tensor m_wordEmbeddings;
     at::Tensor m_positionEmbeddings;

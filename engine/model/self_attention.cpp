@@ -3,9 +3,27 @@
 #include "attention/block_sparse_attention.h"
 #include "common/error.h"
 
+#include <torch/version.h>
+
 #include <cmath>
 
+// at::scaled_dot_product_attention exists from LibTorch 2.0 (its scale argument from 2.1).
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+#define SPW_HAVE_SDPA 1
+#else
+#define SPW_HAVE_SDPA 0
+#endif
+
 namespace spw {
+namespace {
+
+// Dense attention on CUDA goes through the fused kernels; on CPU the model keeps transformers' exact eager math.
+bool useFusedDenseAttention(const at::Tensor& query)
+{
+    return SPW_HAVE_SDPA && query.is_cuda();
+}
+
+} // namespace
 
 at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<at::Tensor>& extendedMask) const
 {
@@ -33,6 +51,12 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
         masks.keyPaddingMode = MaskMode::Add;
         context = blockSparseAttention(q.contiguous(), k.contiguous(), v.contiguous(),
                                        m_sparse->layout.topLeft(int(length / block)), masks, scale);
+    } else if (useFusedDenseAttention(q)) {
+#if SPW_HAVE_SDPA
+        // LibTorch's fused attention (cuDNN / flash / memory-efficient, whichever fits): the dense baseline a
+        // user of PyTorch gets on a GPU, without materialising the L×L scores. The additive mask broadcasts.
+        context = at::scaled_dot_product_attention(q, k, v, extendedMask, 0.0, false, scale);
+#endif
     } else {
         at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
         if (extendedMask)

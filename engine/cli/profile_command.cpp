@@ -1,0 +1,233 @@
+// `sparse-workbench-cli profile`: timing, peak memory and output drift of dense versus block-sparse attention over
+// sequence lengths × batch sizes × sparsity configurations, for a checkpoint folder or an in-memory demo model.
+#include "cli/commands.h"
+
+#include "common/error.h"
+#include "model/create_model.h"
+#include "profile/machine_info.h"
+#include "profile/profile_model.h"
+#include "profile/profile_report.h"
+#include "profile/profiler.h"
+#include "sparsity/sparsity_config.h"
+#include "tokenizer/demo_tokenizer.h"
+#include "tokenizer/tokenizer.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace spw::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+at::ScalarType dtypeFromName(const std::string& name)
+{
+    if (name == "float16")
+        return at::kHalf;
+    if (name == "bfloat16")
+        return at::kBFloat16;
+    return at::kFloat;
+}
+
+std::string readTextFile(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        fail("--text {}: cannot open the file", path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+// Each --sparsity file, named by its stem (made unique with a suffix when two files share one).
+std::vector<ProfileLayout> readLayouts(const std::vector<std::string>& paths)
+{
+    std::vector<ProfileLayout> layouts;
+    std::set<std::string> names;
+    for (const std::string& path : paths) {
+        std::string name = fs::path(path).stem().string();
+        for (int suffix = 2; names.count(name); ++suffix)
+            name = fmt::format("{}-{}", fs::path(path).stem().string(), suffix);
+        names.insert(name);
+        layouts.push_back({name, loadSparsityConfig(path)});
+    }
+    return layouts;
+}
+
+CreateModelOptions demoShape(const Arguments& args, std::int64_t longest)
+{
+    CreateModelOptions shape;
+    shape.family = args.choice("demo-family", {"bert", "roberta"}, "bert") == "roberta" ? ModelFamily::Roberta
+                                                                                        : ModelFamily::Bert;
+    shape.layers = args.integer("demo-layers", 1, 256).value_or(2);
+    shape.hidden = args.integer("demo-hidden", 1, 65536).value_or(256);
+    shape.heads = args.integer("demo-heads", 1, 1024).value_or(4);
+    shape.intermediate = args.integer("demo-intermediate", 1, 1 << 20).value_or(4 * shape.hidden);
+    shape.maxPosition = std::max<std::int64_t>(512, longest);
+    shape.seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+    return shape;
+}
+
+// The demo's tokenizer, from its built-in files written to a temporary folder.
+std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLength)
+{
+    const fs::path folder = fs::temp_directory_path() / fmt::format("spw-profile-tokenizer-{}", ::getpid());
+    fs::create_directories(folder);
+    try {
+        writeDemoTokenizerFiles(folder.string(), family, maxLength);
+        std::unique_ptr<Tokenizer> tokenizer = Tokenizer::load(folder.string());
+        fs::remove_all(folder);
+        return tokenizer;
+    } catch (...) {
+        fs::remove_all(folder);
+        throw;
+    }
+}
+
+nlohmann::json settingsToJson(const ProfileSettings& settings, const EncoderModel& model, const std::string& source,
+                              const std::optional<std::string>& textPath)
+{
+    nlohmann::json layouts = nlohmann::json::array();
+    for (const ProfileLayout& layout : settings.layouts)
+        layouts.push_back({{"name", layout.name}, {"config", sparsityConfigToJson(layout.config)}});
+    const ModelConfig& config = model.config();
+    return {{"model",
+             {{"source", source},
+              {"model_type", config.modelType},
+              {"layers", config.numHiddenLayers},
+              {"hidden", config.hiddenSize},
+              {"heads", config.numAttentionHeads},
+              {"intermediate", config.intermediateSize},
+              {"max_position_embeddings", config.maxPositionEmbeddings}}},
+            {"device", model.device().str()},
+            {"dtype", c10::toString(model.computeDtype())},
+            {"seq_lens", settings.seqLens},
+            {"batches", settings.batches},
+            {"layouts", layouts},
+            {"warmup", settings.warmup},
+            {"repeats", settings.repeats},
+            {"inputs", textPath ? "text:" + *textPath : std::string("synthetic")},
+            {"padding_fraction", settings.paddingFraction},
+            {"seed", settings.seed},
+            {"extend", settings.extend},
+            {"timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats"},
+            {"memory", memoryMethod(model.device())},
+            {"memory_note", "peak increase over the memory in use before the timed forwards"}};
+}
+
+int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
+{
+    const bool demo = args.has("demo");
+    if (demo == !args.positional().empty())
+        fail("profile: give a model folder DIR or --demo (one of them)");
+    const std::string jsonPath = args.required("json");
+    const auto csvPath = args.value("csv");
+
+    ProfileSettings settings;
+    args.required("sparsity");
+    settings.layouts = readLayouts(args.values("sparsity"));
+    args.required("seq-lens");
+    settings.seqLens = args.integerList("seq-lens", 1, std::numeric_limits<std::int32_t>::max());
+    settings.batches = args.has("batch") ? args.integerList("batch", 1, 1 << 20) : std::vector<std::int64_t>{1};
+    settings.repeats = int(args.integer("repeats", 1, 100000).value_or(3));
+    settings.warmup = int(args.integer("warmup", 0, 100000).value_or(1));
+    settings.seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+    settings.extend = args.has("extend");
+    settings.paddingFraction = args.number("padding-fraction").value_or(0.0);
+    if (!(settings.paddingFraction >= 0 && settings.paddingFraction < 1))
+        fail("profile: --padding-fraction must be in [0, 1), got {}", settings.paddingFraction);
+    const auto textPath = args.value("text");
+    if (textPath)
+        settings.text = readTextFile(*textPath);
+
+    LoadOptions options;
+    if (args.choice("device", {"cpu", "cuda"}, "cpu") == "cuda") {
+#ifndef SPW_TORCH_HAS_CUDA
+        fail("profile: --device cuda: this build has no CUDA support (LibTorch without CUDA)");
+#endif
+        if (!at::hasCUDA())
+            fail("profile: --device cuda: no CUDA device is available");
+        options.device = at::Device(at::kCUDA, 0);
+    }
+    options.dtype = dtypeFromName(args.choice("dtype", {"float32", "float16", "bfloat16"}, "float32"));
+    if (options.device.is_cpu() && options.dtype != at::kFloat)
+        err << "profile: --dtype: the CPU computes in float32\n";
+
+    std::unique_ptr<EncoderModel> model;
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::string source;
+    if (demo) {
+        const CreateModelOptions shape = demoShape(args, longestSweepLength(settings));
+        model = makeDemoEncoder(shape, options);
+        if (settings.text)
+            tokenizer = demoTokenizer(shape.family, shape.maxPosition);
+        source = "demo";
+    } else {
+        source = args.positional().front();
+        model = bareEncoder(*EncoderModel::load(source, options), options);
+        if (settings.text)
+            tokenizer = Tokenizer::load(source);
+    }
+
+    auto onPoint = [&](const ProfilePoint& p) {
+        err << fmt::format("profile: L={} B={} {}: dense {:.2f} ms, sparse {:.2f} ms ({:.2f}x), peak {:.1f} / {:.1f} "
+                           "MiB, max |diff| {:.3g}, cosine {:.6f}\n",
+                           p.seqLen, p.batch, p.layout, p.dense.time.medianMs, p.sparse.time.medianMs, p.speedup,
+                           p.dense.peakMiB, p.sparse.peakMiB, p.maxAbsDiff, p.cosine);
+        err.flush();
+    };
+    const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
+    const nlohmann::json report =
+        profileToJson(currentMachine(model->device()), settingsToJson(settings, *model, source, textPath), points);
+    writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
+    if (csvPath)
+        writeReportFile(*csvPath, profileToCsv(points), "--csv");
+    out << report.dump() << '\n';
+    return 0;
+}
+
+} // namespace
+
+Command profileCommand()
+{
+    CommandSpec spec{
+        "profile",
+        "Time dense against block-sparse attention over lengths, batch sizes and layouts; peak memory and drift",
+        "[DIR]",
+        0,
+        1,
+        {
+            {"demo", "", "profile an in-memory random BERT instead of a model folder (no download)"},
+            {"sparsity", "CONFIG.json", "sparsity configuration (repeatable: one result per configuration)", true},
+            {"seq-lens", "L1,L2,...", "sequence lengths in tokens"},
+            {"batch", "B1,B2,...", "batch sizes (default 1)"},
+            {"device", "cpu|cuda", "where to compute (default cpu)"},
+            {"dtype", "float32|float16|bfloat16", "compute dtype on CUDA (CPU always computes in float32)"},
+            {"repeats", "N", "timed forward passes per run (default 3)"},
+            {"warmup", "N", "untimed forward passes before them (default 1)"},
+            {"extend", "", "extend the position table when a length exceeds the model's maximum"},
+            {"padding-fraction", "F", "share of each row that is padding, in [0, 1) (default 0)"},
+            {"text", "FILE", "inputs from this text through the model's tokenizer, repeated to each length"},
+            {"seed", "S", "seed of the synthetic inputs, the random layout blocks and the demo weights (default 0)"},
+            {"json", "OUT.json", "where to write the results (required)"},
+            {"csv", "OUT.csv", "also write the results as CSV, one line per result"},
+            {"demo-family", "bert|roberta", "demo model family (default bert)"},
+            {"demo-layers", "N", "demo model layers (default 2)"},
+            {"demo-hidden", "H", "demo model hidden size (default 256)"},
+            {"demo-heads", "N", "demo model attention heads (default 4)"},
+            {"demo-intermediate", "N", "demo model feed-forward size (default 4 x hidden)"},
+        },
+    };
+    return {spec, runProfile};
+}
+
+} // namespace spw::cli

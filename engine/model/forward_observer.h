@@ -1,0 +1,15 @@
+#pragma once
+// An optional observer of EncoderModel::forward, for profilers: called at the boundaries of each encoder layer and
+// of its self-attention call, on the calling thread, while the work is queued (on CUDA the calls come before the
+// device has run it: an observer records events on the stream rather than reading a clock).
+namespace spw {
+
+class ForwardObserver {
+public:
+    virtual ~ForwardObserver() = default;
+    virtual void layerStarted(int layer) = 0;
+    virtual void attentionFinished(int layer) = 0;  // the layer's self-attention call returned
+    virtual void layerFinished(int layer) = 0;
+};
+
+} // namespace spw

@@ -1,0 +1,62 @@
+#include "profile/profile_model.h"
+
+#include "common/error.h"
+#include "convert/position_extension.h"
+
+#include <algorithm>
+
+namespace spw {
+
+std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadOptions& options)
+{
+    ModelConfig config = model.config();
+    const char* bare = model.family() == ModelFamily::Roberta ? "RobertaModel" : "BertModel";
+    config.architectures = {bare};
+    config.original["architectures"] = {bare};
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& [name, tensor] : model.namedParameters())
+        tensors[name] = tensor;
+    std::unique_ptr<EncoderModel> encoder = EncoderModel::fromTensors(config, tensors, options, "the model");
+    encoder->setSourceDirectory(model.sourceDirectory());
+    return encoder;
+}
+
+std::unique_ptr<EncoderModel> makeDemoEncoder(const CreateModelOptions& shape, const LoadOptions& options)
+{
+    std::unique_ptr<EncoderModel> model = EncoderModel::randomlyInitialized(makeNewModelConfig(shape), shape.seed);
+    return bareEncoder(*model, options);
+}
+
+std::int64_t usableLength(const ModelConfig& config)
+{
+    return config.family() == ModelFamily::Roberta ? config.maxPositionEmbeddings - config.padTokenId - 1
+                                                   : config.maxPositionEmbeddings;
+}
+
+std::int64_t longestSweepLength(const ProfileSettings& settings)
+{
+    std::int64_t longest = 0;
+    for (std::int64_t length : settings.seqLens) {
+        longest = std::max(longest, length);
+        for (const ProfileLayout& layout : settings.layouts) {
+            const std::int64_t block = std::max(1, layout.config.block);
+            longest = std::max(longest, (length + block - 1) / block * block);
+        }
+    }
+    return longest;
+}
+
+void fitModelToSweep(EncoderModel& model, const ProfileSettings& settings)
+{
+    const std::int64_t longest = longestSweepLength(settings);
+    const std::int64_t usable = usableLength(model.config());
+    if (longest <= usable)
+        return;
+    if (!settings.extend)
+        fail("profile: length {} (--seq-lens, padded to the block) exceeds the model's maximum of {} positions: "
+             "convert the model to a longer maximum length first, or pass --extend",
+             longest, usable);
+    model.setPositionEmbeddings(extendPositionTable(model.positionEmbeddings(), model.family(), longest));
+}
+
+} // namespace spw

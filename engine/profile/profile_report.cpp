@@ -1,0 +1,112 @@
+#include "profile/profile_report.h"
+
+#include "common/error.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <numeric>
+
+namespace spw {
+namespace {
+
+nlohmann::json layersToJson(const std::vector<LayerTiming>& layers)
+{
+    nlohmann::json result = nlohmann::json::array();
+    for (const LayerTiming& layer : layers)
+        result.push_back({{"layer", layer.layer}, {"attention_ms", layer.attentionMs}, {"other_ms", layer.otherMs}});
+    return result;
+}
+
+double attentionSum(const RunMeasurement& run)
+{
+    return std::accumulate(run.layers.begin(), run.layers.end(), 0.0,
+                           [](double sum, const LayerTiming& layer) { return sum + layer.attentionMs; });
+}
+
+double otherSum(const RunMeasurement& run)
+{
+    return std::accumulate(run.layers.begin(), run.layers.end(), 0.0,
+                           [](double sum, const LayerTiming& layer) { return sum + layer.otherMs; });
+}
+
+// A CSV field: quoted when it holds a separator, quote or line break.
+std::string csvField(const std::string& text)
+{
+    if (text.find_first_of(",\"\n\r") == std::string::npos)
+        return text;
+    std::string quoted = "\"";
+    for (char c : text)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+} // namespace
+
+nlohmann::json machineToJson(const MachineInfo& machine)
+{
+    nlohmann::json json = {{"host_name", machine.hostName},       {"cpu_model", machine.cpuModel},
+                           {"cpu_cores", machine.cpuCores},       {"torch_threads", machine.torchThreads},
+                           {"libtorch_version", machine.libtorchVersion}};
+    if (!machine.gpuName.empty())
+        json["gpu_name"] = machine.gpuName;
+    return json;
+}
+
+nlohmann::json profilePointToJson(const ProfilePoint& point)
+{
+    return {{"seq_len", point.seqLen},
+            {"batch", point.batch},
+            {"layout", point.layout},
+            {"padded_length", point.paddedLength},
+            {"density", point.density},
+            {"dense_ms", point.dense.time.medianMs},
+            {"sparse_ms", point.sparse.time.medianMs},
+            {"speedup", point.speedup},
+            {"dense_spread_ms", {point.dense.time.minMs, point.dense.time.maxMs}},
+            {"sparse_spread_ms", {point.sparse.time.minMs, point.sparse.time.maxMs}},
+            {"dense_peak_mib", point.dense.peakMiB},
+            {"sparse_peak_mib", point.sparse.peakMiB},
+            {"max_abs_diff", point.maxAbsDiff},
+            {"cosine", point.cosine},
+            {"per_layer", layersToJson(point.sparse.layers)},
+            {"dense_per_layer", layersToJson(point.dense.layers)}};
+}
+
+nlohmann::json profileToJson(const MachineInfo& machine, const nlohmann::json& settings,
+                             const std::vector<ProfilePoint>& points)
+{
+    nlohmann::json results = nlohmann::json::array();
+    for (const ProfilePoint& point : points)
+        results.push_back(profilePointToJson(point));
+    return {{"machine", machineToJson(machine)}, {"settings", settings}, {"results", std::move(results)}};
+}
+
+std::string profileToCsv(const std::vector<ProfilePoint>& points)
+{
+    std::string csv = "seq_len,batch,layout,padded_length,density,dense_ms,sparse_ms,speedup,dense_min_ms,"
+                      "dense_max_ms,sparse_min_ms,sparse_max_ms,dense_peak_mib,sparse_peak_mib,max_abs_diff,cosine,"
+                      "dense_attention_ms,dense_other_ms,sparse_attention_ms,sparse_other_ms\n";
+    for (const ProfilePoint& p : points) {
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p.seqLen, p.batch,
+                           csvField(p.layout), p.paddedLength, p.density, p.dense.time.medianMs,
+                           p.sparse.time.medianMs, p.speedup, p.dense.time.minMs, p.dense.time.maxMs,
+                           p.sparse.time.minMs, p.sparse.time.maxMs, p.dense.peakMiB, p.sparse.peakMiB, p.maxAbsDiff,
+                           p.cosine, attentionSum(p.dense), otherSum(p.dense), attentionSum(p.sparse),
+                           otherSum(p.sparse));
+    }
+    return csv;
+}
+
+void writeReportFile(const std::string& path, const std::string& text, const std::string& flag)
+{
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    if (!file)
+        fail("{} {}: cannot open for writing", flag, path);
+    file << text;
+    file.flush();
+    if (!file)
+        fail("{} {}: write failed", flag, path);
+}
+
+} // namespace spw

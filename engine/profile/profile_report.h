@@ -1,0 +1,33 @@
+#pragma once
+// A profile's results as files.
+//
+// JSON: {"machine": {host_name, cpu_model, cpu_cores, torch_threads, gpu_name, libtorch_version},
+//        "settings": {...as given by the caller...},
+//        "results": [{"seq_len", "batch", "layout", "padded_length", "density", "dense_ms", "sparse_ms", "speedup",
+//                     "dense_spread_ms": [min, max], "sparse_spread_ms": [min, max], "dense_peak_mib",
+//                     "sparse_peak_mib", "max_abs_diff", "cosine",
+//                     "per_layer": [{"layer", "attention_ms", "other_ms"}] (sparse run),
+//                     "dense_per_layer": [same, dense run]}]}
+// Times are medians over the timed repeats, in milliseconds; spreads are the min and max of the same repeats.
+// CSV: a header line, then one line per result with the scalar fields above (spreads as *_min_ms, *_max_ms; per
+// layer: sums over layers as dense/sparse_attention_ms and dense/sparse_other_ms).
+#include "profile/machine_info.h"
+#include "profile/profile_types.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace spw {
+
+nlohmann::json machineToJson(const MachineInfo& machine);
+nlohmann::json profilePointToJson(const ProfilePoint& point);
+nlohmann::json profileToJson(const MachineInfo& machine, const nlohmann::json& settings,
+                             const std::vector<ProfilePoint>& points);
+std::string profileToCsv(const std::vector<ProfilePoint>& points);
+
+// Writes `text` to `path`; spw::Error naming the file (and `flag`) when it cannot.
+void writeReportFile(const std::string& path, const std::string& text, const std::string& flag);
+
+} // namespace spw

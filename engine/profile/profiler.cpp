@@ -1,0 +1,234 @@
+#include "profile/profiler.h"
+
+#include "common/error.h"
+#include "convert/padding.h"
+#include "model/sparse_attention_setting.h"
+#include "profile/memory_meter.h"
+#include "profile/profile_inputs.h"
+#include "profile/profile_model.h"
+#include "profile/stopwatch.h"
+#include "sparsity/layout.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace spw {
+namespace {
+
+// Stopwatch marks: 0 and 1 bracket the forward; layer i has 2 + 3i (start), 3 + 3i (attention returned) and
+// 4 + 3i (end).
+int layerMark(int layer, int which) { return 2 + 3 * layer + which; }
+
+class LayerClock : public ForwardObserver {
+public:
+    explicit LayerClock(Stopwatch& stopwatch) : m_stopwatch(stopwatch) {}
+    void layerStarted(int layer) override { m_stopwatch.mark(layerMark(layer, 0)); }
+    void attentionFinished(int layer) override { m_stopwatch.mark(layerMark(layer, 1)); }
+    void layerFinished(int layer) override { m_stopwatch.mark(layerMark(layer, 2)); }
+
+private:
+    Stopwatch& m_stopwatch;
+};
+
+// Puts the model back as the sweep found it: every layer's attention setting, no observer.
+class ModelRestorer {
+public:
+    explicit ModelRestorer(EncoderModel& model) : m_model(model)
+    {
+        for (int i = 0; i < model.layerCount(); ++i)
+            m_settings.push_back(model.selfAttention(i).sparseAttention());
+    }
+    ~ModelRestorer()
+    {
+        m_model.setForwardObserver(nullptr);
+        for (int i = 0; i < m_model.layerCount(); ++i)
+            m_model.selfAttention(i).setSparseAttention(m_settings[std::size_t(i)]);
+    }
+
+private:
+    EncoderModel& m_model;
+    std::vector<std::shared_ptr<const SparseAttentionSetting>> m_settings;
+};
+
+void setAttention(EncoderModel& model, const std::shared_ptr<const SparseAttentionSetting>& setting)
+{
+    for (int i = 0; i < model.layerCount(); ++i)
+        model.selfAttention(i).setSparseAttention(setting);
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+// Counts forward passes for the progress fraction.
+class Steps {
+public:
+    Steps(const ProgressCallback& progress, std::int64_t total) : m_progress(progress), m_total(total) {}
+    void next()
+    {
+        reportProgress(m_progress, float(double(m_done) / double(m_total)));
+        ++m_done;
+    }
+    void finish() { reportProgress(m_progress, 1.0f); }
+
+private:
+    const ProgressCallback& m_progress;
+    std::int64_t m_total;
+    std::int64_t m_done = 0;
+};
+
+RunMeasurement measureRun(EncoderModel& model, const ModelInputs& inputs, const ProfileSettings& settings,
+                          Steps& steps, at::Tensor& output)
+{
+    for (int i = 0; i < settings.warmup; ++i) {
+        steps.next();
+        model.forward(inputs);
+    }
+    const int layers = model.layerCount();
+    std::unique_ptr<Stopwatch> stopwatch = Stopwatch::forDevice(model.device(), layerMark(layers, 0));
+    LayerClock clock(*stopwatch);
+    MemoryMeter memory(model.device());
+    std::vector<double> totals;
+    auto attention = std::vector<std::vector<double>>(std::size_t(layers));
+    auto other = std::vector<std::vector<double>>(std::size_t(layers));
+    memory.start();
+    for (int r = 0; r < settings.repeats; ++r) {
+        steps.next();
+        model.setForwardObserver(&clock);
+        stopwatch->mark(0);
+        output = model.forward(inputs).lastHiddenState;
+        stopwatch->mark(1);
+        model.setForwardObserver(nullptr);
+        stopwatch->finish();
+        totals.push_back(stopwatch->elapsedMs(0, 1));
+        for (int i = 0; i < layers; ++i) {
+            attention[std::size_t(i)].push_back(stopwatch->elapsedMs(layerMark(i, 0), layerMark(i, 1)));
+            other[std::size_t(i)].push_back(stopwatch->elapsedMs(layerMark(i, 1), layerMark(i, 2)));
+        }
+    }
+    RunMeasurement run;
+    run.peakMiB = memory.peakIncreaseMiB();
+    run.time = {median(totals), *std::min_element(totals.begin(), totals.end()),
+                *std::max_element(totals.begin(), totals.end())};
+    for (int i = 0; i < layers; ++i)
+        run.layers.push_back({i, median(attention[std::size_t(i)]), median(other[std::size_t(i)])});
+    return run;
+}
+
+// Max |a - b| and the cosine similarity over the real tokens (attention mask 1) of two [B, L, H] outputs.
+std::pair<double, double> drift(const at::Tensor& dense, const at::Tensor& sparse, const ModelInputs& inputs)
+{
+    at::Tensor a = dense.to(at::kCPU, at::kDouble);
+    at::Tensor b = sparse.to(at::kCPU, at::kDouble);
+    if (inputs.attentionMask) {  // padding rows become zero in both: they add nothing to either measure
+        at::Tensor real = inputs.attentionMask->to(at::kCPU).ne(0).unsqueeze(-1).to(at::kDouble);
+        a = a * real;
+        b = b * real;
+    }
+    const double maxAbs = (a - b).abs().max().item<double>();
+    const double norms = a.norm().item<double>() * b.norm().item<double>();
+    const double cosine = norms > 0 ? (a * b).sum().item<double>() / norms : (maxAbs == 0 ? 1.0 : 0.0);
+    return {maxAbs, cosine};
+}
+
+void validateSettings(const ProfileSettings& settings)
+{
+    if (settings.seqLens.empty())
+        fail("profile: no sequence lengths given (--seq-lens)");
+    if (settings.batches.empty())
+        fail("profile: no batch sizes given (--batch)");
+    if (settings.layouts.empty())
+        fail("profile: no sparsity configuration given (--sparsity)");
+    for (std::int64_t length : settings.seqLens)
+        if (length < 1)
+            fail("profile: sequence lengths must be positive, got {} (--seq-lens)", length);
+    for (std::int64_t batch : settings.batches)
+        if (batch < 1)
+            fail("profile: batch sizes must be positive, got {} (--batch)", batch);
+    if (settings.repeats < 1)
+        fail("profile: repeats must be at least 1, got {} (--repeats)", settings.repeats);
+    if (settings.warmup < 0)
+        fail("profile: warm-up runs cannot be negative, got {} (--warmup)", settings.warmup);
+    for (const ProfileLayout& layout : settings.layouts)
+        validate(layout.config);
+}
+
+// Pads inputs to the block for a sparse run; a mask is added first so that the padding is never attended to.
+ModelInputs padForBlock(const ModelInputs& inputs, std::int64_t block, std::int64_t padTokenId)
+{
+    const std::int64_t length = inputs.inputIds.size(1);
+    if (length % block == 0)
+        return inputs;
+    PaddingInputs toPad;
+    toPad.inputIds = inputs.inputIds;
+    toPad.attentionMask = inputs.attentionMask ? *inputs.attentionMask : at::ones_like(inputs.inputIds);
+    PaddedInputs padded = padToBlockSize(block, padTokenId, toPad);
+    ModelInputs result;
+    result.inputIds = *padded.inputs.inputIds;
+    result.attentionMask = padded.inputs.attentionMask;
+    return result;
+}
+
+} // namespace
+
+std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSettings& settings,
+                                          const Tokenizer* tokenizer, const ProfilePointCallback& onPoint,
+                                          const ProgressCallback& progress)
+{
+    validateSettings(settings);
+    if (settings.text && !tokenizer)
+        fail("profile: text inputs need the model's tokenizer (--text)");
+    fitModelToSweep(model, settings);
+    ModelRestorer restorer(model);
+
+    std::vector<std::shared_ptr<const SparseAttentionSetting>> sparse;
+    for (const ProfileLayout& layout : settings.layouts)
+        sparse.push_back(makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed),
+                                                    model.config()));
+
+    const std::int64_t runsPerPair = std::int64_t(settings.layouts.size()) + 1;
+    Steps steps(progress, std::int64_t(settings.seqLens.size() * settings.batches.size()) * runsPerPair *
+                              (settings.warmup + settings.repeats));
+    std::vector<ProfilePoint> points;
+    for (std::int64_t length : settings.seqLens) {
+        for (std::int64_t batch : settings.batches) {
+            const ModelInputs inputs = makeProfileInputs(settings, model.config(), tokenizer, length, batch);
+            setAttention(model, nullptr);
+            at::Tensor denseOutput;
+            const RunMeasurement dense = measureRun(model, inputs, settings, steps, denseOutput);
+            for (std::size_t l = 0; l < settings.layouts.size(); ++l) {
+                const int block = sparse[l]->layout.block;
+                const ModelInputs padded = padForBlock(inputs, block, model.config().padTokenId);
+                setAttention(model, sparse[l]);
+                at::Tensor sparseOutput;
+                ProfilePoint point;
+                point.seqLen = length;
+                point.batch = batch;
+                point.layout = settings.layouts[l].name;
+                point.paddedLength = padded.inputIds.size(1);
+                point.density = computeStats(sparse[l]->layout.topLeft(int(point.paddedLength / block))).density;
+                point.dense = dense;
+                point.sparse = measureRun(model, padded, settings, steps, sparseOutput);
+                setAttention(model, nullptr);
+                point.speedup = point.sparse.time.medianMs > 0 ? dense.time.medianMs / point.sparse.time.medianMs : 0;
+                std::tie(point.maxAbsDiff, point.cosine) =
+                    drift(denseOutput, sparseOutput.narrow(1, 0, length), inputs);
+                points.push_back(point);
+                if (onPoint)
+                    onPoint(points.back());
+            }
+        }
+    }
+    steps.finish();
+    return points;
+}
+
+std::string memoryMethod(at::Device device)
+{
+    return MemoryMeter(device).method();
+}
+
+} // namespace spw

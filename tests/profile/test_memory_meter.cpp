@@ -1,0 +1,34 @@
+// The CPU memory meter: a run's peak over its own start, whatever larger run came before.
+#include "profile/memory_meter.h"
+
+#include <gtest/gtest.h>
+
+namespace spw {
+namespace {
+
+// Allocates and touches `mib` MiB, then frees it.
+void touch(std::int64_t mib)
+{
+    at::Tensor t = at::empty({mib * 1024 * 1024}, at::kByte);
+    t.fill_(1);
+}
+
+TEST(MemoryMeter, MeasuresEachRunFromItsOwnStart)
+{
+    MemoryMeter meter(at::kCPU);
+    if (meter.method() != "vmhwm-reset")
+        GTEST_SKIP() << "this kernel refuses to reset the peak resident set (/proc/self/clear_refs)";
+    meter.start();
+    touch(96);
+    const double large = meter.peakIncreaseMiB();
+    meter.start();
+    touch(32);
+    const double small = meter.peakIncreaseMiB();
+    EXPECT_GE(large, 90.0);
+    EXPECT_LT(large, 200.0);
+    EXPECT_GE(small, 28.0);
+    EXPECT_LT(small, 90.0);  // not the earlier, larger peak
+}
+
+} // namespace
+} // namespace spw

@@ -1,0 +1,160 @@
+// `sparse-workbench-cli profile`: a small demo run read back, and every input mistake giving exit 2 naming it.
+#include "common/run_cli.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace spw {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ProfileCli : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        m_dir = test::makeTempDir("spw-profile-cli");
+        m_longformer = (fs::path(m_dir) / "longformer.json").string();
+        std::ofstream(m_longformer) << R"({"mode": "bslongformer", "block": 16})";
+        m_dense = (fs::path(m_dir) / "dense.json").string();
+        std::ofstream(m_dense) << R"({"mode": "dense", "block": 16})";
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+
+    std::string path(const std::string& name) const { return (fs::path(m_dir) / name).string(); }
+    std::vector<std::string> demoArgs() const
+    {
+        return {"profile",       "--demo",          "--demo-layers", "1",         "--demo-hidden", "32",
+                "--demo-heads",  "2",               "--sparsity",    m_longformer, "--seq-lens",   "64,96",
+                "--repeats",     "1",               "--warmup",      "0"};
+    }
+    static void expectUsageError(const test::CliResult& result, const std::string& named)
+    {
+        EXPECT_EQ(result.exitCode, 2) << result.err;
+        EXPECT_NE(result.err.find(named), std::string::npos) << result.err;
+        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    }
+
+    std::string m_dir, m_longformer, m_dense;
+};
+
+TEST_F(ProfileCli, DemoRunWritesJsonAndCsv)
+{
+    auto args = demoArgs();
+    args.insert(args.end(), {"--sparsity", m_dense, "--batch", "1,2", "--json", path("out.json"), "--csv",
+                             path("out.csv")});
+    const auto result = test::runCli(args);
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    std::ifstream file(path("out.json"));
+    const nlohmann::json json = nlohmann::json::parse(file);
+    EXPECT_EQ(json, nlohmann::json::parse(result.out));
+    ASSERT_EQ(json["results"].size(), 2u * 2u * 2u);
+    EXPECT_EQ(json["results"][0]["layout"], "longformer");
+    EXPECT_EQ(json["results"][1]["layout"], "dense");
+    EXPECT_EQ(json["results"][2]["batch"], 2);
+    EXPECT_EQ(json["results"][4]["seq_len"], 96);
+    EXPECT_EQ(json["results"][4]["per_layer"].size(), 1u);
+    EXPECT_LT(json["results"][1]["max_abs_diff"].get<double>(), 1e-4);
+    EXPECT_EQ(json["settings"]["model"]["hidden"], 32);
+    EXPECT_EQ(json["settings"]["seq_lens"], nlohmann::json({64, 96}));
+    EXPECT_FALSE(json["machine"]["libtorch_version"].get<std::string>().empty());
+    EXPECT_GT(json["machine"]["cpu_cores"].get<int>(), 0);
+
+    std::ifstream csv(path("out.csv"));
+    std::string line;
+    int lines = 0;
+    while (std::getline(csv, line))
+        ++lines;
+    EXPECT_EQ(lines, 1 + 8);
+}
+
+TEST_F(ProfileCli, MissingJsonIsAUsageError)
+{
+    expectUsageError(test::runCli(demoArgs()), "--json");
+}
+
+TEST_F(ProfileCli, BadListIsAUsageError)
+{
+    auto args = demoArgs();
+    args[11] = "64,x";
+    args.insert(args.end(), {"--json", path("out.json")});
+    expectUsageError(test::runCli(args), "--seq-lens");
+    args[11] = "64";
+    args.insert(args.end(), {"--batch", "0"});
+    expectUsageError(test::runCli(args), "--batch");
+}
+
+TEST_F(ProfileCli, LengthBeyondTheModelsMaximumNeedsExtend)
+{
+    const std::string model = std::string(SPW_FIXTURES_DIR) + "/models/bert_mlm";  // 64 positions
+    std::vector<std::string> args = {"profile",  model,      "--sparsity", m_longformer, "--seq-lens", "128",
+                                     "--repeats", "1",       "--warmup",   "0",          "--json",     path("o.json")};
+    expectUsageError(test::runCli(args), "--extend");
+    EXPECT_FALSE(fs::exists(path("o.json")));
+    args.push_back("--extend");
+    const auto result = test::runCli(args);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["model"]["max_position_embeddings"], 128);
+}
+
+TEST_F(ProfileCli, RobertaFolderExtendsPastItsReservedRows)
+{
+    const std::string model = std::string(SPW_FIXTURES_DIR) + "/models/roberta_mlm";  // 64 usable positions
+    const auto result = test::runCli({"profile", model, "--sparsity", m_longformer, "--seq-lens", "96", "--repeats",
+                                      "1", "--warmup", "0", "--extend", "--json", path("o.json")});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["model"]["max_position_embeddings"], 98);
+}
+
+TEST_F(ProfileCli, CudaWithoutCudaIsAUsageError)
+{
+    auto args = demoArgs();
+    args.insert(args.end(), {"--device", "cuda", "--json", path("out.json")});
+    const auto result = test::runCli(args);
+    if (result.exitCode == 0)
+        GTEST_SKIP() << "this build has CUDA";
+    expectUsageError(result, "--device");
+}
+
+TEST_F(ProfileCli, ModelSourceMustBeExactlyOne)
+{
+    expectUsageError(test::runCli({"profile", "--sparsity", m_longformer, "--seq-lens", "64", "--json",
+                                   path("o.json")}),
+                     "--demo");
+    auto args = demoArgs();
+    args.insert(args.begin() + 1, std::string(SPW_FIXTURES_DIR) + "/models/bert_mlm");
+    args.insert(args.end(), {"--json", path("o.json")});
+    expectUsageError(test::runCli(args), "--demo");
+}
+
+TEST_F(ProfileCli, OtherInputMistakesNameTheirFlag)
+{
+    auto withJson = [&](std::vector<std::string> extra) {
+        auto args = demoArgs();
+        args.insert(args.end(), {"--json", path("o.json")});
+        args.insert(args.end(), extra.begin(), extra.end());
+        return test::runCli(args);
+    };
+    expectUsageError(withJson({"--padding-fraction", "1.5"}), "--padding-fraction");
+    expectUsageError(withJson({"--text", path("missing.txt")}), "--text");
+    expectUsageError(withJson({"--dtype", "int8"}), "--dtype");
+    expectUsageError(withJson({"--repeats", "0"}), "--repeats");
+    expectUsageError(test::runCli({"profile", "--demo", "--seq-lens", "64", "--json", path("o.json")}),
+                     "--sparsity");
+}
+
+TEST_F(ProfileCli, TextInputsRunThroughTheDemoTokenizer)
+{
+    std::ofstream(path("sample.txt")) << "Sparse attention keeps a few blocks of the attention matrix.";
+    auto args = demoArgs();
+    args.insert(args.end(), {"--text", path("sample.txt"), "--json", path("o.json")});
+    const auto result = test::runCli(args);
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["inputs"], "text:" + path("sample.txt"));
+}
+
+} // namespace
+} // namespace spw

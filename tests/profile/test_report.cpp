@@ -1,0 +1,129 @@
+// The JSON and CSV writers, read back.
+#include "profile/profile_report.h"
+
+#include "common/error.h"
+#include "common/run_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace spw {
+namespace {
+
+ProfilePoint samplePoint(const std::string& layout)
+{
+    ProfilePoint p;
+    p.seqLen = 4096;
+    p.batch = 2;
+    p.layout = layout;
+    p.paddedLength = 4096;
+    p.density = 0.0625;
+    p.dense.time = {100.0, 95.0, 130.0};
+    p.sparse.time = {20.0, 19.5, 21.0};
+    p.dense.peakMiB = 512.0;
+    p.sparse.peakMiB = 64.0;
+    p.dense.layers = {{0, 40.0, 10.0}, {1, 41.0, 9.0}};
+    p.sparse.layers = {{0, 5.0, 4.5}, {1, 6.0, 4.0}};
+    p.speedup = 5.0;
+    p.maxAbsDiff = 0.25;
+    p.cosine = 0.99;
+    return p;
+}
+
+// Splits one CSV line, honouring double quotes.
+std::vector<std::string> splitCsv(const std::string& line)
+{
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+            fields.back() += '"';
+            ++i;
+        } else if (c == '"') {
+            quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    return fields;
+}
+
+TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
+{
+    MachineInfo machine{"host", "Some CPU", 8, 4, "", "2.11.0"};
+    const nlohmann::json settings = {{"device", "cpu"}};
+    const nlohmann::json json =
+        nlohmann::json::parse(profileToJson(machine, settings, {samplePoint("bslongformer")}).dump());
+    EXPECT_EQ(json["machine"]["host_name"], "host");
+    EXPECT_EQ(json["machine"]["cpu_cores"], 8);
+    EXPECT_EQ(json["machine"]["libtorch_version"], "2.11.0");
+    EXPECT_FALSE(json["machine"].contains("gpu_name"));
+    EXPECT_EQ(json["settings"], settings);
+    ASSERT_EQ(json["results"].size(), 1u);
+    const auto& r = json["results"][0];
+    EXPECT_EQ(r["seq_len"], 4096);
+    EXPECT_EQ(r["batch"], 2);
+    EXPECT_EQ(r["layout"], "bslongformer");
+    EXPECT_DOUBLE_EQ(r["dense_ms"].get<double>(), 100.0);
+    EXPECT_DOUBLE_EQ(r["sparse_ms"].get<double>(), 20.0);
+    EXPECT_DOUBLE_EQ(r["speedup"].get<double>(), 5.0);
+    EXPECT_EQ(r["dense_spread_ms"], nlohmann::json({95.0, 130.0}));
+    EXPECT_EQ(r["sparse_spread_ms"], nlohmann::json({19.5, 21.0}));
+    EXPECT_DOUBLE_EQ(r["dense_peak_mib"].get<double>(), 512.0);
+    EXPECT_DOUBLE_EQ(r["sparse_peak_mib"].get<double>(), 64.0);
+    EXPECT_DOUBLE_EQ(r["max_abs_diff"].get<double>(), 0.25);
+    EXPECT_DOUBLE_EQ(r["cosine"].get<double>(), 0.99);
+    EXPECT_DOUBLE_EQ(r["density"].get<double>(), 0.0625);
+    ASSERT_EQ(r["per_layer"].size(), 2u);
+    EXPECT_EQ(r["per_layer"][1]["layer"], 1);
+    EXPECT_DOUBLE_EQ(r["per_layer"][1]["attention_ms"].get<double>(), 6.0);
+    EXPECT_DOUBLE_EQ(r["per_layer"][1]["other_ms"].get<double>(), 4.0);
+    EXPECT_DOUBLE_EQ(r["dense_per_layer"][0]["attention_ms"].get<double>(), 40.0);
+}
+
+TEST(ProfileReport, CsvHasOneRowPerResultUnderItsHeader)
+{
+    const std::string csv = profileToCsv({samplePoint("bslongformer"), samplePoint("odd, \"name\"")});
+    std::istringstream lines(csv);
+    std::string line;
+    std::vector<std::vector<std::string>> rows;
+    while (std::getline(lines, line))
+        rows.push_back(splitCsv(line));
+    ASSERT_EQ(rows.size(), 3u);
+    const auto& header = rows[0];
+    for (const auto& row : rows)
+        EXPECT_EQ(row.size(), header.size());
+    auto column = [&](const std::string& name) {
+        auto found = std::find(header.begin(), header.end(), name);
+        EXPECT_NE(found, header.end()) << name;
+        return std::size_t(found - header.begin());
+    };
+    EXPECT_EQ(rows[1][column("seq_len")], "4096");
+    EXPECT_EQ(rows[1][column("layout")], "bslongformer");
+    EXPECT_EQ(rows[2][column("layout")], "odd, \"name\"");
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][column("dense_ms")]), 100.0);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][column("sparse_max_ms")]), 21.0);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][column("speedup")]), 5.0);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][column("sparse_attention_ms")]), 11.0);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][column("dense_other_ms")]), 19.0);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][column("cosine")]), 0.99);
+}
+
+TEST(ProfileReport, UnwritablePathNamesTheFlagAndFile)
+{
+    try {
+        writeReportFile("/nonexistent-folder/out.json", "{}", "--json");
+        FAIL() << "expected spw::Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--json /nonexistent-folder/out.json"), std::string::npos);
+    }
+}
+
+} // namespace
+} // namespace spw
