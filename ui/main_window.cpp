@@ -4,6 +4,7 @@
 #include "job_runner.h"
 #include "model/model_page.h"
 #include "placeholder_page.h"
+#include "profile/profile_page.h"
 
 #include <QLabel>
 #include <QProgressBar>
@@ -27,15 +28,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
         tr("Convert & export will extend the position embeddings, replace self-attention with block-sparse "
            "attention in every or chosen layers, and export a HuggingFace folder. It is not built yet."),
         m_tabs);
-    auto* profilePage = new PlaceholderPage(
-        tr("Profile"),
-        tr("Profile will sweep sequence lengths and sparsity configurations, timing dense and block-sparse "
-           "attention and plotting time, memory and output drift. It is not built yet."),
-        m_tabs);
+    m_profilePage = new ProfilePage(m_runner, m_tabs);
     m_tabs->addTab(m_modelPage, tr("Model"));
     m_tabs->addTab(m_layoutPage, tr("Layout designer"));
     m_tabs->addTab(convertPage, tr("Convert && export"));
-    m_tabs->addTab(profilePage, tr("Profile"));
+    m_tabs->addTab(m_profilePage, tr("Profile"));
 
     m_status = new QLabel(tr("Ready"), this);
     statusBar()->addWidget(m_status, 1);
@@ -61,6 +58,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
     connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_modelPage,
             [this](const SparsityConfig& config) { m_modelPage->setBlockSize(config.block); });
     m_modelPage->setBlockSize(m_layoutPage->input().config.block);
+
+    // The Profile page sweeps the open model and offers the designer's configuration among its layouts.
+    connect(m_modelPage, &ModelPage::modelLoaded, m_profilePage,
+            [this](const LoadedModel& model) { m_profilePage->setModel(model); });
+    connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_profilePage,
+            [this](const SparsityConfig& config, const QString& name) {
+                m_profilePage->setDesignerConfig(config, name);
+            });
+    m_profilePage->setDesignerConfig(m_layoutPage->input().config, m_layoutPage->configName());
 }
 
 MainWindow::~MainWindow() = default;

@@ -14,6 +14,7 @@ class JobRunner;
 class LayoutDesignerPage;
 class ModelPage;
 class PlaceholderPage;
+class ProfilePage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -29,6 +30,7 @@ public:
     JobRunner* jobRunner() const { return m_runner; }
     LayoutDesignerPage* layoutPage() const { return m_layoutPage; }
     ModelPage* modelPage() const { return m_modelPage; }
+    ProfilePage* profilePage() const { return m_profilePage; }
 
 private:
     void onJobStarted();
@@ -39,6 +41,7 @@ private:
     QTabWidget* m_tabs = nullptr;
     ModelPage* m_modelPage = nullptr;
     LayoutDesignerPage* m_layoutPage = nullptr;
+    ProfilePage* m_profilePage = nullptr;
     QLabel* m_status = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;
