@@ -39,7 +39,7 @@ using namespace spw::ui;
 namespace {
 
 // 1 layer, hidden 32: a forward takes milliseconds, so a sweep of a few points is quick on any machine.
-const DemoEncoderShape kTinyShape{1, 32, 2, 64};
+const DemoEncoderShape kTinyShape { 1, 32, 2, 64 };
 
 void setUpTinySweep(ProfilePage& page, const QString& lengths, const QStringList& layouts)
 {
@@ -122,7 +122,7 @@ private Q_SLOTS:
         ProfilePage page(&runner);
         QAbstractItemModelTester tester(page.tableModel());
         QCOMPARE(page.tableModel()->rowCount(), 0);
-        setUpTinySweep(page, QStringLiteral("64, 128"), {QStringLiteral("fixed"), QStringLiteral("local")});
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed"), QStringLiteral("local") });
         QSignalSpy arrived(&page, &ProfilePage::pointArrived);
         QVERIFY(page.startSweep());
         QVERIFY(page.isRunning());
@@ -133,15 +133,15 @@ private Q_SLOTS:
 
         // Streamed one by one, in the sweep's order: lengths outer, layouts inner.
         QCOMPARE(arrived.size(), 4);
-        const std::vector<std::pair<int, QString>> order = {
-            {64, "fixed"}, {64, "local"}, {128, "fixed"}, {128, "local"}};
+        const std::vector<std::pair<int, QString>> order
+            = { { 64, "fixed" }, { 64, "local" }, { 128, "fixed" }, { 128, "local" } };
         ResultsTableModel* table = page.tableModel();
         QCOMPARE(table->rowCount(), 4);
         for (int row = 0; row < 4; ++row) {
             QCOMPARE(table->index(row, ResultsTableModel::LengthColumn).data(Qt::UserRole).toLongLong(),
-                     qlonglong(order[row].first));
-            QCOMPARE(table->index(row, ResultsTableModel::LayoutColumn).data(Qt::UserRole).toString(),
-                     order[row].second);
+                qlonglong(order[row].first));
+            QCOMPARE(
+                table->index(row, ResultsTableModel::LayoutColumn).data(Qt::UserRole).toString(), order[row].second);
             QCOMPARE(table->index(row, ResultsTableModel::BatchColumn).data(Qt::UserRole).toLongLong(), 1);
             QVERIFY(table->index(row, ResultsTableModel::DenseMsColumn).data(Qt::UserRole).toDouble() > 0);
             QVERIFY(table->index(row, ResultsTableModel::SparseMsColumn).data(Qt::UserRole).toDouble() > 0);
@@ -154,7 +154,7 @@ private Q_SLOTS:
         QCOMPARE(plots->latencyPlot()->graphCount(), 3);
         QCOMPARE(plots->memoryPlot()->graphCount(), 3);
         QCOMPARE(plots->speedupPlot()->graphCount(), 2);
-        for (const QString& name : {QStringLiteral("dense"), QStringLiteral("fixed"), QStringLiteral("local")}) {
+        for (const QString& name : { QStringLiteral("dense"), QStringLiteral("fixed"), QStringLiteral("local") }) {
             QCOMPARE(graphPoints(plots->latencyPlot(), name), 2);
             QCOMPARE(graphPoints(plots->memoryPlot(), name), 2);
         }
@@ -163,9 +163,9 @@ private Q_SLOTS:
         QCOMPARE(plots->latencyPlot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
         // The plot shows the table's numbers.
         QCOMPARE(graphValueAt(plots->latencyPlot(), "local", 128),
-                 table->index(3, ResultsTableModel::SparseMsColumn).data(Qt::UserRole).toDouble());
+            table->index(3, ResultsTableModel::SparseMsColumn).data(Qt::UserRole).toDouble());
         QCOMPARE(graphValueAt(plots->speedupPlot(), "fixed", 64),
-                 table->index(0, ResultsTableModel::SpeedupColumn).data(Qt::UserRole).toDouble());
+            table->index(0, ResultsTableModel::SpeedupColumn).data(Qt::UserRole).toDouble());
 
         // Per layer, for the selected row: 1 layer, attention and the rest, dense and sparse.
         page.tableView()->selectRow(1);
@@ -199,11 +199,11 @@ private Q_SLOTS:
         ProfilePage page(&runner);
         page.setModel(model);
         QCOMPARE(page.form()->modelBox()->currentData().toString(), QStringLiteral("loaded"));
-        setUpTinySweep(page, QStringLiteral("64, 256"), {QStringLiteral("fixed")});
+        setUpTinySweep(page, QStringLiteral("64, 256"), { QStringLiteral("fixed") });
         QVERIFY(!page.startSweep());
         QVERIFY(page.form()->lengthsError()->isVisibleTo(&page));
         QVERIFY2(page.form()->lengthsError()->text().contains("128 positions"),
-                 qPrintable(page.form()->lengthsError()->text()));
+            qPrintable(page.form()->lengthsError()->text()));
         QVERIFY(!runner.isBusy());
 
         page.form()->lengthsEdit()->setText(QStringLiteral("64, 100"));
@@ -222,13 +222,13 @@ private Q_SLOTS:
     {
         JobRunner runner;
         ProfilePage page(&runner);
-        setUpTinySweep(page, QStringLiteral("64, 128, 256, 512"), {QStringLiteral("fixed"), QStringLiteral("local")});
+        setUpTinySweep(page, QStringLiteral("64, 128, 256, 512"), { QStringLiteral("fixed"), QStringLiteral("local") });
         page.form()->repeatsBox()->setValue(3);
         // Cancel as soon as the first point is shown: whatever the worker measured after it is dropped.
         QSignalSpy cancelled(&page, &ProfilePage::sweepCancelled);
         QSignalSpy finished(&page, &ProfilePage::sweepFinished);
-        const QMetaObject::Connection cancelOnFirst =
-            connect(&page, &ProfilePage::pointArrived, &page, [&page] { page.cancelSweep(); });
+        const QMetaObject::Connection cancelOnFirst
+            = connect(&page, &ProfilePage::pointArrived, &page, [&page] { page.cancelSweep(); });
         QVERIFY(page.startSweep());
         QTRY_COMPARE_WITH_TIMEOUT(cancelled.size(), 1, 120000);
         QVERIFY(!page.isRunning());
@@ -259,7 +259,7 @@ private Q_SLOTS:
     {
         JobRunner runner;
         ProfilePage page(&runner);
-        setUpTinySweep(page, QStringLiteral("64, 128, 256"), {QStringLiteral("fixed")});
+        setUpTinySweep(page, QStringLiteral("64, 128, 256"), { QStringLiteral("fixed") });
         QSignalSpy cancelled(&page, &ProfilePage::sweepCancelled);
         // The main window's Cancel cancels every job on the runner without telling the pages.
         connect(&page, &ProfilePage::sweepStarted, &runner, &JobRunner::cancelAll);
@@ -274,13 +274,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("lengths");
         QTest::addColumn<QString>("batches");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("word") << "64, abc" << "1" << "'abc' is not a whole number";
-        QTest::newRow("empty") << "" << "1" << "give at least one value";
-        QTest::newRow("zero") << "0, 64" << "1" << "0 is outside";
-        QTest::newRow("negative") << "-64" << "1" << "-64 is outside";
-        QTest::newRow("repeat") << "64 128 64" << "1" << "64 is listed twice";
-        QTest::newRow("too long") << "70000" << "1" << "70000 is outside";
-        QTest::newRow("bad batch") << "64" << "1, x" << "Batch sizes: 'x'";
+        QTest::newRow("word") << "64, abc"
+                              << "1"
+                              << "'abc' is not a whole number";
+        QTest::newRow("empty") << ""
+                               << "1"
+                               << "give at least one value";
+        QTest::newRow("zero") << "0, 64"
+                              << "1"
+                              << "0 is outside";
+        QTest::newRow("negative") << "-64"
+                                  << "1"
+                                  << "-64 is outside";
+        QTest::newRow("repeat") << "64 128 64"
+                                << "1"
+                                << "64 is listed twice";
+        QTest::newRow("too long") << "70000"
+                                  << "1"
+                                  << "70000 is outside";
+        QTest::newRow("bad batch") << "64"
+                                   << "1, x"
+                                   << "Batch sizes: 'x'";
     }
 
     void invalidListIsRefusedInline()
@@ -290,7 +304,7 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         JobRunner runner;
         ProfilePage page(&runner);
-        setUpTinySweep(page, lengths, {QStringLiteral("fixed")});
+        setUpTinySweep(page, lengths, { QStringLiteral("fixed") });
         page.form()->batchesEdit()->setText(batches);
         QSignalSpy started(&page, &ProfilePage::sweepStarted);
         QVERIFY(!page.startSweep());
@@ -298,8 +312,7 @@ private Q_SLOTS:
         QVERIFY(!runner.isBusy());
         QVERIFY(!page.isRunning());
         QVERIFY2(page.errorText().contains(expected), qPrintable(page.errorText()));
-        QLabel* fieldError =
-            batches != QLatin1String("1") ? page.form()->batchesError() : page.form()->lengthsError();
+        QLabel* fieldError = batches != QLatin1String("1") ? page.form()->batchesError() : page.form()->lengthsError();
         QVERIFY(fieldError->isVisibleTo(&page));
         QVERIFY2(fieldError->text().contains(expected), qPrintable(fieldError->text()));
 
@@ -324,7 +337,7 @@ private Q_SLOTS:
     {
         JobRunner runner;
         ProfilePage page(&runner);
-        setUpTinySweep(page, QStringLiteral("64, 128"), {QStringLiteral("fixed"), QStringLiteral("bslongformer")});
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed"), QStringLiteral("bslongformer") });
         QVERIFY(page.startSweep());
         QVERIFY(waitForFinish(page));
         const std::vector<ProfilePoint>& points = page.results().points;
@@ -355,7 +368,7 @@ private Q_SLOTS:
         std::ifstream file(jsonPath.toStdString());
         const nlohmann::json json = nlohmann::json::parse(file);
         QCOMPARE(int(json["results"].size()), 4);
-        QCOMPARE(json["settings"]["seq_lens"], nlohmann::json({64, 128}));
+        QVERIFY(json["settings"]["seq_lens"] == nlohmann::json({ 64, 128 }));
         QCOMPARE(json["settings"]["repeats"].get<int>(), 1);
         const SweepResults back = loadResults(jsonPath);
         QCOMPARE(back.points.size(), points.size());
@@ -371,7 +384,7 @@ private Q_SLOTS:
         }
 
         QVERIFY(page.exportPng(dir.filePath("plots.png")));
-        for (const char* name : {"latency", "speedup", "memory", "layers"}) {
+        for (const char* name : { "latency", "speedup", "memory", "layers" }) {
             const QImage image(dir.filePath(QStringLiteral("plots-%1.png").arg(name)));
             QVERIFY2(!image.isNull(), name);
             QCOMPARE(image.size(), QSize(1350, 900));
@@ -389,7 +402,7 @@ private Q_SLOTS:
         std::vector<ProfilePoint> measured;
         {
             ProfilePage page(&runner);
-            setUpTinySweep(page, QStringLiteral("64, 128"), {QStringLiteral("fixed")});
+            setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed") });
             page.form()->repeatsBox()->setValue(2);
             QVERIFY(page.startSweep());
             QVERIFY(waitForFinish(page));
@@ -456,7 +469,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, ResultsTableModel::LengthColumn).data().toString(), QStringLiteral("100 (→112)"));
         QCOMPARE(model.index(0, ResultsTableModel::SpeedupColumn).data().toString(), QStringLiteral("0.50×"));
         QCOMPARE(model.rowCount(model.index(0, 0)), 0);
-        model.setPoints({point});
+        model.setPoints({ point });
         QCOMPARE(model.rowCount(), 1);
         model.clear();
         QCOMPARE(model.rowCount(), 0);

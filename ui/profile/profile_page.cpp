@@ -23,6 +23,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace spw::ui {
 namespace {
 
@@ -38,7 +40,9 @@ QString jsonText(const nlohmann::json& object, const char* key)
 
 } // namespace
 
-ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
+ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent)
+    : QWidget(parent)
+    , m_runner(runner)
 {
     auto* page = new QHBoxLayout(this);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -47,7 +51,7 @@ ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent) : QWidget(parent), 
     splitter->addWidget(buildResultsColumn());
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({330, 1100});
+    splitter->setSizes({ 330, 1100 });
 
     // The runner ends a job without a result when it was cancelled from elsewhere (the status bar's Cancel):
     // the page then stops waiting for it.
@@ -146,17 +150,17 @@ QWidget* ProfilePage::buildResultsColumn()
     m_tableView->verticalHeader()->hide();
     m_tableView->verticalHeader()->setDefaultSectionSize(m_tableView->fontMetrics().height() + 6);
     m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_tableView->horizontalHeader()->setSectionResizeMode(ResultsTableModel::LayoutColumn,
-                                                          QHeaderView::ResizeToContents);
-    connect(m_tableView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &ProfilePage::showSelectedLayers);
+    m_tableView->horizontalHeader()->setSectionResizeMode(
+        ResultsTableModel::LayoutColumn, QHeaderView::ResizeToContents);
+    connect(
+        m_tableView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ProfilePage::showSelectedLayers);
     tableLayout->addWidget(m_tableView, 1);
     tableLayout->addWidget(buildExportBar());
     splitter->addWidget(m_plots);
     splitter->addWidget(tablePane);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({560, 220});
+    splitter->setSizes({ 560, 220 });
     layout->addWidget(splitter, 1);
     return column;
 }
@@ -175,16 +179,16 @@ QWidget* ProfilePage::buildExportBar()
         m_exportButtons << button;
     };
     add(tr("Export CSV…"), QStringLiteral("exportCsv"), [this] {
-        chooseExport(tr("Export results as CSV"), QStringLiteral("profile.csv"), tr("CSV (*.csv)"),
-                     &ProfilePage::exportCsv);
+        chooseExport(
+            tr("Export results as CSV"), QStringLiteral("profile.csv"), tr("CSV (*.csv)"), &ProfilePage::exportCsv);
     });
     add(tr("Export JSON…"), QStringLiteral("exportJson"), [this] {
         chooseExport(tr("Export results as JSON"), QStringLiteral("profile.json"), tr("JSON (*.json)"),
-                     &ProfilePage::exportJson);
+            &ProfilePage::exportJson);
     });
     add(tr("Save plots as PNG…"), QStringLiteral("exportPng"), [this] {
         chooseExport(tr("Save the plots (one PNG each)"), QStringLiteral("profile.png"), tr("PNG (*.png)"),
-                     &ProfilePage::exportPng);
+            &ProfilePage::exportPng);
     });
     return bar;
 }
@@ -210,8 +214,8 @@ bool ProfilePage::startSweep()
         return false;
     }
     clearError();
-    m_expectedPoints = int(request->settings.seqLens.size() * request->settings.batches.size() *
-                           request->settings.layouts.size());
+    m_expectedPoints
+        = int(request->settings.seqLens.size() * request->settings.batches.size() * request->settings.layouts.size());
     showResults({});
     const quint64 sweep = ++m_sweepId;
     setRunning(true);
@@ -232,22 +236,21 @@ bool ProfilePage::startSweep()
             },
             Qt::QueuedConnection);
     };
-    std::function<SweepResults(const ProgressCallback&)> work = [request = *request,
-                                                                 post](const ProgressCallback& progress) {
-        SweepCallbacks callbacks;
-        callbacks.started = [post](const nlohmann::json& machine, const nlohmann::json& settings) {
-            post([machine, settings](ProfilePage& page) {
-                page.m_results.machine = machine;
-                page.m_results.settings = settings;
-                page.updateSummary();
-                page.setStatus(tr("Measuring: 0 of %1 results").arg(page.m_expectedPoints));
-            });
-        };
-        callbacks.point = [post](const ProfilePoint& point) {
-            post([point](ProfilePage& page) { page.addPoint(point); });
-        };
-        return runSweep(request, callbacks, progress);
-    };
+    std::function<SweepResults(const ProgressCallback&)> work
+        = [job = *request, post](const ProgressCallback& progress) {
+              SweepCallbacks callbacks;
+              callbacks.started = [post](const nlohmann::json& machine, const nlohmann::json& settings) {
+                  post([machine, settings](ProfilePage& page) {
+                      page.m_results.machine = machine;
+                      page.m_results.settings = settings;
+                      page.updateSummary();
+                      page.setStatus(tr("Measuring: 0 of %1 results").arg(page.m_expectedPoints));
+                  });
+              };
+              callbacks.point
+                  = [post](const ProfilePoint& point) { post([point](ProfilePage& page) { page.addPoint(point); }); };
+              return runSweep(job, callbacks, progress);
+          };
     JobRunner::Handlers<SweepResults> handlers;
     handlers.finished = [this](SweepResults results) { finishSweep(std::move(results)); };
     handlers.failed = [this](const QString& message) {
@@ -378,7 +381,7 @@ void ProfilePage::updateSummary()
     QStringList parts;
     parts << tr("%1 (%2, %3 layers, hidden %4, %5 heads)")
                  .arg(source, jsonText(model, "model_type"), jsonText(model, "layers"), jsonText(model, "hidden"),
-                      jsonText(model, "heads"));
+                     jsonText(model, "heads"));
     parts << QStringLiteral("%1 %2").arg(jsonText(settings, "device"), jsonText(settings, "dtype"));
     parts << tr("median of %1, %2 warm-up").arg(jsonText(settings, "repeats"), jsonText(settings, "warmup"));
     const QString padding = jsonText(settings, "padding_fraction");
@@ -440,8 +443,8 @@ bool ProfilePage::exportPng(const QString& path)
     return true;
 }
 
-void ProfilePage::chooseExport(const QString& title, const QString& suffix, const QString& filter,
-                               bool (ProfilePage::*write)(const QString&))
+void ProfilePage::chooseExport(
+    const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&))
 {
     const QString path = QFileDialog::getSaveFileName(this, title, suffix, filter);
     if (!path.isEmpty())

@@ -79,14 +79,14 @@ private:
     void showError(const QString& message);
     void clearError();
     void setStatus(const QString& text);
-    void chooseExport(const QString& title, const QString& suffix, const QString& filter,
-                      bool (ProfilePage::*write)(const QString&));
+    void chooseExport(
+        const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&));
 
     JobRunner* m_runner = nullptr;
     SweepResults m_results;
     bool m_running = false;
-    quint64 m_sweepId = 0;   // points of an older (cancelled) sweep are dropped
-    int m_jobsInFlight = 0;  // this page's jobs the runner has not ended yet
+    quint64 m_sweepId = 0; // points of an older (cancelled) sweep are dropped
+    int m_jobsInFlight = 0; // this page's jobs the runner has not ended yet
     int m_expectedPoints = 0;
     QElapsedTimer m_clock;
 

@@ -1,5 +1,6 @@
 #include "profile/profile_plots.h"
 
+#include "qcustomplot_include.h"
 #include <QComboBox>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -7,10 +8,10 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
-#include "qcustomplot_include.h"
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 
 namespace spw::ui {
@@ -18,9 +19,9 @@ namespace {
 
 const QColor kDenseColour(0x4a, 0x4a, 0x4a);
 // Distinct for colour-blind viewers; a sweep with more layouts than this reuses them.
-const QColor kLayoutColours[] = {QColor(0x3b, 0x75, 0xaf), QColor(0xe8, 0x83, 0x3a), QColor(0x2e, 0x9e, 0x6e),
-                                 QColor(0xc0, 0x3d, 0x3e), QColor(0x7b, 0x68, 0xa6), QColor(0x8c, 0x61, 0x3c),
-                                 QColor(0xd5, 0x7f, 0xbe), QColor(0x9a, 0x9b, 0x1e)};
+const QColor kLayoutColours[]
+    = { QColor(0x3b, 0x75, 0xaf), QColor(0xe8, 0x83, 0x3a), QColor(0x2e, 0x9e, 0x6e), QColor(0xc0, 0x3d, 0x3e),
+          QColor(0x7b, 0x68, 0xa6), QColor(0x8c, 0x61, 0x3c), QColor(0xd5, 0x7f, 0xbe), QColor(0x9a, 0x9b, 0x1e) };
 
 QColor layoutColour(int index)
 {
@@ -39,7 +40,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLab
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, titleFont));
     plot->xAxis->setLabel(xLabel);
     plot->yAxis->setLabel(yLabel);
-    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+    for (QCPAxis* axis : { plot->xAxis, plot->yAxis }) {
         axis->setTickLabelColor(QColor(0x40, 0x40, 0x40));
         axis->setLabelColor(QColor(0x30, 0x30, 0x30));
         axis->grid()->setPen(QPen(QColor(0xdd, 0xdd, 0xdd), 0, Qt::SolidLine));
@@ -74,8 +75,8 @@ QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& colour, 
     if (dense)
         pen.setStyle(Qt::DashLine);
     graph->setPen(pen);
-    graph->setScatterStyle(QCPScatterStyle(dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle,
-                                           colour, Qt::white, 7));
+    graph->setScatterStyle(
+        QCPScatterStyle(dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle, colour, Qt::white, 7));
     return graph;
 }
 
@@ -87,8 +88,9 @@ void fitAxis(QCPAxis* axis, bool includeOne = false)
     for (QCPAbstractPlottable* plottable : axis->plottables()) {
         bool ok = false;
         const bool isKey = plottable->keyAxis() == axis;
-        const QCPRange r = isKey ? plottable->getKeyRange(ok, QCP::sdBoth)
-                                 : plottable->getValueRange(ok, QCP::sdBoth);
+        // A log axis can only show positive values.
+        const QCP::SignDomain domain = axis->scaleType() == QCPAxis::stLogarithmic ? QCP::sdPositive : QCP::sdBoth;
+        const QCPRange r = isKey ? plottable->getKeyRange(ok, domain) : plottable->getValueRange(ok, domain);
         if (!ok)
             continue;
         range = found ? QCPRange(std::min(range.lower, r.lower), std::max(range.upper, r.upper)) : r;
@@ -110,7 +112,8 @@ void fitAxis(QCPAxis* axis, bool includeOne = false)
 
 } // namespace
 
-ProfilePlots::ProfilePlots(QWidget* parent) : QWidget(parent)
+ProfilePlots::ProfilePlots(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -122,7 +125,7 @@ ProfilePlots::ProfilePlots(QWidget* parent) : QWidget(parent)
     m_batchBox->setObjectName(QStringLiteral("plotBatch"));
     m_batchBox->setToolTip(tr("The line plots show one batch size at a time"));
     connect(m_batchBox, &QComboBox::activated, this,
-            [this](int index) { showBatch(m_batchBox->itemData(index).toLongLong()); });
+        [this](int index) { showBatch(m_batchBox->itemData(index).toLongLong()); });
     bar->addWidget(m_batchBox);
     layout->addLayout(bar);
 
@@ -186,7 +189,7 @@ void ProfilePlots::updateBatchBox()
 
 void ProfilePlots::rebuild()
 {
-    for (QCustomPlot* plot : {m_latency, m_speedup, m_memory})
+    for (QCustomPlot* plot : { m_latency, m_speedup, m_memory })
         plot->clearGraphs();
     // Series in the order layouts first appear; dense is measured once per (length, batch).
     std::vector<std::string> layouts;
@@ -221,7 +224,7 @@ void ProfilePlots::rebuild()
             memory->addData(length, point.sparse.peakMiB);
         }
     }
-    for (QCustomPlot* plot : {m_latency, m_speedup, m_memory}) {
+    for (QCustomPlot* plot : { m_latency, m_speedup, m_memory }) {
         fitAxis(plot->xAxis);
         fitAxis(plot->yAxis, plot == m_speedup);
         plot->legend->setVisible(plot->graphCount() > 0);
@@ -286,8 +289,8 @@ bool ProfilePlots::savePngs(const QString& path, QStringList* written, QString* 
     QString base = path;
     if (base.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
         base.chop(4);
-    const std::pair<const char*, QCustomPlot*> plots[] = {
-        {"latency", m_latency}, {"speedup", m_speedup}, {"memory", m_memory}, {"layers", m_layers}};
+    const std::pair<const char*, QCustomPlot*> plots[]
+        = { { "latency", m_latency }, { "speedup", m_speedup }, { "memory", m_memory }, { "layers", m_layers } };
     for (const auto& [name, plot] : plots) {
         const QString file = QStringLiteral("%1-%2.png").arg(base, QLatin1String(name));
         // A fixed size, so that exports read the same whatever the window's size.

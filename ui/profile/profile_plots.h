@@ -53,7 +53,7 @@ private:
     QCustomPlot* m_speedup = nullptr;
     QCustomPlot* m_memory = nullptr;
     QCustomPlot* m_layers = nullptr;
-    QCPBarsGroup* m_layerGroup = nullptr;  // dense and sparse bars side by side per layer
+    QCPBarsGroup* m_layerGroup = nullptr; // dense and sparse bars side by side per layer
 };
 
 } // namespace spw::ui

@@ -4,7 +4,10 @@
 
 namespace spw::ui {
 
-ResultsTableModel::ResultsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+ResultsTableModel::ResultsTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
 
 void ResultsTableModel::setPoints(std::vector<ProfilePoint> points)
 {
@@ -69,7 +72,8 @@ QString ResultsTableModel::display(const ProfilePoint& p, int column) const
 {
     switch (column) {
     case LengthColumn:
-        return p.paddedLength != p.seqLen ? tr("%1 (→%2)").arg(p.seqLen).arg(p.paddedLength) : QString::number(p.seqLen);
+        return p.paddedLength != p.seqLen ? tr("%1 (→%2)").arg(p.seqLen).arg(p.paddedLength)
+                                          : QString::number(p.seqLen);
     case DensityColumn:
         return QStringLiteral("%1 %").arg(p.density * 100.0, 0, 'f', 1);
     case DenseMsColumn:
@@ -108,9 +112,13 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::ToolTipRole:
         if (index.column() == DenseMsColumn)
-            return tr("min %1 ms, max %2 ms").arg(point.dense.time.minMs, 0, 'f', 2).arg(point.dense.time.maxMs, 0, 'f', 2);
+            return tr("min %1 ms, max %2 ms")
+                .arg(point.dense.time.minMs, 0, 'f', 2)
+                .arg(point.dense.time.maxMs, 0, 'f', 2);
         if (index.column() == SparseMsColumn)
-            return tr("min %1 ms, max %2 ms").arg(point.sparse.time.minMs, 0, 'f', 2).arg(point.sparse.time.maxMs, 0, 'f', 2);
+            return tr("min %1 ms, max %2 ms")
+                .arg(point.sparse.time.minMs, 0, 'f', 2)
+                .arg(point.sparse.time.maxMs, 0, 'f', 2);
         if (index.column() == LengthColumn && point.paddedLength != point.seqLen)
             return tr("The sparse run padded %1 tokens to %2, a multiple of the layout's block")
                 .arg(point.seqLen)

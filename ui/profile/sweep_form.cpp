@@ -47,7 +47,8 @@ QString describe(const ModelConfig& config)
 
 } // namespace
 
-SweepForm::SweepForm(QWidget* parent) : QWidget(parent)
+SweepForm::SweepForm(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -56,9 +57,7 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent)
     layout->addWidget(buildSweepGroup());
     updateModelNote();
     // Whether a length fits depends on the model and on Extend: re-check the field when either changes.
-    auto recheckLengths = [this] {
-        checkList(m_lengths, m_lengthsError, tr("Sequence lengths"), kMaxLength, nullptr);
-    };
+    auto recheckLengths = [this] { checkList(m_lengths, m_lengthsError, tr("Sequence lengths"), kMaxLength, nullptr); };
     connect(m_modelBox, &QComboBox::currentIndexChanged, this, recheckLengths);
     connect(m_extend, &QCheckBox::toggled, this, recheckLengths);
 }
@@ -120,9 +119,9 @@ QWidget* SweepForm::buildSweepGroup()
     form->addRow(tr("Batch sizes:"), m_batches);
     form->addRow(QString(), m_batchesError);
     connect(m_lengths, &QLineEdit::textChanged, this,
-            [this] { checkList(m_lengths, m_lengthsError, tr("Sequence lengths"), kMaxLength, nullptr); });
+        [this] { checkList(m_lengths, m_lengthsError, tr("Sequence lengths"), kMaxLength, nullptr); });
     connect(m_batches, &QLineEdit::textChanged, this,
-            [this] { checkList(m_batches, m_batchesError, tr("Batch sizes"), kMaxBatch, nullptr); });
+        [this] { checkList(m_batches, m_batchesError, tr("Batch sizes"), kMaxBatch, nullptr); });
 
     m_device = new QComboBox(group);
     m_device->setObjectName(QStringLiteral("device"));
@@ -131,12 +130,11 @@ QWidget* SweepForm::buildSweepGroup()
     if (!cudaAvailable()) {
         // Offered but greyed, so that the reason is one hover away.
         m_device->setItemData(1, false, Qt::UserRole - 1);
-        m_device->setItemData(1, tr("No CUDA device: this LibTorch has no CUDA or no GPU is present"),
-                              Qt::ToolTipRole);
+        m_device->setItemData(1, tr("No CUDA device: this LibTorch has no CUDA or no GPU is present"), Qt::ToolTipRole);
     }
     m_dtype = new QComboBox(group);
     m_dtype->setObjectName(QStringLiteral("dtype"));
-    m_dtype->addItems({QStringLiteral("float32"), QStringLiteral("float16"), QStringLiteral("bfloat16")});
+    m_dtype->addItems({ QStringLiteral("float32"), QStringLiteral("float16"), QStringLiteral("bfloat16") });
     m_dtype->setToolTip(tr("Compute dtype on CUDA; the CPU computes in float32"));
     m_dtype->setEnabled(false);
     connect(m_device, &QComboBox::currentIndexChanged, this, [this] {
@@ -183,7 +181,8 @@ void SweepForm::setLoadedModel(const LoadedModel& model)
             m_modelBox->removeItem(index);
         return;
     }
-    const QString name = model.demo ? tr("Model page: demo BERT") : tr("Model page: %1").arg(QDir(model.directory).dirName());
+    const QString name
+        = model.demo ? tr("Model page: demo BERT") : tr("Model page: %1").arg(QDir(model.directory).dirName());
     if (index >= 0)
         m_modelBox->setItemText(index, name);
     else
@@ -200,7 +199,7 @@ void SweepForm::setDemoShape(const DemoEncoderShape& shape)
 
 void SweepForm::updateModelNote()
 {
-    if (m_modelBox->currentData() == kLoaded && m_model.isValid()) {
+    if (m_modelBox->currentData().toString() == kLoaded && m_model.isValid()) {
         m_modelNote->setText(describe(m_model.model->config()));
         return;
     }
@@ -218,7 +217,7 @@ void SweepForm::setDesignerConfig(const SparsityConfig& config, const QString& n
     m_designerName = name;
     QListWidgetItem* item = nullptr;
     for (int i = 0; i < m_layouts->count() && !item; ++i)
-        if (m_layouts->item(i)->data(Qt::UserRole) == kDesigner)
+        if (m_layouts->item(i)->data(Qt::UserRole).toString() == kDesigner)
             item = m_layouts->item(i);
     if (!item) {
         item = new QListWidgetItem;
@@ -287,12 +286,12 @@ void SweepForm::showFieldError(QLineEdit* edit, QLabel* label, const QString& me
     edit->setStyleSheet(message.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #b00020; }"));
 }
 
-std::optional<std::vector<std::int64_t>> SweepForm::checkList(QLineEdit* edit, QLabel* error, const QString& field,
-                                                              std::int64_t maximum, QString* reason)
+std::optional<std::vector<std::int64_t>> SweepForm::checkList(
+    QLineEdit* edit, QLabel* error, const QString& field, std::int64_t maximum, QString* reason)
 {
     QString message;
     auto values = parseSizeList(edit->text(), field, 1, maximum, &message);
-    if (values && edit == m_lengths && m_modelBox->currentData() == kLoaded && !m_extend->isChecked()) {
+    if (values && edit == m_lengths && m_modelBox->currentData().toString() == kLoaded && !m_extend->isChecked()) {
         const std::int64_t usable = usableModelLength(m_model);
         for (std::int64_t length : *values)
             if (length > usable) {
@@ -324,7 +323,7 @@ std::optional<std::vector<ProfileLayout>> SweepForm::checkedLayouts(QString* rea
             // The designer draws with its own head count; the sweep uses the model's.
             config.numHeads = 0;
             validate(config);
-            layouts.push_back({item->text().toStdString(), config});
+            layouts.push_back({ item->text().toStdString(), config });
         } catch (const Error& error) {
             message = tr("Layout %1: %2").arg(item->text(), QString::fromStdString(error.what()));
         }
@@ -360,7 +359,7 @@ std::optional<SweepRequest> SweepForm::request(QString* error)
     request.settings.warmup = m_warmup->value();
     request.settings.paddingFraction = m_padding->value();
     request.settings.extend = m_extend->isChecked();
-    if (m_modelBox->currentData() == kLoaded)
+    if (m_modelBox->currentData().toString() == kLoaded)
         request.model = m_model;
     request.demo = m_demo;
     request.device = m_device->currentText();

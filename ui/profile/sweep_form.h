@@ -55,8 +55,8 @@ private:
     QWidget* buildModelGroup();
     QWidget* buildLayoutGroup();
     QWidget* buildSweepGroup();
-    std::optional<std::vector<std::int64_t>> checkList(QLineEdit* edit, QLabel* error, const QString& field,
-                                                       std::int64_t maximum, QString* reason);
+    std::optional<std::vector<std::int64_t>> checkList(
+        QLineEdit* edit, QLabel* error, const QString& field, std::int64_t maximum, QString* reason);
     std::optional<std::vector<ProfileLayout>> checkedLayouts(QString* reason);
     void showFieldError(QLineEdit* edit, QLabel* label, const QString& message);
     void updateModelNote();

@@ -7,6 +7,7 @@
 #include "profile/profile_report.h"
 #include "profile/profiler.h"
 
+#include <QObject>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -44,31 +45,21 @@ nlohmann::json settingsToJson(const SweepRequest& request, const EncoderModel& m
     const ProfileSettings& settings = request.settings;
     nlohmann::json layouts = nlohmann::json::array();
     for (const ProfileLayout& layout : settings.layouts)
-        layouts.push_back({{"name", layout.name}, {"config", sparsityConfigToJson(layout.config)}});
+        layouts.push_back({ { "name", layout.name }, { "config", sparsityConfigToJson(layout.config) } });
     const ModelConfig& config = model.config();
     const std::string source = request.model.isValid() ? request.model.directory.toStdString() : "demo";
-    return {{"model",
-             {{"source", source},
-              {"model_type", config.modelType},
-              {"layers", config.numHiddenLayers},
-              {"hidden", config.hiddenSize},
-              {"heads", config.numAttentionHeads},
-              {"intermediate", config.intermediateSize},
-              {"max_position_embeddings", config.maxPositionEmbeddings}}},
-            {"device", model.device().str()},
-            {"dtype", c10::toString(model.computeDtype())},
-            {"seq_lens", settings.seqLens},
-            {"batches", settings.batches},
-            {"layouts", layouts},
-            {"warmup", settings.warmup},
-            {"repeats", settings.repeats},
-            {"inputs", "synthetic"},
-            {"padding_fraction", settings.paddingFraction},
-            {"seed", settings.seed},
-            {"extend", settings.extend},
-            {"timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats"},
-            {"memory", memoryMethod(model.device())},
-            {"memory_note", "peak increase over the memory in use before the timed forwards"}};
+    return { { "model",
+                 { { "source", source }, { "model_type", config.modelType }, { "layers", config.numHiddenLayers },
+                     { "hidden", config.hiddenSize }, { "heads", config.numAttentionHeads },
+                     { "intermediate", config.intermediateSize },
+                     { "max_position_embeddings", config.maxPositionEmbeddings } } },
+        { "device", model.device().str() }, { "dtype", c10::toString(model.computeDtype()) },
+        { "seq_lens", settings.seqLens }, { "batches", settings.batches }, { "layouts", layouts },
+        { "warmup", settings.warmup }, { "repeats", settings.repeats }, { "inputs", "synthetic" },
+        { "padding_fraction", settings.paddingFraction }, { "seed", settings.seed }, { "extend", settings.extend },
+        { "timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats" },
+        { "memory", memoryMethod(model.device()) },
+        { "memory_note", "peak increase over the memory in use before the timed forwards" } };
 }
 
 } // namespace
@@ -112,8 +103,8 @@ std::int64_t usableModelLength(const LoadedModel& model)
     return model.isValid() ? usableLength(model.model->config()) : 0;
 }
 
-std::optional<std::vector<std::int64_t>> parseSizeList(const QString& text, const QString& field,
-                                                      std::int64_t minimum, std::int64_t maximum, QString* error)
+std::optional<std::vector<std::int64_t>> parseSizeList(
+    const QString& text, const QString& field, std::int64_t minimum, std::int64_t maximum, QString* error)
 {
     auto reject = [&](const QString& reason) -> std::optional<std::vector<std::int64_t>> {
         if (error)

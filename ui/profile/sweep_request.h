@@ -27,10 +27,10 @@ struct DemoEncoderShape {
 
 struct SweepRequest {
     ProfileSettings settings;
-    LoadedModel model;  // invalid: the in-memory demo encoder
+    LoadedModel model; // invalid: the in-memory demo encoder
     DemoEncoderShape demo;
-    QString device = QStringLiteral("cpu");  // "cpu" or "cuda"
-    QString dtype = QStringLiteral("float32");  // "float32", "float16", "bfloat16" (CUDA only)
+    QString device = QStringLiteral("cpu"); // "cpu" or "cuda"
+    QString dtype = QStringLiteral("float32"); // "float32", "float16", "bfloat16" (CUDA only)
 };
 
 // Called on the worker thread: `started` once the model is ready (the report's machine and settings, so that
@@ -52,8 +52,8 @@ std::int64_t usableModelLength(const LoadedModel& model);
 
 // "64, 128 256" -> {64, 128, 256}: whole numbers in [minimum, maximum] separated by commas or spaces, at least one,
 // no repeats. On failure nullopt, with a one-line reason naming `field` in *error.
-std::optional<std::vector<std::int64_t>> parseSizeList(const QString& text, const QString& field,
-                                                      std::int64_t minimum, std::int64_t maximum, QString* error);
+std::optional<std::vector<std::int64_t>> parseSizeList(
+    const QString& text, const QString& field, std::int64_t minimum, std::int64_t maximum, QString* error);
 QString formatSizeList(const std::vector<std::int64_t>& values);
 
 } // namespace spw::ui

@@ -31,8 +31,8 @@ std::vector<LayerTiming> layersFromJson(const nlohmann::json& json)
 {
     std::vector<LayerTiming> layers;
     for (const nlohmann::json& layer : json)
-        layers.push_back({layer.at("layer").get<int>(), layer.at("attention_ms").get<double>(),
-                          layer.at("other_ms").get<double>()});
+        layers.push_back({ layer.at("layer").get<int>(), layer.at("attention_ms").get<double>(),
+            layer.at("other_ms").get<double>() });
     return layers;
 }
 
@@ -41,7 +41,7 @@ TimingStats timingFromJson(const nlohmann::json& result, const char* median, con
     const nlohmann::json& range = result.at(spread);
     if (!range.is_array() || range.size() != 2)
         fail("\"{}\" is not [min, max]", spread);
-    return {result.at(median).get<double>(), range[0].get<double>(), range[1].get<double>()};
+    return { result.at(median).get<double>(), range[0].get<double>(), range[1].get<double>() };
 }
 
 ProfilePoint pointFromJson(const nlohmann::json& json)
