@@ -190,7 +190,7 @@ private Q_SLOTS:
         shape.heads = 2;
         shape.intermediate = 64;
         shape.maxPosition = 128;
-        shape.vocab = 200;
+        shape.vocab = 2000;  // the demo tokenizer's size, the smallest makeDemoEncoder takes
         LoadedModel model;
         model.model = makeDemoEncoder(shape, {});
         model.directory = QStringLiteral("/models/tiny-bert");

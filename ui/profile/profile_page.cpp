@@ -8,6 +8,7 @@
 #include "profile/sweep_request.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -317,6 +318,7 @@ void ProfilePage::endSweep(const QString& status)
 void ProfilePage::saveLast()
 {
     try {
+        QDir().mkpath(QFileInfo(lastResultsPath()).absolutePath());
         saveResults(m_results, lastResultsPath());
     } catch (const Error& error) {
         showError(tr("The results could not be kept for the next start: %1").arg(QString::fromStdString(error.what())));

@@ -3,8 +3,6 @@
 #include "common/error.h"
 #include "profile/profile_report.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QStandardPaths>
 
 #include <fstream>
@@ -111,7 +109,6 @@ SweepResults resultsFromJson(const nlohmann::json& json, const QString& source)
 
 void saveResults(const SweepResults& results, const QString& path)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
     writeReportFile(path.toStdString(), resultsToJson(results).dump(2) + "\n", "JSON report");
 }
 
