@@ -86,7 +86,7 @@ QWidget* ProfilePage::buildSetupColumn()
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    column->setMinimumWidth(300);
+    column->setMinimumWidth(340);
     layout->addWidget(scroll, 1);
 
     auto* buttons = new QHBoxLayout;
@@ -384,11 +384,19 @@ void ProfilePage::updateSummary()
     parts << tr("%1 (%2, %3 layers, hidden %4, %5 heads)")
                  .arg(source, jsonText(model, "model_type"), jsonText(model, "layers"), jsonText(model, "hidden"),
                      jsonText(model, "heads"));
-    parts << QStringLiteral("%1 %2").arg(jsonText(settings, "device"), jsonText(settings, "dtype"));
+    // The report spells dtypes as LibTorch does (Float, Half, BFloat16).
+    const QString dtype = jsonText(settings, "dtype");
+    const QString dtypeName = dtype == QLatin1String("Float") ? QStringLiteral("float32")
+        : dtype == QLatin1String("Half")                      ? QStringLiteral("float16")
+                                                              : dtype.toLower();
+    parts << QStringLiteral("%1 %2").arg(jsonText(settings, "device"), dtypeName);
     parts << tr("median of %1, %2 warm-up").arg(jsonText(settings, "repeats"), jsonText(settings, "warmup"));
     const QString padding = jsonText(settings, "padding_fraction");
     if (!padding.isEmpty() && padding.toDouble() > 0)
         parts << tr("%1 % padding").arg(padding.toDouble() * 100.0, 0, 'f', 0);
+    const QString memory = jsonText(settings, "memory");
+    if (!memory.isEmpty())
+        parts << tr("memory: %1").arg(memory);
     const QString cpu = jsonText(m_results.machine, "cpu_model");
     const QString gpu = jsonText(m_results.machine, "gpu_name");
     if (!gpu.isEmpty() || !cpu.isEmpty())

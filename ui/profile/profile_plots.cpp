@@ -60,11 +60,39 @@ QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLab
 void setLogAxis(QCPAxis* axis)
 {
     axis->setScaleType(QCPAxis::stLogarithmic);
-    QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
-    ticker->setLogBase(10);
-    ticker->setSubTickCount(8);
+}
+
+// Ticks at the given values (the swept lengths: a length axis reads best labelled with exactly those).
+void setTicks(QCPAxis* axis, const std::vector<double>& values)
+{
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (double value : values)
+        ticker->addTick(value, QString::number(value, 'g', 7));
     axis->setTicker(ticker);
-    axis->setNumberFormat(QStringLiteral("gb"));
+}
+
+// Ticks for a log axis over `range`: 1-2-5 in each decade, or every digit when that gives too few to read.
+void setLogTicks(QCPAxis* axis)
+{
+    const QCPRange range = axis->range();
+    if (range.lower <= 0)
+        return;
+    const int first = int(std::floor(std::log10(range.lower)));
+    const int last = int(std::ceil(std::log10(range.upper)));
+    std::vector<double> values;
+    for (const std::vector<double>& mantissas :
+        { std::vector<double> { 1, 2, 5 }, std::vector<double> { 1, 2, 3, 4, 5, 6, 7, 8, 9 } }) {
+        values.clear();
+        for (int exponent = first; exponent <= last; ++exponent)
+            for (double mantissa : mantissas) {
+                const double value = mantissa * std::pow(10.0, exponent);
+                if (range.contains(value))
+                    values.push_back(value);
+            }
+        if (values.size() >= 3)
+            break;
+    }
+    setTicks(axis, values);
 }
 
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& colour, bool dense)
@@ -142,7 +170,16 @@ ProfilePlots::ProfilePlots(QWidget* parent)
     m_memory = makePlot(this, tr("Peak memory added"), tr("sequence length (tokens)"), tr("MiB"));
     setLogAxis(m_memory->xAxis);
     m_layers = makePlot(this, tr("Per layer"), tr("layer"), tr("median time (ms)"));
-    m_layers->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend sits right of the bars, which fill the plot's width.
+    m_layers->axisRect()->insetLayout()->take(m_layers->legend);
+    m_layers->axisRect()->insetLayout()->simplify();
+    auto* side = new QCPLayoutGrid;
+    m_layers->plotLayout()->addElement(1, 1, side);
+    m_layers->plotLayout()->setColumnStretchFactor(1, 0.001);
+    side->addElement(0, 0, m_layers->legend);
+    side->addElement(1, 0, new QCPLayoutElement(m_layers)); // keeps the legend at the top
+    side->setRowStretchFactor(0, 0.001);
+    m_layers->legend->setMargins(QMargins(6, 6, 6, 6));
     m_layerGroup = new QCPBarsGroup(m_layers);
     m_layerGroup->setSpacing(2);
 
@@ -224,10 +261,16 @@ void ProfilePlots::rebuild()
             memory->addData(length, point.sparse.peakMiB);
         }
     }
+    std::vector<double> lengths;
+    for (const auto& entry : denseByLength)
+        lengths.push_back(double(entry.first));
     for (QCustomPlot* plot : { m_latency, m_speedup, m_memory }) {
         fitAxis(plot->xAxis);
         fitAxis(plot->yAxis, plot == m_speedup);
+        setTicks(plot->xAxis, lengths);
         plot->legend->setVisible(plot->graphCount() > 0);
+        if (plot->yAxis->scaleType() == QCPAxis::stLogarithmic)
+            setLogTicks(plot->yAxis);
         plot->replot(QCustomPlot::rpQueuedReplot);
     }
 }
@@ -259,8 +302,15 @@ void ProfilePlots::showLayers(const std::optional<ProfilePoint>& point)
     };
     QCPBars* denseAttention = makeBars(tr("dense: attention"), QColor(0x6b, 0x6b, 0x6b));
     QCPBars* denseOther = makeBars(tr("dense: rest of layer"), QColor(0xc4, 0xc4, 0xc4));
-    QCPBars* sparseAttention = makeBars(tr("sparse: attention"), layoutColour(0));
-    QCPBars* sparseOther = makeBars(tr("sparse: rest of layer"), layoutColour(0).lighter(160));
+    // The sparse bars take the layout's colour in the line plots.
+    std::vector<std::string> layouts;
+    for (const ProfilePoint& p : m_points)
+        if (std::find(layouts.begin(), layouts.end(), p.layout) == layouts.end())
+            layouts.push_back(p.layout);
+    const QColor sparseColour
+        = layoutColour(int(std::find(layouts.begin(), layouts.end(), point->layout) - layouts.begin()));
+    QCPBars* sparseAttention = makeBars(tr("sparse: attention"), sparseColour);
+    QCPBars* sparseOther = makeBars(tr("sparse: rest of layer"), sparseColour.lighter(150));
     denseOther->moveAbove(denseAttention);
     sparseOther->moveAbove(sparseAttention);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
@@ -279,7 +329,7 @@ void ProfilePlots::showLayers(const std::optional<ProfilePoint>& point)
     m_layers->xAxis->setTicker(ticker);
     const int layers = int(std::max(point->dense.layers.size(), point->sparse.layers.size()));
     m_layers->xAxis->setRange(-0.6, std::max(0, layers - 1) + 0.6);
-    m_layers->yAxis->setRange(0, highest > 0 ? highest * 1.3 : 1);
+    m_layers->yAxis->setRange(0, highest > 0 ? highest * 1.1 : 1);
     m_layers->legend->setVisible(true);
     m_layers->replot(QCustomPlot::rpQueuedReplot);
 }

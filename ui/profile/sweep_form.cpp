@@ -70,6 +70,7 @@ QWidget* SweepForm::buildModelGroup()
     m_modelBox->setObjectName(QStringLiteral("model"));
     m_modelBox->addItem(tr("In-memory demo encoder"), kDemo);
     connect(m_modelBox, &QComboBox::currentIndexChanged, this, [this] { updateModelNote(); });
+    connect(m_modelBox, &QComboBox::activated, this, [this] { m_keepDemo = false; });
     layout->addWidget(m_modelBox);
     m_modelNote = new QLabel(group);
     m_modelNote->setObjectName(QStringLiteral("modelNote"));
@@ -85,6 +86,7 @@ QWidget* SweepForm::buildLayoutGroup()
     auto* layout = new QVBoxLayout(group);
     m_layouts = new QListWidget(group);
     m_layouts->setObjectName(QStringLiteral("layouts"));
+    m_layouts->setMinimumHeight(60);
     m_layouts->setToolTip(tr("Each checked layout is timed against dense attention at every length"));
     for (const QString& name : presetNames()) {
         auto* item = new QListWidgetItem(name, m_layouts);
@@ -162,7 +164,7 @@ QWidget* SweepForm::buildSweepGroup()
     m_padding->setSingleStep(0.05);
     m_padding->setDecimals(2);
     m_padding->setToolTip(tr("Share of every row that is padding (attention mask 0)"));
-    m_extend = new QCheckBox(tr("Extend positions past the model's maximum"), group);
+    m_extend = new QCheckBox(tr("Extend positions when needed"), group);
     m_extend->setObjectName(QStringLiteral("extend"));
     m_extend->setToolTip(tr("Lengthen the position table as conversion does, instead of refusing longer lengths"));
     form->addRow(tr("Repeats:"), m_repeats);
@@ -187,7 +189,8 @@ void SweepForm::setLoadedModel(const LoadedModel& model)
         m_modelBox->setItemText(index, name);
     else
         m_modelBox->insertItem(0, name, kLoaded);
-    m_modelBox->setCurrentIndex(m_modelBox->findData(kLoaded));
+    if (!m_keepDemo)
+        m_modelBox->setCurrentIndex(m_modelBox->findData(kLoaded));
     updateModelNote();
 }
 
@@ -254,6 +257,11 @@ void SweepForm::applySettings(const nlohmann::json& settings)
                     values.push_back(value.get<std::int64_t>());
         return values;
     };
+    if (settings.contains("model") && settings["model"].is_object()
+        && settings["model"].value("source", std::string()) == "demo") {
+        m_keepDemo = true;
+        m_modelBox->setCurrentIndex(m_modelBox->findData(kDemo));
+    }
     if (const auto lengths = sizes("seq_lens"); !lengths.empty())
         m_lengths->setText(formatSizeList(lengths));
     if (const auto batches = sizes("batches"); !batches.empty())

@@ -65,6 +65,9 @@ private:
     DemoEncoderShape m_demo;
     std::optional<SparsityConfig> m_designerConfig;
     QString m_designerName;
+    // Restored settings were swept on the in-memory demo: a model arriving from the Model page is offered, not
+    // chosen, until the user picks it.
+    bool m_keepDemo = false;
 
     QComboBox* m_modelBox = nullptr;
     QLabel* m_modelNote = nullptr;
