@@ -24,10 +24,10 @@ void checkQkv(const at::Tensor& tensor, const char* name, const at::Tensor& quer
         fail("attention: {} must be [batch, heads, seq_len, head_dim], got shape {}", name, shapeString(tensor));
     if (tensor.sizes() != query.sizes())
         fail("attention: {} has shape {} but query has {} (only self-attention is supported)", name,
-             shapeString(tensor), shapeString(query));
+            shapeString(tensor), shapeString(query));
     if (tensor.scalar_type() != query.scalar_type())
         fail("attention: {} has dtype {} but query has {}", name, c10::toString(tensor.scalar_type()),
-             c10::toString(query.scalar_type()));
+            c10::toString(query.scalar_type()));
     if (tensor.device() != query.device())
         fail("attention: {} is on {} but query is on {}", name, tensor.device().str(), query.device().str());
 }
@@ -36,11 +36,11 @@ void checkLayout(const Layout& layout)
 {
     if (layout.block <= 0 || layout.numBlocks <= 0 || layout.numHeads <= 0)
         fail("attention: layout must have positive block ({}), num_blocks ({}) and num_heads ({})", layout.block,
-             layout.numBlocks, layout.numHeads);
+            layout.numBlocks, layout.numHeads);
     const std::size_t expected = std::size_t(layout.numHeads) * layout.numBlocks * layout.numBlocks;
     if (layout.mask.size() != expected)
         fail("attention: layout mask has {} entries, expected num_heads × num_blocks² = {}", layout.mask.size(),
-             expected);
+            expected);
 }
 
 void checkMask(const at::Tensor& mask, const char* name, at::IntArrayRef expected, const at::Tensor& query)
@@ -61,7 +61,7 @@ void checkMask(const at::Tensor& mask, const char* name, at::IntArrayRef expecte
 } // namespace
 
 double checkAttentionArguments(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                               const Layout& layout, const AttentionMasks& masks, std::optional<double> scale)
+    const Layout& layout, const AttentionMasks& masks, std::optional<double> scale)
 {
     if (!query.defined())
         fail("attention: query is undefined");
@@ -80,16 +80,16 @@ double checkAttentionArguments(const at::Tensor& query, const at::Tensor& key, c
     const std::int64_t headDim = query.size(3);
     if (seqLen != layout.seqLen())
         fail("attention: query seq_len {} does not match the layout's seq_len {} ({} blocks of {})", seqLen,
-             layout.seqLen(), layout.numBlocks, layout.block);
+            layout.seqLen(), layout.numBlocks, layout.block);
     if (heads != layout.numHeads)
         fail("attention: query has {} heads but the layout has num_heads {}", heads, layout.numHeads);
     if (headDim <= 0)
         fail("attention: query head_dim must be positive, got {}", headDim);
 
     if (masks.keyPadding)
-        checkMask(*masks.keyPadding, "key_padding_mask", {batch, seqLen}, query);
+        checkMask(*masks.keyPadding, "key_padding_mask", { batch, seqLen }, query);
     if (masks.attention)
-        checkMask(*masks.attention, "attn_mask", {seqLen, seqLen}, query);
+        checkMask(*masks.attention, "attn_mask", { seqLen, seqLen }, query);
 
     const double resolved = scale ? *scale : 1.0 / std::sqrt(double(headDim));
     if (!std::isfinite(resolved))

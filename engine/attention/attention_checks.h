@@ -8,6 +8,6 @@ namespace spw {
 // Checks query/key/value, the layout and the masks against each other; returns the scale to use
 // (1/sqrt(head_dim) when none is given).
 double checkAttentionArguments(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                               const Layout& layout, const AttentionMasks& masks, std::optional<double> scale);
+    const Layout& layout, const AttentionMasks& masks, std::optional<double> scale);
 
 } // namespace spw

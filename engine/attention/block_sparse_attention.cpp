@@ -11,7 +11,7 @@
 namespace spw {
 
 at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                                const Layout& layout, const AttentionMasks& masks, std::optional<double> scale)
+    const Layout& layout, const AttentionMasks& masks, std::optional<double> scale)
 {
     const double resolvedScale = checkAttentionArguments(query, key, value, layout, masks, scale);
     if (query.is_cuda()) {

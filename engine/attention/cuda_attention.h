@@ -2,11 +2,31 @@
 // The engine's glue to the CUDA kernels (kernels/): turns at::Tensor arguments into the kernels' plain parameter
 // struct, with per-layout lookup tables built once and cached. Compiled only when LibTorch has CUDA
 // (SPW_TORCH_HAS_CUDA); blockSparseAttention() calls it for CUDA tensors.
+//
+// Inputs: float16 or bfloat16 run as they are; float32/float64 are converted to float16 and the output converted
+// back. Head dims 32, 64, 128; layout blocks 16, 32, 64, 128. A dense layout without masks runs through
+// at::scaled_dot_product_attention (cuDNN/flash use Hopper's wgmma, faster than these mma.sync kernels on dense
+// work) unless DenseRoute::Kernels is asked for.
 #include "attention/block_sparse_attention.h"
+
+#include <memory>
 
 namespace spw {
 
 at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
                                     const Layout& layout, const AttentionMasks& masks, double scale);
+
+enum class DenseRoute { Sdpa, Kernels };
+
+// A layout's lookup tables on one device for one head dim (opaque; see kernels/block_sparse_attention.h).
+struct CudaLayoutTables;
+
+// The tables for `layout`, from a cache keyed by the layout's content and the tile shape (built on first use).
+std::shared_ptr<const CudaLayoutTables> cudaLayoutTables(const Layout& layout, int headDim, int deviceIndex);
+
+// The same computation with tables prepared by cudaLayoutTables (no lookup per call: what benchmarks time).
+at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+                                    const Layout& layout, const CudaLayoutTables& tables,
+                                    const AttentionMasks& masks, double scale, DenseRoute route);
 
 } // namespace spw

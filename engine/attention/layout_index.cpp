@@ -42,7 +42,7 @@ std::vector<RowBucket> bucketRows(const Layout& layout, int head)
 LayoutIndex buildLayoutIndex(const Layout& layout)
 {
     LayoutIndex index;
-    std::vector<int> representatives;  // first head of each group
+    std::vector<int> representatives; // first head of each group
     for (int head = 0; head < layout.numHeads; ++head) {
         std::size_t group = 0;
         while (group < representatives.size() && !sameHeadLayout(layout, representatives[group], head))

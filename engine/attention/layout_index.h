@@ -13,19 +13,19 @@
 namespace spw {
 
 struct RowBucket {
-    std::int64_t width = 0;              // nonzero column blocks per row
-    std::vector<std::int64_t> rows;      // row-block indices
-    std::vector<std::int64_t> columns;   // [rows.size()][width] column-block indices, ascending per row
+    std::int64_t width = 0; // nonzero column blocks per row
+    std::vector<std::int64_t> rows; // row-block indices
+    std::vector<std::int64_t> columns; // [rows.size()][width] column-block indices, ascending per row
 };
 
 struct HeadGroup {
-    std::vector<std::int64_t> heads;     // ascending
-    std::vector<RowBucket> buckets;      // by ascending width
+    std::vector<std::int64_t> heads; // ascending
+    std::vector<RowBucket> buckets; // by ascending width
 };
 
 struct LayoutIndex {
-    std::vector<HeadGroup> groups;       // by first head
-    std::int64_t nonzeroBlocksPerGroupHead = 0;  // summed over groups (one head each), for cost estimates
+    std::vector<HeadGroup> groups; // by first head
+    std::int64_t nonzeroBlocksPerGroupHead = 0; // summed over groups (one head each), for cost estimates
 };
 
 LayoutIndex buildLayoutIndex(const Layout& layout);

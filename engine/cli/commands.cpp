@@ -5,13 +5,14 @@ namespace spw::cli {
 const std::vector<Command>& allCommands()
 {
     static const std::vector<Command> commands = {
-        convertCommand(),
-        createCommand(),
-        inspectCommand(),
         layoutCommand(),
-        profileCommand(),
-        runCommand(),
         tokenizeCommand(),
+        inspectCommand(),
+        runCommand(),
+        createCommand(),
+        profileCommand(),
+        benchAttentionCommand(),
+        convertCommand(),
     };
     return commands;
 }

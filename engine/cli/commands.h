@@ -4,12 +4,13 @@
 
 namespace spw::cli {
 
-Command convertCommand();
+Command layoutCommand();
+Command benchAttentionCommand();
+Command tokenizeCommand();
 Command createCommand();
 Command inspectCommand();
-Command layoutCommand();
-Command profileCommand();
 Command runCommand();
-Command tokenizeCommand();
+Command profileCommand();
+Command convertCommand();
 
 } // namespace spw::cli

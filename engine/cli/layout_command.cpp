@@ -39,13 +39,9 @@ int runLayout(const Arguments& args, std::ostream& out, std::ostream&)
         }
         matrix.push_back(std::move(rows));
     }
-    const nlohmann::json result = {{"mode", modeName(config.mode)},
-                                   {"block", layout.block},
-                                   {"num_heads", layout.numHeads},
-                                   {"num_blocks", layout.numBlocks},
-                                   {"seq_len", layout.seqLen()},
-                                   {"density", computeStats(layout).density},
-                                   {"layout", std::move(matrix)}};
+    const nlohmann::json result = { { "mode", modeName(config.mode) }, { "block", layout.block },
+        { "num_heads", layout.numHeads }, { "num_blocks", layout.numBlocks }, { "seq_len", layout.seqLen() },
+        { "density", computeStats(layout).density }, { "layout", std::move(matrix) } };
     out << result.dump() << '\n';
     return 0;
 }
@@ -54,16 +50,12 @@ int runLayout(const Arguments& args, std::ostream& out, std::ostream&)
 
 Command layoutCommand()
 {
-    CommandSpec spec{"layout",
-                     "Print the block layout of a sparsity configuration as JSON",
-                     "",
-                     0,
-                     0,
-                     {{"config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)"},
-                      {"seq-len", "L", "sequence length in tokens (a multiple of the block)"},
-                      {"heads", "N", "number of heads (default: the configuration's num_heads)"},
-                      {"seed", "S", "seed of the random blocks (default: the configuration's seed, else 0)"}}};
-    return {spec, runLayout};
+    CommandSpec spec { "layout", "Print the block layout of a sparsity configuration as JSON", "", 0, 0,
+        { { "config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)" },
+            { "seq-len", "L", "sequence length in tokens (a multiple of the block)" },
+            { "heads", "N", "number of heads (default: the configuration's num_heads)" },
+            { "seed", "S", "seed of the random blocks (default: the configuration's seed, else 0)" } } };
+    return { spec, runLayout };
 }
 
 } // namespace spw::cli

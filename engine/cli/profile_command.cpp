@@ -38,6 +38,15 @@ at::ScalarType dtypeFromName(const std::string& name)
     return at::kFloat;
 }
 
+std::string dtypeName(at::ScalarType type)
+{
+    if (type == at::kHalf)
+        return "float16";
+    if (type == at::kBFloat16)
+        return "bfloat16";
+    return "float32";
+}
+
 std::string readTextFile(const std::string& path)
 {
     std::ifstream file(path, std::ios::binary);
@@ -109,7 +118,7 @@ nlohmann::json settingsToJson(const ProfileSettings& settings, const EncoderMode
               {"intermediate", config.intermediateSize},
               {"max_position_embeddings", config.maxPositionEmbeddings}}},
             {"device", model.device().str()},
-            {"dtype", c10::toString(model.computeDtype())},
+            {"dtype", dtypeName(model.computeDtype())},
             {"seq_lens", settings.seqLens},
             {"batches", settings.batches},
             {"layouts", layouts},

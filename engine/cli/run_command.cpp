@@ -1,6 +1,8 @@
 #include "cli/commands.h"
 
 #include "common/error.h"
+#include "convert/padded_run.h"
+#include "convert/sparse_attention_record.h"
 #include "io/safetensors.h"
 #include "model/encoder_model.h"
 
@@ -80,8 +82,10 @@ Command runCommand()
                 }
                 options.dtype = dtypeFromName(args.choice("dtype", {"float32", "float16", "bfloat16"}, "float32"));
                 ModelInputs inputs = readInputs(inputsPath);
-                std::unique_ptr<EncoderModel> model = EncoderModel::load(directory, options);
-                ModelOutputs outputs = model->forward(inputs);
+                // A converted folder brings its sparse attention back; inputs are then padded to the block and the
+                // outputs cut back to the input's length.
+                std::unique_ptr<EncoderModel> model = loadForRun(directory, options);
+                ModelOutputs outputs = runPadded(*model, inputs);
                 std::map<std::string, at::Tensor> tensors;
                 auto keep = [&](const char* name, const at::Tensor& tensor) {
                     tensors[name] = tensor.to(at::kCPU, at::kFloat).contiguous();

@@ -20,9 +20,9 @@ Command tokenizeCommand()
     spec.minPositional = 2;
     spec.maxPositional = 2;
     spec.options = {
-        {"pair", "TEXT_B", "second text of a pair ([CLS] A [SEP] B [SEP] / <s> A </s></s> B </s>)"},
-        {"max-length", "N", "truncate to N tokens, special tokens included (longest first)"},
-        {"padding", "", "pad to --max-length (or the tokenizer's model_max_length)"},
+        { "pair", "TEXT_B", "second text of a pair ([CLS] A [SEP] B [SEP] / <s> A </s></s> B </s>)" },
+        { "max-length", "N", "truncate to N tokens, special tokens included (longest first)" },
+        { "padding", "", "pad to --max-length (or the tokenizer's model_max_length)" },
     };
     auto run = [](const Arguments& args, std::ostream& out, std::ostream&) {
         const std::string& directory = args.positional()[0];
@@ -32,14 +32,12 @@ Command tokenizeCommand()
         if (args.has("padding"))
             options.padding = Padding::MaxLength;
         Encoding encoding = tokenizer->encode(args.positional()[1], args.value("pair"), options);
-        nlohmann::json result = {{"input_ids", encoding.ids},
-                                 {"tokens", encoding.tokens},
-                                 {"token_type_ids", encoding.typeIds},
-                                 {"attention_mask", encoding.attentionMask}};
+        nlohmann::json result = { { "input_ids", encoding.ids }, { "tokens", encoding.tokens },
+            { "token_type_ids", encoding.typeIds }, { "attention_mask", encoding.attentionMask } };
         out << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         return 0;
     };
-    return {spec, run};
+    return { spec, run };
 }
 
 } // namespace spw::cli

@@ -16,11 +16,11 @@
 namespace spw {
 
 struct PaddingInputs {
-    std::optional<at::Tensor> inputIds;       // [batch, seq_len] int64
-    std::optional<at::Tensor> attentionMask;  // [batch, seq_len], 1 attend / 0 padding, any dtype
-    std::optional<at::Tensor> tokenTypeIds;   // [batch or 1, seq_len]
-    std::optional<at::Tensor> positionIds;    // [batch or 1, seq_len]
-    std::optional<at::Tensor> inputsEmbeds;   // [batch, seq_len, hidden]
+    std::optional<at::Tensor> inputIds; // [batch, seq_len] int64
+    std::optional<at::Tensor> attentionMask; // [batch, seq_len], 1 attend / 0 padding, any dtype
+    std::optional<at::Tensor> tokenTypeIds; // [batch or 1, seq_len]
+    std::optional<at::Tensor> positionIds; // [batch or 1, seq_len]
+    std::optional<at::Tensor> inputsEmbeds; // [batch, seq_len, hidden]
 };
 
 // Where the embedding of pad tokens comes from when inputs_embeds must be padded: either a callable that embeds
@@ -33,14 +33,14 @@ struct PadTokenEmbedding {
 };
 
 struct PaddedInputs {
-    std::int64_t padLength = 0;  // tokens added on the right (0: inputs returned as they were)
+    std::int64_t padLength = 0; // tokens added on the right (0: inputs returned as they were)
     PaddingInputs inputs;
 };
 
 // Throws spw::Error naming the tensor when shapes disagree, when neither input_ids nor inputs_embeds is given, or
 // when inputs_embeds needs padding and no pad embedding is given.
-PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs,
-                            const PadTokenEmbedding& padEmbedding = {});
+PaddedInputs padToBlockSize(
+    std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs, const PadTokenEmbedding& padEmbedding = {});
 
 // Cuts [batch, seq_len + padLength, ...] back to [batch, seq_len, ...].
 at::Tensor unpadSequenceOutput(std::int64_t padLength, const at::Tensor& output);

@@ -19,21 +19,21 @@ at::Tensor extendPositionTable(const at::Tensor& table, ModelFamily family, std:
         if (table.defined())
             shape << table.sizes();
         fail("position extension: the position embedding table must be [max_position_embeddings, hidden], got {}",
-             table.defined() ? shape.str() : std::string("an undefined tensor"));
+            table.defined() ? shape.str() : std::string("an undefined tensor"));
     }
     const std::int64_t rows = table.size(0);
     const std::int64_t reserved = family == ModelFamily::Roberta ? kRobertaReservedRows : 0;
     const std::int64_t usable = rows - reserved;
     if (usable <= 0)
         fail("position extension: a RoBERTa position table needs more than {} rows (max_position_embeddings {})",
-             reserved, rows);
+            reserved, rows);
     if (newMaxLength <= usable)
         fail("position extension: the new maximum length {} must exceed the current maximum {} "
              "(max_position_embeddings {})",
-             newMaxLength, usable, rows);
+            newMaxLength, usable, rows);
 
     const at::Tensor repeated = at::arange(newMaxLength, at::kLong).remainder(usable).add_(reserved);
-    const at::Tensor index = reserved > 0 ? at::cat({at::arange(reserved, at::kLong), repeated}) : repeated;
+    const at::Tensor index = reserved > 0 ? at::cat({ at::arange(reserved, at::kLong), repeated }) : repeated;
     return table.index_select(0, index.to(table.device()));
 }
 

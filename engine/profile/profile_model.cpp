@@ -1,7 +1,7 @@
 #include "profile/profile_model.h"
 
 #include "common/error.h"
-#include "convert/position_extension.h"
+#include "convert/model_conversion.h"
 
 #include <algorithm>
 
@@ -27,12 +27,6 @@ std::unique_ptr<EncoderModel> makeDemoEncoder(const CreateModelOptions& shape, c
     return bareEncoder(*model, options);
 }
 
-std::int64_t usableLength(const ModelConfig& config)
-{
-    return config.family() == ModelFamily::Roberta ? config.maxPositionEmbeddings - config.padTokenId - 1
-                                                   : config.maxPositionEmbeddings;
-}
-
 std::int64_t longestSweepLength(const ProfileSettings& settings)
 {
     std::int64_t longest = 0;
@@ -49,14 +43,14 @@ std::int64_t longestSweepLength(const ProfileSettings& settings)
 void fitModelToSweep(EncoderModel& model, const ProfileSettings& settings)
 {
     const std::int64_t longest = longestSweepLength(settings);
-    const std::int64_t usable = usableLength(model.config());
+    const std::int64_t usable = usableMaxLength(model.config());
     if (longest <= usable)
         return;
     if (!settings.extend)
         fail("profile: length {} (--seq-lens, padded to the block) exceeds the model's maximum of {} positions: "
              "convert the model to a longer maximum length first, or pass --extend",
              longest, usable);
-    model.setPositionEmbeddings(extendPositionTable(model.positionEmbeddings(), model.family(), longest));
+    extendPositionEmbedding(model, longest);
 }
 
 } // namespace spw

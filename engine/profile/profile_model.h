@@ -18,14 +18,12 @@ std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadO
 // A randomly initialised bare encoder of the given shape (no download, no files), for `profile --demo`.
 std::unique_ptr<EncoderModel> makeDemoEncoder(const CreateModelOptions& shape, const LoadOptions& options);
 
-// The longest input `config` accepts: max_position_embeddings for BERT, minus pad_token_id + 1 for RoBERTa.
-std::int64_t usableLength(const ModelConfig& config);
-
 // The longest length the sweep runs: every sequence length rounded up to each layout's block.
 std::int64_t longestSweepLength(const ProfileSettings& settings);
 
 // Throws spw::Error when the sweep needs more positions than the model has and settings.extend is false (saying
-// to convert first or to extend); with extend, lengthens the position table as conversion does.
+// to convert first or to extend); with extend, lengthens the position table through conversion's
+// extendPositionEmbedding (engine/convert/model_conversion.h).
 void fitModelToSweep(EncoderModel& model, const ProfileSettings& settings);
 
 } // namespace spw

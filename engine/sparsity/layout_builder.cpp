@@ -16,7 +16,12 @@ constexpr std::int64_t kMaxLayoutBlocks = std::int64_t(1) << 30;
 // One head of the layout being built, written the way DeepSpeed writes its tensor.
 class HeadCanvas {
 public:
-    HeadCanvas(Layout& layout, int head) : m_layout(layout), m_head(head), m_nb(layout.numBlocks) {}
+    HeadCanvas(Layout& layout, int head)
+        : m_layout(layout)
+        , m_head(head)
+        , m_nb(layout.numBlocks)
+    {
+    }
 
     int numBlocks() const { return m_nb; }
 
@@ -29,8 +34,8 @@ public:
 
     // layout[h, rowBegin:rowEnd, colBegin:colEnd] = 1 with Python's slice rules: a negative bound counts from the
     // end and bounds are clamped to [0, nb]. DeepSpeed relies on them when a window is longer than the sequence.
-    void fill(std::int64_t rowBegin, std::int64_t rowEnd, std::int64_t colBegin, std::int64_t colEnd,
-              BlockSource source)
+    void fill(
+        std::int64_t rowBegin, std::int64_t rowEnd, std::int64_t colBegin, std::int64_t colEnd, BlockSource source)
     {
         const auto r0 = sliceBound(rowBegin), r1 = sliceBound(rowEnd);
         const auto c0 = sliceBound(colBegin), c1 = sliceBound(colEnd);
@@ -118,8 +123,8 @@ void fillVariableGlobal(HeadCanvas& canvas, const SparsityConfig& config)
         const std::int64_t begin = config.globalBlockIndices[k];
         if (begin >= nb)
             continue;
-        const std::int64_t end =
-            config.globalBlockEndIndices ? std::min<std::int64_t>((*config.globalBlockEndIndices)[k], nb) : begin + 1;
+        const std::int64_t end
+            = config.globalBlockEndIndices ? std::min<std::int64_t>((*config.globalBlockEndIndices)[k], nb) : begin + 1;
         if (config.horizontalGlobalAttention)
             canvas.fillRows(begin, end, BlockSource::Global);
         const std::int64_t firstRow = isUnidirectional(config) ? begin : 0;
@@ -194,8 +199,8 @@ void fillBSLongformer(HeadCanvas& canvas, const SparsityConfig& config)
         const std::int64_t begin = config.globalBlockIndices[k];
         if (begin >= nb)
             continue;
-        const std::int64_t end =
-            config.globalBlockEndIndices ? std::min<std::int64_t>((*config.globalBlockEndIndices)[k], nb) : begin + 1;
+        const std::int64_t end
+            = config.globalBlockEndIndices ? std::min<std::int64_t>((*config.globalBlockEndIndices)[k], nb) : begin + 1;
         canvas.fillRows(begin, end, BlockSource::Global);
         canvas.fill(0, nb, begin, end, BlockSource::Global);
     }
@@ -207,7 +212,7 @@ void requireAtMostRow(const char* field, int value, const SparsityConfig& config
 {
     if (value > nb)
         fail("{} ({}) must not exceed the number of blocks in a row ({} = seq_len {} / block {})", field, value, nb,
-             seqLen, config.block);
+            seqLen, config.block);
 }
 
 // The checks DeepSpeed makes inside make_layout, where the number of blocks is known.
@@ -254,7 +259,7 @@ Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHead
     const std::int64_t nb64 = seqLen / config.block;
     if (nb64 > kMaxLayoutBlocks / nb64 / numHeads)
         fail("layout too large: num_heads {} x (seq_len {} / block {})^2 blocks exceeds {}", numHeads, seqLen,
-             config.block, kMaxLayoutBlocks);
+            config.block, kMaxLayoutBlocks);
     const int nb = int(nb64);
     validateForLength(config, seqLen, nb);
 

@@ -9,7 +9,10 @@ namespace spw {
 
 class RandomSource {
 public:
-    explicit RandomSource(std::uint64_t seed) : m_state(seed) {}
+    explicit RandomSource(std::uint64_t seed)
+        : m_state(seed)
+    {
+    }
 
     std::uint64_t next();
     // Uniform in [0, bound), bound > 0: rejection of the low values that would make `x % bound` uneven.

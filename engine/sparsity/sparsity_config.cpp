@@ -15,12 +15,9 @@ struct ModeName {
     const char* name;
 };
 
-constexpr std::array<ModeName, 6> kModeNames{{{SparsityMode::Dense, "dense"},
-                                              {SparsityMode::Fixed, "fixed"},
-                                              {SparsityMode::Variable, "variable"},
-                                              {SparsityMode::BigBird, "bigbird"},
-                                              {SparsityMode::BSLongformer, "bslongformer"},
-                                              {SparsityMode::Local, "local"}}};
+constexpr std::array<ModeName, 6> kModeNames { { { SparsityMode::Dense, "dense" }, { SparsityMode::Fixed, "fixed" },
+    { SparsityMode::Variable, "variable" }, { SparsityMode::BigBird, "bigbird" },
+    { SparsityMode::BSLongformer, "bslongformer" }, { SparsityMode::Local, "local" } } };
 
 void requirePositive(const char* field, int value)
 {
@@ -44,11 +41,11 @@ void validateGlobalRanges(const SparsityConfig& config)
     const auto& ends = *config.globalBlockEndIndices;
     if (ends.size() != config.globalBlockIndices.size())
         fail("global_block_indices ({} entries) and global_block_end_indices ({} entries) must have the same length",
-             config.globalBlockIndices.size(), ends.size());
+            config.globalBlockIndices.size(), ends.size());
     for (std::size_t i = 0; i < ends.size(); ++i)
         if (config.globalBlockIndices[i] >= ends[i])
             fail("global_block_indices[{}] ({}) must be smaller than global_block_end_indices[{}] ({})", i,
-                 config.globalBlockIndices[i], i, ends[i]);
+                config.globalBlockIndices[i], i, ends[i]);
 }
 
 void validateNoHorizontalWhenUnidirectional(const SparsityConfig& config)
@@ -63,16 +60,16 @@ void validateFixed(const SparsityConfig& config)
     requirePositive("num_global_blocks", config.numGlobalBlocks);
     if (config.numLocalBlocks % config.numGlobalBlocks != 0)
         fail("num_local_blocks ({}) must be a multiple of num_global_blocks ({})", config.numLocalBlocks,
-             config.numGlobalBlocks);
+            config.numGlobalBlocks);
     validateNoHorizontalWhenUnidirectional(config);
     requirePositive("num_different_global_patterns", config.numDifferentGlobalPatterns);
     if (config.numDifferentGlobalPatterns > 1 && !config.differentLayoutPerHead)
         fail("num_different_global_patterns ({}) above 1 needs different_layout_per_head true",
-             config.numDifferentGlobalPatterns);
+            config.numDifferentGlobalPatterns);
     const int patterns = config.numLocalBlocks / config.numGlobalBlocks;
     if (config.numDifferentGlobalPatterns > patterns)
         fail("num_different_global_patterns ({}) must not exceed num_local_blocks / num_global_blocks ({} / {} = {})",
-             config.numDifferentGlobalPatterns, config.numLocalBlocks, config.numGlobalBlocks, patterns);
+            config.numDifferentGlobalPatterns, config.numLocalBlocks, config.numGlobalBlocks, patterns);
 }
 
 void validateVariable(const SparsityConfig& config)

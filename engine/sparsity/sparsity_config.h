@@ -15,7 +15,10 @@
 //                 attention
 //   local:        num_sliding_window_blocks (3), attention ("unidirectional", as DeepSpeed's class)
 //   "seed": int (optional): the seed of the random blocks, recorded with a converted model.
-// An unknown key or mode is an error; so is a value of the wrong type.
+// An unknown key or mode is an error; so is a value of the wrong type. A key of another mode (ds_config vocabulary,
+// e.g. num_local_blocks in a bigbird object) is type-checked and then ignored, as DeepSpeed ignores it;
+// different_layout_per_head applies to fixed, variable, bigbird and bslongformer. Global block indices must not be
+// negative (DeepSpeed would index from the end).
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -53,6 +56,7 @@ struct SparsityConfig {
     AttentionDirection attention = AttentionDirection::Bidirectional;
     std::optional<std::uint64_t> seed;
 
+    // Same mode and same values for the keys that apply to it (what sparsityConfigToJson writes).
     bool operator==(const SparsityConfig& other) const;
 };
 

@@ -73,9 +73,9 @@ std::uint64_t readSeed(const json& value)
 
 struct Key {
     const char* name;
-    std::vector<Mode> modes;  // empty: every mode
+    std::vector<Mode> modes; // empty: every mode
     void (*read)(const json&, SparsityConfig&);
-    void (*write)(const SparsityConfig&, json&);  // may leave the key out (an unset optional)
+    void (*write)(const SparsityConfig&, json&); // may leave the key out (an unset optional)
 
     bool appliesTo(Mode mode) const
     {
@@ -88,69 +88,76 @@ struct Key {
 const std::vector<Key>& keys()
 {
     static const std::vector<Key> table = {
-        {"block", {}, [](const json& v, SparsityConfig& c) { c.block = readInt(v, "block"); },
-         [](const SparsityConfig& c, json& j) { j["block"] = c.block; }},
-        {"different_layout_per_head", {Mode::Fixed, Mode::Variable, Mode::BigBird, Mode::BSLongformer},
-         [](const json& v, SparsityConfig& c) { c.differentLayoutPerHead = readBool(v, "different_layout_per_head"); },
-         [](const SparsityConfig& c, json& j) { j["different_layout_per_head"] = c.differentLayoutPerHead; }},
-        {"num_heads", {},
-         [](const json& v, SparsityConfig& c) {
-             c.numHeads = readInt(v, "num_heads");
-             if (c.numHeads <= 0)
-                 fail("num_heads ({}) must be positive", c.numHeads);
-         },
-         [](const SparsityConfig& c, json& j) {
-             if (c.numHeads > 0)
-                 j["num_heads"] = c.numHeads;
-         }},
-        {"num_local_blocks", {Mode::Fixed},
-         [](const json& v, SparsityConfig& c) { c.numLocalBlocks = readInt(v, "num_local_blocks"); },
-         [](const SparsityConfig& c, json& j) { j["num_local_blocks"] = c.numLocalBlocks; }},
-        {"num_global_blocks", {Mode::Fixed, Mode::BigBird},
-         [](const json& v, SparsityConfig& c) { c.numGlobalBlocks = readInt(v, "num_global_blocks"); },
-         [](const SparsityConfig& c, json& j) { j["num_global_blocks"] = c.numGlobalBlocks; }},
-        {"attention", {Mode::Fixed, Mode::Variable, Mode::BigBird, Mode::BSLongformer, Mode::Local},
-         [](const json& v, SparsityConfig& c) { c.attention = readAttention(v); },
-         [](const SparsityConfig& c, json& j) {
-             j["attention"] = c.attention == AttentionDirection::Bidirectional ? "bidirectional" : "unidirectional";
-         }},
-        {"horizontal_global_attention", {Mode::Fixed, Mode::Variable},
-         [](const json& v, SparsityConfig& c) {
-             c.horizontalGlobalAttention = readBool(v, "horizontal_global_attention");
-         },
-         [](const SparsityConfig& c, json& j) { j["horizontal_global_attention"] = c.horizontalGlobalAttention; }},
-        {"num_different_global_patterns", {Mode::Fixed},
-         [](const json& v, SparsityConfig& c) {
-             c.numDifferentGlobalPatterns = readInt(v, "num_different_global_patterns");
-         },
-         [](const SparsityConfig& c, json& j) { j["num_different_global_patterns"] = c.numDifferentGlobalPatterns; }},
-        {"num_random_blocks", {Mode::Variable, Mode::BigBird},
-         [](const json& v, SparsityConfig& c) { c.numRandomBlocks = readInt(v, "num_random_blocks"); },
-         [](const SparsityConfig& c, json& j) { j["num_random_blocks"] = c.numRandomBlocks; }},
-        {"local_window_blocks", {Mode::Variable},
-         [](const json& v, SparsityConfig& c) { c.localWindowBlocks = readIntList(v, "local_window_blocks"); },
-         [](const SparsityConfig& c, json& j) { j["local_window_blocks"] = c.localWindowBlocks; }},
-        {"global_block_indices", {Mode::Variable, Mode::BSLongformer},
-         [](const json& v, SparsityConfig& c) { c.globalBlockIndices = readIntList(v, "global_block_indices"); },
-         [](const SparsityConfig& c, json& j) { j["global_block_indices"] = c.globalBlockIndices; }},
-        {"global_block_end_indices", {Mode::Variable, Mode::BSLongformer},
-         [](const json& v, SparsityConfig& c) {
-             if (v.is_null())
-                 c.globalBlockEndIndices.reset();
-             else
-                 c.globalBlockEndIndices = readIntList(v, "global_block_end_indices");
-         },
-         [](const SparsityConfig& c, json& j) {
-             j["global_block_end_indices"] = c.globalBlockEndIndices ? json(*c.globalBlockEndIndices) : json(nullptr);
-         }},
-        {"num_sliding_window_blocks", {Mode::BigBird, Mode::BSLongformer, Mode::Local},
-         [](const json& v, SparsityConfig& c) { c.numSlidingWindowBlocks = readInt(v, "num_sliding_window_blocks"); },
-         [](const SparsityConfig& c, json& j) { j["num_sliding_window_blocks"] = c.numSlidingWindowBlocks; }},
-        {"seed", {}, [](const json& v, SparsityConfig& c) { c.seed = readSeed(v); },
-         [](const SparsityConfig& c, json& j) {
-             if (c.seed)
-                 j["seed"] = *c.seed;
-         }},
+        { "block", {}, [](const json& v, SparsityConfig& c) { c.block = readInt(v, "block"); },
+            [](const SparsityConfig& c, json& j) { j["block"] = c.block; } },
+        { "different_layout_per_head", { Mode::Fixed, Mode::Variable, Mode::BigBird, Mode::BSLongformer },
+            [](const json& v, SparsityConfig& c) {
+                c.differentLayoutPerHead = readBool(v, "different_layout_per_head");
+            },
+            [](const SparsityConfig& c, json& j) { j["different_layout_per_head"] = c.differentLayoutPerHead; } },
+        { "num_heads", {},
+            [](const json& v, SparsityConfig& c) {
+                c.numHeads = readInt(v, "num_heads");
+                if (c.numHeads <= 0)
+                    fail("num_heads ({}) must be positive", c.numHeads);
+            },
+            [](const SparsityConfig& c, json& j) {
+                if (c.numHeads > 0)
+                    j["num_heads"] = c.numHeads;
+            } },
+        { "num_local_blocks", { Mode::Fixed },
+            [](const json& v, SparsityConfig& c) { c.numLocalBlocks = readInt(v, "num_local_blocks"); },
+            [](const SparsityConfig& c, json& j) { j["num_local_blocks"] = c.numLocalBlocks; } },
+        { "num_global_blocks", { Mode::Fixed, Mode::BigBird },
+            [](const json& v, SparsityConfig& c) { c.numGlobalBlocks = readInt(v, "num_global_blocks"); },
+            [](const SparsityConfig& c, json& j) { j["num_global_blocks"] = c.numGlobalBlocks; } },
+        { "attention", { Mode::Fixed, Mode::Variable, Mode::BigBird, Mode::BSLongformer, Mode::Local },
+            [](const json& v, SparsityConfig& c) { c.attention = readAttention(v); },
+            [](const SparsityConfig& c, json& j) {
+                j["attention"] = c.attention == AttentionDirection::Bidirectional ? "bidirectional" : "unidirectional";
+            } },
+        { "horizontal_global_attention", { Mode::Fixed, Mode::Variable },
+            [](const json& v, SparsityConfig& c) {
+                c.horizontalGlobalAttention = readBool(v, "horizontal_global_attention");
+            },
+            [](const SparsityConfig& c, json& j) { j["horizontal_global_attention"] = c.horizontalGlobalAttention; } },
+        { "num_different_global_patterns", { Mode::Fixed },
+            [](const json& v, SparsityConfig& c) {
+                c.numDifferentGlobalPatterns = readInt(v, "num_different_global_patterns");
+            },
+            [](const SparsityConfig& c, json& j) {
+                j["num_different_global_patterns"] = c.numDifferentGlobalPatterns;
+            } },
+        { "num_random_blocks", { Mode::Variable, Mode::BigBird },
+            [](const json& v, SparsityConfig& c) { c.numRandomBlocks = readInt(v, "num_random_blocks"); },
+            [](const SparsityConfig& c, json& j) { j["num_random_blocks"] = c.numRandomBlocks; } },
+        { "local_window_blocks", { Mode::Variable },
+            [](const json& v, SparsityConfig& c) { c.localWindowBlocks = readIntList(v, "local_window_blocks"); },
+            [](const SparsityConfig& c, json& j) { j["local_window_blocks"] = c.localWindowBlocks; } },
+        { "global_block_indices", { Mode::Variable, Mode::BSLongformer },
+            [](const json& v, SparsityConfig& c) { c.globalBlockIndices = readIntList(v, "global_block_indices"); },
+            [](const SparsityConfig& c, json& j) { j["global_block_indices"] = c.globalBlockIndices; } },
+        { "global_block_end_indices", { Mode::Variable, Mode::BSLongformer },
+            [](const json& v, SparsityConfig& c) {
+                if (v.is_null())
+                    c.globalBlockEndIndices.reset();
+                else
+                    c.globalBlockEndIndices = readIntList(v, "global_block_end_indices");
+            },
+            [](const SparsityConfig& c, json& j) {
+                j["global_block_end_indices"]
+                    = c.globalBlockEndIndices ? json(*c.globalBlockEndIndices) : json(nullptr);
+            } },
+        { "num_sliding_window_blocks", { Mode::BigBird, Mode::BSLongformer, Mode::Local },
+            [](const json& v, SparsityConfig& c) {
+                c.numSlidingWindowBlocks = readInt(v, "num_sliding_window_blocks");
+            },
+            [](const SparsityConfig& c, json& j) { j["num_sliding_window_blocks"] = c.numSlidingWindowBlocks; } },
+        { "seed", {}, [](const json& v, SparsityConfig& c) { c.seed = readSeed(v); },
+            [](const SparsityConfig& c, json& j) {
+                if (c.seed)
+                    j["seed"] = *c.seed;
+            } },
     };
     return table;
 }
@@ -167,7 +174,7 @@ SparsityConfig readObject(const json& object)
 {
     if (!object.is_object())
         fail("{} must be a JSON object, got {}", kSparseAttention, shortDump(object));
-    Mode mode = Mode::Fixed;  // ds_config's default mode
+    Mode mode = Mode::Fixed; // ds_config's default mode
     if (auto it = object.find("mode"); it != object.end()) {
         if (!it->is_string())
             fail("mode must be a string, got {}", shortDump(*it));

@@ -12,14 +12,14 @@ std::pair<char32_t, std::size_t> previousChar(const std::string& text, std::size
     while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
         --start;
     auto decoded = unicode::decodeUtf8(text, start, pos, "text");
-    return {decoded.empty() ? 0 : decoded.front().code, start};
+    return { decoded.empty() ? 0 : decoded.front().code, start };
 }
 
 std::pair<char32_t, std::size_t> nextChar(const std::string& text, std::size_t pos)
 {
     std::size_t length = std::min(unicode::utf8Length(static_cast<unsigned char>(text[pos])), text.size() - pos);
     auto decoded = unicode::decodeUtf8(text, pos, pos + length, "text");
-    return {decoded.empty() ? 0 : decoded.front().code, pos + length};
+    return { decoded.empty() ? 0 : decoded.front().code, pos + length };
 }
 
 bool isWordChar(char32_t c)
@@ -55,7 +55,7 @@ std::vector<TextPiece> splitOnAddedTokens(const std::string& text, const std::ve
             pos += std::min(unicode::utf8Length(static_cast<unsigned char>(text[pos])), text.size() - pos);
             continue;
         }
-        TextPiece match{best->id, pos, pos + best->content.size(), pos, pos + best->content.size()};
+        TextPiece match { best->id, pos, pos + best->content.size(), pos, pos + best->content.size() };
         if (best->lstrip) {
             while (match.begin > plainStart) {
                 auto [c, start] = previousChar(text, match.begin);
@@ -73,12 +73,12 @@ std::vector<TextPiece> splitOnAddedTokens(const std::string& text, const std::ve
             }
         }
         if (match.begin > plainStart)
-            pieces.push_back({-1, plainStart, match.begin, plainStart, match.begin});
+            pieces.push_back({ -1, plainStart, match.begin, plainStart, match.begin });
         pieces.push_back(match);
         plainStart = pos = match.end;
     }
     if (plainStart < text.size())
-        pieces.push_back({-1, plainStart, text.size(), plainStart, text.size()});
+        pieces.push_back({ -1, plainStart, text.size(), plainStart, text.size() });
     return pieces;
 }
 

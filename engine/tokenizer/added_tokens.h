@@ -25,7 +25,7 @@ struct TextPiece {
     std::int64_t addedId = -1;
     std::size_t begin = 0;
     std::size_t end = 0;
-    std::size_t contentBegin = 0;  // the token itself, without swallowed whitespace
+    std::size_t contentBegin = 0; // the token itself, without swallowed whitespace
     std::size_t contentEnd = 0;
 };
 

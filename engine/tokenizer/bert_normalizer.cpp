@@ -18,9 +18,9 @@ AlignedText normalizeBert(const AlignedText& text, const BertNormalizerOptions& 
                 c.code = U' ';
         }
         if (options.handleChineseChars && unicode::isCjkIdeograph(c.code)) {
-            cleaned.push_back({U' ', c.begin, c.end});
+            cleaned.push_back({ U' ', c.begin, c.end });
             cleaned.push_back(c);
-            cleaned.push_back({U' ', c.begin, c.end});
+            cleaned.push_back({ U' ', c.begin, c.end });
             continue;
         }
         cleaned.push_back(c);

@@ -14,7 +14,7 @@ namespace spw {
 struct BertNormalizerOptions {
     bool cleanText = true;
     bool handleChineseChars = true;
-    std::optional<bool> stripAccents;  // unset: follows lowercase
+    std::optional<bool> stripAccents; // unset: follows lowercase
     bool lowercase = true;
 };
 

@@ -19,7 +19,7 @@ public:
     // `merges` in rank order, each a pair of vocabulary tokens; an unknown token throws spw::Error naming
     // `source` and the merge's index (1-based, the line of merges.txt after its header).
     BpeModel(Vocabulary vocabulary, const std::vector<std::pair<std::string, std::string>>& merges,
-             std::optional<std::string> unkToken, const std::string& source);
+        std::optional<std::string> unkToken, const std::string& source);
 
     void encodeWord(const unicode::AlignedText& word, std::vector<RawToken>& out) const override;
     const Vocabulary& vocabulary() const override { return m_vocabulary; }

@@ -32,9 +32,8 @@ json addedTokensDecoder(const std::vector<std::string>& specials, const std::str
 {
     json decoder = json::object();
     for (std::size_t i = 0; i < specials.size(); ++i)
-        decoder[std::to_string(i)] = {{"content", specials[i]}, {"lstrip", specials[i] == lstripToken},
-                                      {"normalized", false}, {"rstrip", false}, {"single_word", false},
-                                      {"special", true}};
+        decoder[std::to_string(i)] = { { "content", specials[i] }, { "lstrip", specials[i] == lstripToken },
+            { "normalized", false }, { "rstrip", false }, { "single_word", false }, { "special", true } };
     return decoder;
 }
 
@@ -42,45 +41,30 @@ json addedTokensDecoder(const std::vector<std::string>& specials, const std::str
 // folders written there are the ones transformers was checked to load.
 json bertConfig(std::int64_t modelMaxLength)
 {
-    return {{"added_tokens_decoder", addedTokensDecoder({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}, "")},
-            {"clean_up_tokenization_spaces", true},
-            {"cls_token", "[CLS]"},
-            {"do_lower_case", true},
-            {"mask_token", "[MASK]"},
-            {"model_max_length", modelMaxLength},
-            {"pad_token", "[PAD]"},
-            {"sep_token", "[SEP]"},
-            {"strip_accents", nullptr},
-            {"tokenize_chinese_chars", true},
-            {"tokenizer_class", "BertTokenizer"},
-            {"unk_token", "[UNK]"}};
+    return { { "added_tokens_decoder", addedTokensDecoder({ "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }, "") },
+        { "clean_up_tokenization_spaces", true }, { "cls_token", "[CLS]" }, { "do_lower_case", true },
+        { "mask_token", "[MASK]" }, { "model_max_length", modelMaxLength }, { "pad_token", "[PAD]" },
+        { "sep_token", "[SEP]" }, { "strip_accents", nullptr }, { "tokenize_chinese_chars", true },
+        { "tokenizer_class", "BertTokenizer" }, { "unk_token", "[UNK]" } };
 }
 
 json robertaConfig(std::int64_t modelMaxLength)
 {
-    return {{"add_prefix_space", false},
-            {"added_tokens_decoder", addedTokensDecoder({"<s>", "<pad>", "</s>", "<unk>", "<mask>"}, "<mask>")},
-            {"bos_token", "<s>"},
-            {"clean_up_tokenization_spaces", false},
-            {"cls_token", "<s>"},
-            {"eos_token", "</s>"},
-            {"errors", "replace"},
-            {"mask_token", "<mask>"},
-            {"model_max_length", modelMaxLength},
-            {"pad_token", "<pad>"},
-            {"sep_token", "</s>"},
-            {"tokenizer_class", "RobertaTokenizer"},
-            {"trim_offsets", true},
-            {"unk_token", "<unk>"}};
+    return { { "add_prefix_space", false },
+        { "added_tokens_decoder", addedTokensDecoder({ "<s>", "<pad>", "</s>", "<unk>", "<mask>" }, "<mask>") },
+        { "bos_token", "<s>" }, { "clean_up_tokenization_spaces", false }, { "cls_token", "<s>" },
+        { "eos_token", "</s>" }, { "errors", "replace" }, { "mask_token", "<mask>" },
+        { "model_max_length", modelMaxLength }, { "pad_token", "<pad>" }, { "sep_token", "</s>" },
+        { "tokenizer_class", "RobertaTokenizer" }, { "trim_offsets", true }, { "unk_token", "<unk>" } };
 }
 
 json specialTokensMap(ModelFamily family)
 {
     if (family == ModelFamily::Bert)
-        return {{"cls_token", "[CLS]"}, {"mask_token", "[MASK]"}, {"pad_token", "[PAD]"}, {"sep_token", "[SEP]"},
-                {"unk_token", "[UNK]"}};
-    return {{"bos_token", "<s>"}, {"cls_token", "<s>"}, {"eos_token", "</s>"}, {"mask_token", "<mask>"},
-            {"pad_token", "<pad>"}, {"sep_token", "</s>"}, {"unk_token", "<unk>"}};
+        return { { "cls_token", "[CLS]" }, { "mask_token", "[MASK]" }, { "pad_token", "[PAD]" },
+            { "sep_token", "[SEP]" }, { "unk_token", "[UNK]" } };
+    return { { "bos_token", "<s>" }, { "cls_token", "<s>" }, { "eos_token", "</s>" }, { "mask_token", "<mask>" },
+        { "pad_token", "<pad>" }, { "sep_token", "</s>" }, { "unk_token", "<unk>" } };
 }
 
 std::int64_t countBertVocab()

@@ -28,24 +28,23 @@ TemplatePiece specialPiece(std::int64_t id, const std::string& token, std::int64
     return piece;
 }
 
-PostProcessor bertPostProcessor(const std::string& cls, std::int64_t clsId, const std::string& sep,
-                                std::int64_t sepId)
+PostProcessor bertPostProcessor(const std::string& cls, std::int64_t clsId, const std::string& sep, std::int64_t sepId)
 {
     PostProcessor processor;
-    processor.single = {specialPiece(clsId, cls, 0), sequencePiece(0, 0), specialPiece(sepId, sep, 0)};
-    processor.pair = {specialPiece(clsId, cls, 0), sequencePiece(0, 0), specialPiece(sepId, sep, 0),
-                      sequencePiece(1, 1), specialPiece(sepId, sep, 1)};
+    processor.single = { specialPiece(clsId, cls, 0), sequencePiece(0, 0), specialPiece(sepId, sep, 0) };
+    processor.pair = { specialPiece(clsId, cls, 0), sequencePiece(0, 0), specialPiece(sepId, sep, 0),
+        sequencePiece(1, 1), specialPiece(sepId, sep, 1) };
     return processor;
 }
 
 PostProcessor robertaPostProcessor(const std::string& cls, std::int64_t clsId, const std::string& sep,
-                                   std::int64_t sepId, bool trimOffsets, bool addPrefixSpace)
+    std::int64_t sepId, bool trimOffsets, bool addPrefixSpace)
 {
     const TemplatePiece clsPiece = specialPiece(clsId, cls, 0);
     const TemplatePiece sepPiece = specialPiece(sepId, sep, 0);
     PostProcessor processor;
-    processor.single = {clsPiece, sequencePiece(0, 0), sepPiece};
-    processor.pair = {clsPiece, sequencePiece(0, 0), sepPiece, sepPiece, sequencePiece(1, 0), sepPiece};
+    processor.single = { clsPiece, sequencePiece(0, 0), sepPiece };
+    processor.pair = { clsPiece, sequencePiece(0, 0), sepPiece, sepPiece, sequencePiece(1, 0), sepPiece };
     processor.trimOffsets = trimOffsets;
     processor.addPrefixSpace = addPrefixSpace;
     return processor;

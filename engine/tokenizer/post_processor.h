@@ -10,7 +10,7 @@
 namespace spw {
 
 struct TemplatePiece {
-    bool isSequence = false;  // true: the text (sequence 0 = A, 1 = B); false: the special token below
+    bool isSequence = false; // true: the text (sequence 0 = A, 1 = B); false: the special token below
     int sequence = 0;
     std::int64_t id = 0;
     std::string token;
@@ -24,14 +24,13 @@ struct PostProcessor {
     std::vector<TemplatePiece> single;
     std::vector<TemplatePiece> pair;
     bool trimOffsets = false;
-    bool addPrefixSpace = false;  // with trimOffsets: a first token's one leading space was added, keep it
+    bool addPrefixSpace = false; // with trimOffsets: a first token's one leading space was added, keep it
 
     std::size_t specialTokenCount(bool isPair) const;
 };
 
-PostProcessor bertPostProcessor(const std::string& cls, std::int64_t clsId, const std::string& sep,
-                                std::int64_t sepId);
+PostProcessor bertPostProcessor(const std::string& cls, std::int64_t clsId, const std::string& sep, std::int64_t sepId);
 PostProcessor robertaPostProcessor(const std::string& cls, std::int64_t clsId, const std::string& sep,
-                                   std::int64_t sepId, bool trimOffsets, bool addPrefixSpace);
+    std::int64_t sepId, bool trimOffsets, bool addPrefixSpace);
 
 } // namespace spw

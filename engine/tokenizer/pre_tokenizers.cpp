@@ -18,7 +18,7 @@ std::vector<AlignedText> splitBertWords(const AlignedText& text)
             flush();
         } else if (unicode::isBertPunctuation(c.code)) {
             flush();
-            words.push_back({c});
+            words.push_back({ c });
         } else {
             current.push_back(c);
         }
@@ -36,7 +36,7 @@ bool isOtherClass(char32_t c)
     return !unicode::isWhitespace(c) && !unicode::isLetter(c) && !unicode::isNumber(c);
 }
 
-constexpr CharClass kClasses[] = {unicode::isLetter, unicode::isNumber, isOtherClass};
+constexpr CharClass kClasses[] = { unicode::isLetter, unicode::isNumber, isOtherClass };
 
 // The length of the GPT-2 pattern's match at `start` (always at least one character).
 std::size_t matchGpt2Pattern(const AlignedText& t, std::size_t start)
@@ -70,7 +70,7 @@ std::size_t matchGpt2Pattern(const AlignedText& t, std::size_t start)
     while (end < n && unicode::isWhitespace(t[end].code))
         ++end;
     if (end == start)
-        return 1;  // unreachable: every character is whitespace, a letter, a number or something else
+        return 1; // unreachable: every character is whitespace, a letter, a number or something else
     if (end == n || end - start == 1)
         return end - start;
     return end - start - 1;
@@ -83,7 +83,7 @@ std::vector<AlignedText> splitByteLevelWords(const AlignedText& input, bool addP
     AlignedText text;
     if (addPrefixSpace && !input.empty() && input.front().code != U' ') {
         text.reserve(input.size() + 1);
-        text.push_back({U' ', input.front().begin, input.front().end});
+        text.push_back({ U' ', input.front().begin, input.front().end });
     }
     text.insert(text.end(), input.begin(), input.end());
 
@@ -91,8 +91,8 @@ std::vector<AlignedText> splitByteLevelWords(const AlignedText& input, bool addP
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t length = matchGpt2Pattern(text, pos);
-        words.emplace_back(text.begin() + static_cast<std::ptrdiff_t>(pos),
-                           text.begin() + static_cast<std::ptrdiff_t>(pos + length));
+        words.emplace_back(
+            text.begin() + static_cast<std::ptrdiff_t>(pos), text.begin() + static_cast<std::ptrdiff_t>(pos + length));
         pos += length;
     }
     return words;

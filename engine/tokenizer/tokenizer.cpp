@@ -38,7 +38,10 @@ std::uint32_t retreatChars(const std::string& text, std::uint32_t pos, int count
 
 } // namespace
 
-Tokenizer::Tokenizer(std::unique_ptr<TokenizerParts> parts) : m_parts(std::move(parts)) {}
+Tokenizer::Tokenizer(std::unique_ptr<TokenizerParts> parts)
+    : m_parts(std::move(parts))
+{
+}
 Tokenizer::~Tokenizer() = default;
 
 namespace {
@@ -48,17 +51,17 @@ std::vector<RawToken> tokenizeText(const TokenizerParts& parts, const std::strin
     std::vector<RawToken> tokens;
     for (const auto& piece : splitOnAddedTokens(text, parts.addedTokens)) {
         if (piece.addedId >= 0) {
-            tokens.push_back({piece.addedId, parts.model->vocabulary().token(piece.addedId),
-                              static_cast<std::uint32_t>(piece.begin), static_cast<std::uint32_t>(piece.end),
-                              countWhitespace(text, piece.begin, piece.contentBegin),
-                              countWhitespace(text, piece.contentEnd, piece.end)});
+            tokens.push_back({ piece.addedId, parts.model->vocabulary().token(piece.addedId),
+                static_cast<std::uint32_t>(piece.begin), static_cast<std::uint32_t>(piece.end),
+                countWhitespace(text, piece.begin, piece.contentBegin),
+                countWhitespace(text, piece.contentEnd, piece.end) });
             continue;
         }
         auto chars = unicode::decodeUtf8(text, piece.begin, piece.end, "text");
         if (parts.normalizer)
             chars = normalizeBert(chars, *parts.normalizer);
         auto words = parts.preTokenizer == PreTokenizerKind::Bert ? splitBertWords(chars)
-                                                                   : splitByteLevelWords(chars, parts.addPrefixSpace);
+                                                                  : splitByteLevelWords(chars, parts.addPrefixSpace);
         for (const auto& word : words)
             parts.model->encodeWord(word, tokens);
     }
@@ -81,8 +84,8 @@ std::vector<RawToken> tokenizeText(const TokenizerParts& parts, const std::strin
 
 } // namespace
 
-Encoding Tokenizer::encode(const std::string& text, const std::optional<std::string>& pair,
-                           const EncodeOptions& options) const
+Encoding Tokenizer::encode(
+    const std::string& text, const std::optional<std::string>& pair, const EncodeOptions& options) const
 {
     const bool isPair = pair && !pair->empty();
     std::vector<RawToken> sequences[2];
@@ -94,15 +97,15 @@ Encoding Tokenizer::encode(const std::string& text, const std::optional<std::str
         std::size_t specials = options.addSpecialTokens ? specialTokenCount(isPair) : 0;
         if (*options.maxLength < static_cast<std::int64_t>(specials))
             fail("max length {} is shorter than the {} special tokens of the input", *options.maxLength, specials);
-        auto [first, second] = truncatedLengths(sequences[0].size(), sequences[1].size(), isPair,
-                                                static_cast<std::size_t>(*options.maxLength) - specials);
+        auto [first, second] = truncatedLengths(
+            sequences[0].size(), sequences[1].size(), isPair, static_cast<std::size_t>(*options.maxLength) - specials);
         sequences[0].resize(first);
         sequences[1].resize(second);
     }
 
     Encoding encoding;
-    auto append = [&](std::int64_t id, const std::string& token, std::int64_t typeId, int sequence,
-                      std::size_t begin, std::size_t end) {
+    auto append = [&](std::int64_t id, const std::string& token, std::int64_t typeId, int sequence, std::size_t begin,
+                      std::size_t end) {
         encoding.ids.push_back(id);
         encoding.tokens.push_back(token);
         encoding.typeIds.push_back(typeId);

@@ -40,12 +40,12 @@ public:
     // An empty `pair` counts as no pair, as in transformers. Throws spw::Error for a maxLength too short for the
     // special tokens, or for MaxLength padding without any maximum length.
     Encoding encode(const std::string& text, const std::optional<std::string>& pair = std::nullopt,
-                    const EncodeOptions& options = {}) const;
+        const EncodeOptions& options = {}) const;
     // Padding::Longest pads every encoding to the longest of the batch.
     std::vector<Encoding> encodeBatch(const std::vector<std::string>& texts, const EncodeOptions& options = {}) const;
 
     Kind kind() const;
-    std::string kindName() const;  // "wordpiece" or "bpe"
+    std::string kindName() const; // "wordpiece" or "bpe"
     // tokenizer_config.json's model_max_length; unset when the folder does not say.
     std::optional<std::int64_t> modelMaxLength() const;
     // The padding token (tokenizer_config.json's pad_token, else "[PAD]" or "<pad>"); unset when there is none.

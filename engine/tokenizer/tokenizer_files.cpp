@@ -97,8 +97,8 @@ std::vector<std::pair<std::string, std::string>> readMergesTxt(const std::string
         if ((lineNumber == 1 && line.rfind("#version", 0) == 0) || line.empty())
             continue;
         auto space = line.find(' ');
-        if (space == std::string::npos || space == 0 || space + 1 == line.size() ||
-            line.find(' ', space + 1) != std::string::npos)
+        if (space == std::string::npos || space == 0 || space + 1 == line.size()
+            || line.find(' ', space + 1) != std::string::npos)
             fail("{} line {}: a merge must be two tokens separated by one space, got '{}'", path, lineNumber, line);
         merges.emplace_back(line.substr(0, space), line.substr(space + 1));
     }

@@ -30,8 +30,8 @@ struct TokenizerConfig {
     std::optional<bool> tokenizeChineseChars;
     std::optional<bool> addPrefixSpace;
     std::optional<bool> trimOffsets;
-    std::map<std::string, std::string> specialTokens;  // "unk_token" -> "[UNK]", ...
-    std::vector<AddedToken> addedTokens;                // added_tokens_decoder
+    std::map<std::string, std::string> specialTokens; // "unk_token" -> "[UNK]", ...
+    std::vector<AddedToken> addedTokens; // added_tokens_decoder
     std::string specialToken(const std::string& key, const std::string& fallback) const;
 };
 TokenizerConfig readTokenizerConfig(const std::string& directory);

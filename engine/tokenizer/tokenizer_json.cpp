@@ -57,8 +57,8 @@ std::string optionalString(const json& object, const std::string& key, const std
     return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : fallback;
 }
 
-std::unique_ptr<SubwordModel> readModel(const json& model, Vocabulary vocabulary, Tokenizer::Kind& kind,
-                                        const std::string& file)
+std::unique_ptr<SubwordModel> readModel(
+    const json& model, Vocabulary vocabulary, Tokenizer::Kind& kind, const std::string& file)
 {
     std::string type = typeOf(model, "model", file);
     if (type == "WordPiece") {
@@ -67,12 +67,12 @@ std::unique_ptr<SubwordModel> readModel(const json& model, Vocabulary vocabulary
         if (model.contains("max_input_chars_per_word") && model["max_input_chars_per_word"].is_number_unsigned())
             maxChars = model["max_input_chars_per_word"].get<std::size_t>();
         return std::make_unique<WordPieceModel>(std::move(vocabulary), requiredString(model, "unk_token", file),
-                                                optionalString(model, "continuing_subword_prefix", "##"), maxChars);
+            optionalString(model, "continuing_subword_prefix", "##"), maxChars);
     }
     if (type == "BPE") {
         kind = Tokenizer::Kind::BytePairEncoding;
-        if (!optionalString(model, "continuing_subword_prefix", "").empty() ||
-            !optionalString(model, "end_of_word_suffix", "").empty())
+        if (!optionalString(model, "continuing_subword_prefix", "").empty()
+            || !optionalString(model, "end_of_word_suffix", "").empty())
             fail("{}: BPE with a continuing_subword_prefix or end_of_word_suffix is not supported", file);
         if (model.contains("dropout") && !model["dropout"].is_null())
             fail("{}: BPE dropout is not supported", file);
@@ -85,13 +85,12 @@ std::unique_ptr<SubwordModel> readModel(const json& model, Vocabulary vocabulary
     fail("{}: unknown model type '{}' (expected WordPiece or BPE)", file, type);
 }
 
-std::pair<std::string, std::int64_t> tokenAndId(const json& processor, const std::string& key,
-                                                const std::string& file)
+std::pair<std::string, std::int64_t> tokenAndId(const json& processor, const std::string& key, const std::string& file)
 {
     const json& value = processor.contains(key) ? processor[key] : json();
     if (!value.is_array() || value.size() != 2 || !value[0].is_string() || !value[1].is_number_integer())
         fail("{}: 'post_processor.{}' must be [token, id]", file, key);
-    return {value[0].get<std::string>(), value[1].get<std::int64_t>()};
+    return { value[0].get<std::string>(), value[1].get<std::int64_t>() };
 }
 
 std::vector<TemplatePiece> readTemplate(const json& processor, const std::string& key, const std::string& file)
@@ -117,8 +116,8 @@ std::vector<TemplatePiece> readTemplate(const json& processor, const std::string
             if (!ids.is_array() || !tokens.is_array() || ids.size() != tokens.size())
                 fail("{}: 'post_processor.special_tokens.{}' ids and tokens differ in length", file, name);
             for (std::size_t i = 0; i < ids.size(); ++i)
-                pieces.push_back(
-                    specialPiece(ids[i].get<std::int64_t>(), tokens[i].get<std::string>(), special.value("type_id", 0)));
+                pieces.push_back(specialPiece(
+                    ids[i].get<std::int64_t>(), tokens[i].get<std::string>(), special.value("type_id", 0)));
         } else {
             fail("{}: 'post_processor.{}' items must be Sequence or SpecialToken", file, key);
         }
@@ -130,8 +129,8 @@ PostProcessor readPostProcessor(const json& processor, const std::string& file)
 {
     if (processor.is_null()) {
         PostProcessor plain;
-        plain.single = {sequencePiece(0, 0)};
-        plain.pair = {sequencePiece(0, 0), sequencePiece(1, 1)};
+        plain.single = { sequencePiece(0, 0) };
+        plain.pair = { sequencePiece(0, 0), sequencePiece(1, 1) };
         return plain;
     }
     std::string type = typeOf(processor, "post_processor", file);
@@ -143,8 +142,8 @@ PostProcessor readPostProcessor(const json& processor, const std::string& file)
     if (type == "RobertaProcessing") {
         auto [cls, clsId] = tokenAndId(processor, "cls", file);
         auto [sep, sepId] = tokenAndId(processor, "sep", file);
-        return robertaPostProcessor(cls, clsId, sep, sepId, processor.value("trim_offsets", true),
-                                    processor.value("add_prefix_space", true));
+        return robertaPostProcessor(
+            cls, clsId, sep, sepId, processor.value("trim_offsets", true), processor.value("add_prefix_space", true));
     }
     if (type == "TemplateProcessing") {
         PostProcessor result;
@@ -212,8 +211,8 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
 
     parts->modelMaxLength = config.modelMaxLength;
     const auto& vocab = parts->model->vocabulary();
-    for (const std::string& candidate : {config.specialToken("pad_token", ""), std::string("[PAD]"),
-                                         std::string("<pad>")}) {
+    for (const std::string& candidate :
+        { config.specialToken("pad_token", ""), std::string("[PAD]"), std::string("<pad>") }) {
         if (auto id = vocab.find(candidate); id && !candidate.empty()) {
             parts->padToken = candidate;
             parts->padTokenId = id;

@@ -17,9 +17,8 @@ namespace fs = std::filesystem;
 // Registers the special tokens named in the config (appending any the vocabulary lacks, as transformers does)
 // and the added_tokens_decoder entries, so that they are matched in the text.
 std::vector<AddedToken> specialAddedTokens(const TokenizerConfig& config, Vocabulary& vocabulary,
-                                           const std::vector<std::string>& keys,
-                                           const std::map<std::string, std::string>& defaults,
-                                           const std::string& lstripToken)
+    const std::vector<std::string>& keys, const std::map<std::string, std::string>& defaults,
+    const std::string& lstripToken)
 {
     std::vector<AddedToken> tokens;
     for (const auto& entry : config.addedTokens) {
@@ -55,15 +54,13 @@ void setPadding(TokenizerParts& parts, const std::string& padToken)
 std::unique_ptr<TokenizerParts> wordPieceParts(const std::string& vocabPath, const TokenizerConfig& config)
 {
     Vocabulary vocabulary = readVocabTxt(vocabPath);
-    const std::map<std::string, std::string> defaults = {{"unk_token", "[UNK]"}, {"sep_token", "[SEP]"},
-                                                         {"pad_token", "[PAD]"}, {"cls_token", "[CLS]"},
-                                                         {"mask_token", "[MASK]"}};
+    const std::map<std::string, std::string> defaults = { { "unk_token", "[UNK]" }, { "sep_token", "[SEP]" },
+        { "pad_token", "[PAD]" }, { "cls_token", "[CLS]" }, { "mask_token", "[MASK]" } };
     auto parts = std::make_unique<TokenizerParts>();
     parts->sourceFile = vocabPath;
     parts->kind = Tokenizer::Kind::WordPiece;
-    parts->addedTokens = specialAddedTokens(config, vocabulary,
-                                            {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token"},
-                                            defaults, "");
+    parts->addedTokens = specialAddedTokens(
+        config, vocabulary, { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" }, defaults, "");
     const std::string unk = config.specialToken("unk_token", "[UNK]");
     const std::string cls = config.specialToken("cls_token", "[CLS]");
     const std::string sep = config.specialToken("sep_token", "[SEP]");
@@ -82,21 +79,21 @@ std::unique_ptr<TokenizerParts> wordPieceParts(const std::string& vocabPath, con
     return parts;
 }
 
-std::unique_ptr<TokenizerParts> bpeParts(const std::string& vocabPath, const std::string& mergesPath,
-                                         const TokenizerConfig& config)
+std::unique_ptr<TokenizerParts> bpeParts(
+    const std::string& vocabPath, const std::string& mergesPath, const TokenizerConfig& config)
 {
     Vocabulary vocabulary = readVocabJson(vocabPath);
     auto merges = readMergesTxt(mergesPath);
-    const std::map<std::string, std::string> defaults = {
-        {"bos_token", "<s>"}, {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"sep_token", "</s>"},
-        {"cls_token", "<s>"}, {"pad_token", "<pad>"}, {"mask_token", "<mask>"}};
+    const std::map<std::string, std::string> defaults
+        = { { "bos_token", "<s>" }, { "eos_token", "</s>" }, { "unk_token", "<unk>" }, { "sep_token", "</s>" },
+              { "cls_token", "<s>" }, { "pad_token", "<pad>" }, { "mask_token", "<mask>" } };
     auto parts = std::make_unique<TokenizerParts>();
     parts->sourceFile = vocabPath;
     parts->kind = Tokenizer::Kind::BytePairEncoding;
     // RoBERTa's <mask> swallows the space before it, so "a <mask>" predicts the word with its space.
-    parts->addedTokens = specialAddedTokens(
-        config, vocabulary, {"bos_token", "eos_token", "unk_token", "sep_token", "cls_token", "pad_token", "mask_token"},
-        defaults, config.specialToken("mask_token", "<mask>"));
+    parts->addedTokens = specialAddedTokens(config, vocabulary,
+        { "bos_token", "eos_token", "unk_token", "sep_token", "cls_token", "pad_token", "mask_token" }, defaults,
+        config.specialToken("mask_token", "<mask>"));
     const std::string cls = config.specialToken("cls_token", "<s>");
     const std::string sep = config.specialToken("sep_token", "</s>");
     const std::int64_t clsId = *vocabulary.find(cls);
@@ -104,8 +101,8 @@ std::unique_ptr<TokenizerParts> bpeParts(const std::string& vocabPath, const std
     parts->model = std::make_unique<BpeModel>(std::move(vocabulary), merges, std::nullopt, mergesPath);
     parts->preTokenizer = PreTokenizerKind::ByteLevel;
     parts->addPrefixSpace = config.addPrefixSpace.value_or(false);
-    parts->postProcessor = robertaPostProcessor(cls, clsId, sep, sepId, config.trimOffsets.value_or(true),
-                                                parts->addPrefixSpace);
+    parts->postProcessor
+        = robertaPostProcessor(cls, clsId, sep, sepId, config.trimOffsets.value_or(true), parts->addPrefixSpace);
     parts->modelMaxLength = config.modelMaxLength;
     setPadding(*parts, config.specialToken("pad_token", "<pad>"));
     return parts;

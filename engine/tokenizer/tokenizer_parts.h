@@ -20,7 +20,7 @@ struct TokenizerParts {
     std::unique_ptr<SubwordModel> model;
     std::optional<BertNormalizerOptions> normalizer;
     PreTokenizerKind preTokenizer = PreTokenizerKind::Bert;
-    bool addPrefixSpace = false;  // byte-level pre-tokenizer
+    bool addPrefixSpace = false; // byte-level pre-tokenizer
     std::vector<AddedToken> addedTokens;
     PostProcessor postProcessor;
     std::optional<std::int64_t> modelMaxLength;

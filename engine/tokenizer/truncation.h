@@ -11,8 +11,8 @@ namespace spw {
 // How many tokens of each text remain when their total must fit `budget` (the maximum length less the special
 // tokens), truncating the longest first: when the shorter text fits in half the budget it is kept whole and the
 // longer gets the rest; otherwise the first text gets budget/2 and the second the remainder.
-std::pair<std::size_t, std::size_t> truncatedLengths(std::size_t first, std::size_t second, bool isPair,
-                                                     std::size_t budget);
+std::pair<std::size_t, std::size_t> truncatedLengths(
+    std::size_t first, std::size_t second, bool isPair, std::size_t budget);
 
 // Pads on the right to `length` tokens: pad id and token, type 0, attention 0, offsets (0, 0).
 void padEncoding(Encoding& encoding, std::size_t length, std::int64_t padId, const std::string& padToken);

@@ -32,8 +32,8 @@ AlignedText decodeUtf8(const std::string& text, std::size_t begin, std::size_t e
         utf8proc_ssize_t length = utf8proc_iterate(bytes + pos, static_cast<utf8proc_ssize_t>(end - pos), &code);
         if (length <= 0)
             fail("{} is not valid UTF-8 (byte {})", what, pos);
-        out.push_back({static_cast<char32_t>(code), static_cast<std::uint32_t>(pos),
-                       static_cast<std::uint32_t>(pos + length)});
+        out.push_back(
+            { static_cast<char32_t>(code), static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(pos + length) });
         pos += static_cast<std::size_t>(length);
     }
     return out;
@@ -76,8 +76,8 @@ bool isWhitespace(char32_t c)
 bool isOther(char32_t c)
 {
     auto cat = category(c);
-    return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CS ||
-           cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CN;
+    return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CS
+        || cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CN;
 }
 
 bool isBertPunctuation(char32_t c)
@@ -90,9 +90,9 @@ bool isBertPunctuation(char32_t c)
 
 bool isCjkIdeograph(char32_t c)
 {
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
-           (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF)
+        || (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF)
+        || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
 bool isLetter(char32_t c)
@@ -119,14 +119,14 @@ AlignedText decomposeCanonical(const AlignedText& text)
     utf8proc_int32_t buffer[32];
     for (const auto& c : text) {
         int boundClass = 0;
-        auto count = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c.code), buffer, 32,
-                                             UTF8PROC_DECOMPOSE, &boundClass);
+        auto count = utf8proc_decompose_char(
+            static_cast<utf8proc_int32_t>(c.code), buffer, 32, UTF8PROC_DECOMPOSE, &boundClass);
         if (count <= 0 || count > 32) {
             out.push_back(c);
             continue;
         }
         for (utf8proc_ssize_t i = 0; i < count; ++i)
-            out.push_back({static_cast<char32_t>(buffer[i]), c.begin, c.end});
+            out.push_back({ static_cast<char32_t>(buffer[i]), c.begin, c.end });
     }
     // Canonical ordering: within each run of combining marks, a stable sort by combining class.
     std::size_t i = 0;
@@ -139,9 +139,7 @@ AlignedText decomposeCanonical(const AlignedText& text)
         while (j < out.size() && combiningClass(out[j].code) != 0)
             ++j;
         std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(j),
-                         [](const AlignedChar& a, const AlignedChar& b) {
-                             return combiningClass(a.code) < combiningClass(b.code);
-                         });
+            [](const AlignedChar& a, const AlignedChar& b) { return combiningClass(a.code) < combiningClass(b.code); });
         i = j;
     }
     return out;
@@ -152,11 +150,11 @@ void appendLowercase(AlignedText& out, const AlignedChar& c)
     // utf8proc gives the simple (one code point) mapping. The one unconditional full mapping that differs is
     // U+0130 (capital I with dot above), which lower-cases to "i" + U+0307 (combining dot above).
     if (c.code == 0x130) {
-        out.push_back({U'i', c.begin, c.end});
-        out.push_back({0x307, c.begin, c.end});
+        out.push_back({ U'i', c.begin, c.end });
+        out.push_back({ 0x307, c.begin, c.end });
         return;
     }
-    out.push_back({static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c.code))), c.begin, c.end});
+    out.push_back({ static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c.code))), c.begin, c.end });
 }
 
 } // namespace spw::unicode

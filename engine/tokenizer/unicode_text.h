@@ -35,9 +35,9 @@ bool isOther(char32_t c);
 bool isBertPunctuation(char32_t c);
 // The CJK Unified Ideograph blocks BERT pads with spaces (not kana, not hangul).
 bool isCjkIdeograph(char32_t c);
-bool isLetter(char32_t c);             // \p{L}
-bool isNumber(char32_t c);             // \p{N}
-bool isMarkNonspacing(char32_t c);     // Mn
+bool isLetter(char32_t c); // \p{L}
+bool isNumber(char32_t c); // \p{N}
+bool isMarkNonspacing(char32_t c); // Mn
 
 // Canonical decomposition (NFD) of a whole text, combining marks in canonical order; each produced code point
 // keeps the alignment of the character it came from.

@@ -4,10 +4,12 @@
 
 namespace spw {
 
-WordPieceModel::WordPieceModel(Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix,
-                               std::size_t maxInputCharsPerWord)
-    : m_vocabulary(std::move(vocabulary)), m_unkToken(std::move(unkToken)), m_prefix(std::move(continuationPrefix)),
-      m_maxChars(maxInputCharsPerWord)
+WordPieceModel::WordPieceModel(
+    Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix, std::size_t maxInputCharsPerWord)
+    : m_vocabulary(std::move(vocabulary))
+    , m_unkToken(std::move(unkToken))
+    , m_prefix(std::move(continuationPrefix))
+    , m_maxChars(maxInputCharsPerWord)
 {
     auto unk = m_vocabulary.find(m_unkToken);
     if (!unk)
@@ -19,7 +21,7 @@ void WordPieceModel::encodeWord(const unicode::AlignedText& word, std::vector<Ra
 {
     if (word.empty())
         return;
-    const RawToken unknown{m_unkId, m_unkToken, word.front().begin, word.back().end};
+    const RawToken unknown { m_unkId, m_unkToken, word.front().begin, word.back().end };
     if (word.size() > m_maxChars) {
         out.push_back(unknown);
         return;
@@ -31,7 +33,7 @@ void WordPieceModel::encodeWord(const unicode::AlignedText& word, std::vector<Ra
         for (std::size_t end = word.size(); end > start; --end) {
             std::string piece = (start > 0 ? m_prefix : std::string()) + unicode::toUtf8(word, start, end);
             if (auto id = m_vocabulary.find(piece)) {
-                pieces.push_back({*id, std::move(piece), word[start].begin, word[end - 1].end});
+                pieces.push_back({ *id, std::move(piece), word[start].begin, word[end - 1].end });
                 start = end;
                 found = true;
                 break;

@@ -8,8 +8,8 @@ namespace spw {
 
 class WordPieceModel : public SubwordModel {
 public:
-    WordPieceModel(Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix,
-                   std::size_t maxInputCharsPerWord);
+    WordPieceModel(
+        Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix, std::size_t maxInputCharsPerWord);
 
     void encodeWord(const unicode::AlignedText& word, std::vector<RawToken>& out) const override;
     const Vocabulary& vocabulary() const override { return m_vocabulary; }

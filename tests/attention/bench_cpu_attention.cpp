@@ -57,18 +57,18 @@ int main(int argc, char** argv)
     at::manual_seed(0);
 
     fmt::print("CPU attention, B={} H={} L={} D={} float32, {} intra-op threads, median of {}\n", batch, heads, seqLen,
-               headDim, at::get_num_threads(), repeats);
+        headDim, at::get_num_threads(), repeats);
     fmt::print("{:>6} {:>8} {:>10} {:>10} {:>8} {:>8}\n", "block", "density", "dense ms", "sparse ms", "ratio",
-               "ratio/density");
-    const at::Tensor q = at::randn({batch, heads, seqLen, headDim});
-    const at::Tensor k = at::randn({batch, heads, seqLen, headDim});
-    const at::Tensor v = at::randn({batch, heads, seqLen, headDim});
+        "ratio/density");
+    const at::Tensor q = at::randn({ batch, heads, seqLen, headDim });
+    const at::Tensor k = at::randn({ batch, heads, seqLen, headDim });
+    const at::Tensor v = at::randn({ batch, heads, seqLen, headDim });
     const double scale = 1.0 / std::sqrt(double(headDim));
-    std::vector<std::function<void()>> runs{[&] {
+    std::vector<std::function<void()>> runs { [&] {
         const at::Tensor p = at::softmax(at::matmul(q, k.transpose(-1, -2)).mul_(scale), -1);
         at::matmul(p, v);
-    }};
-    const std::vector<int> blocks{64, 32, 16};
+    } };
+    const std::vector<int> blocks { 64, 32, 16 };
     std::vector<spw::Layout> layouts;
     for (int block : blocks)
         layouts.push_back(bandLayout(heads, int(seqLen / block), block));
@@ -91,7 +91,7 @@ int main(int argc, char** argv)
         const double sparseMs = median(times[i + 1]);
         const double ratio = sparseMs / denseMs;
         fmt::print("{:>6} {:>8.4f} {:>10.2f} {:>10.2f} {:>8.4f} {:>8.2f}\n", layout.block, density, denseMs, sparseMs,
-                   ratio, ratio / density);
+            ratio, ratio / density);
     }
     return 0;
 }

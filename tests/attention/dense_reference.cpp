@@ -8,7 +8,7 @@ namespace spw::test {
 
 at::Tensor expandLayout(const Layout& layout)
 {
-    const at::Tensor blocks = at::empty({layout.numHeads, layout.numBlocks, layout.numBlocks}, at::kBool);
+    const at::Tensor blocks = at::empty({ layout.numHeads, layout.numBlocks, layout.numBlocks }, at::kBool);
     auto access = blocks.accessor<bool, 3>();
     for (int h = 0; h < layout.numHeads; ++h)
         for (int r = 0; r < layout.numBlocks; ++r)
@@ -17,13 +17,13 @@ at::Tensor expandLayout(const Layout& layout)
     return blocks.repeat_interleave(layout.block, 1).repeat_interleave(layout.block, 2);
 }
 
-at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                          const Layout& layout, const AttentionMasks& masks, double scale)
+at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value, const Layout& layout,
+    const AttentionMasks& masks, double scale)
 {
     const double inf = std::numeric_limits<double>::infinity();
-    at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) * scale;  // [B, H, L, L]
+    at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) * scale; // [B, H, L, L]
     if (masks.keyPadding) {
-        const at::Tensor m = masks.keyPadding->unsqueeze(1).unsqueeze(2);  // [B, 1, 1, L]
+        const at::Tensor m = masks.keyPadding->unsqueeze(1).unsqueeze(2); // [B, 1, 1, L]
         if (masks.keyPaddingMode == MaskMode::Add)
             scores = scores + m.to(scores.scalar_type());
         else

@@ -13,8 +13,8 @@ namespace spw::test {
 // [heads, seq_len, seq_len] bool: true where the layout's block is nonzero.
 at::Tensor expandLayout(const Layout& layout);
 
-at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                          const Layout& layout, const AttentionMasks& masks, double scale);
+at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value, const Layout& layout,
+    const AttentionMasks& masks, double scale);
 
 // softmax(scale · Q Kᵀ) V with no layout and no mask.
 at::Tensor plainAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value, double scale);
@@ -22,6 +22,6 @@ at::Tensor plainAttention(const at::Tensor& query, const at::Tensor& key, const 
 // Layouts built by hand, independent of engine/sparsity.
 Layout denseLayout(int heads, int numBlocks, int block);
 Layout bandLayout(int heads, int numBlocks, int block, int halfWidth, bool globalFirstBlock);
-Layout randomLayout(int heads, int numBlocks, int block, double density, unsigned seed);  // differs per head
+Layout randomLayout(int heads, int numBlocks, int block, double density, unsigned seed); // differs per head
 
 } // namespace spw::test

@@ -21,12 +21,12 @@ struct Inputs {
 };
 
 Inputs randomInputs(std::int64_t batch, std::int64_t heads, std::int64_t seqLen, std::int64_t headDim,
-                    at::ScalarType type, std::uint64_t seed)
+    at::ScalarType type, std::uint64_t seed)
 {
     at::manual_seed(seed);
     const auto options = at::TensorOptions().dtype(type);
-    return {at::randn({batch, heads, seqLen, headDim}, options), at::randn({batch, heads, seqLen, headDim}, options),
-            at::randn({batch, heads, seqLen, headDim}, options)};
+    return { at::randn({ batch, heads, seqLen, headDim }, options),
+        at::randn({ batch, heads, seqLen, headDim }, options), at::randn({ batch, heads, seqLen, headDim }, options) };
 }
 
 double maxAbsDifference(const at::Tensor& a, const at::Tensor& b)
@@ -34,14 +34,17 @@ double maxAbsDifference(const at::Tensor& a, const at::Tensor& b)
     return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
 }
 
-double defaultScale(const at::Tensor& q) { return 1.0 / std::sqrt(double(q.size(3))); }
+double defaultScale(const at::Tensor& q)
+{
+    return 1.0 / std::sqrt(double(q.size(3)));
+}
 
 // HuggingFace's extended key padding mask: 0 for real tokens, the dtype's minimum for the last `padded[b]` tokens.
 at::Tensor additivePadding(std::int64_t batch, std::int64_t seqLen, at::ScalarType type)
 {
-    at::Tensor mask = at::zeros({batch, seqLen}, at::TensorOptions().dtype(type));
-    const double lowest = type == at::kDouble ? std::numeric_limits<double>::lowest()
-                                              : double(std::numeric_limits<float>::lowest());
+    at::Tensor mask = at::zeros({ batch, seqLen }, at::TensorOptions().dtype(type));
+    const double lowest
+        = type == at::kDouble ? std::numeric_limits<double>::lowest() : double(std::numeric_limits<float>::lowest());
     for (std::int64_t b = 0; b < batch; ++b)
         mask[b].narrow(0, seqLen - (b * 7 + 3) % (seqLen / 2) - 1, (b * 7 + 3) % (seqLen / 2) + 1).fill_(lowest);
     return mask;
@@ -60,13 +63,13 @@ struct LayoutCase {
 std::vector<LayoutCase> layoutCases()
 {
     return {
-        {"dense_b16_d40", 3, 5, 4, 16, 40, denseLayout(5, 4, 16)},
-        {"dense_b32_d64", 1, 3, 3, 32, 64, denseLayout(3, 3, 32)},
-        {"band_b16_d40", 3, 5, 6, 16, 40, bandLayout(5, 6, 16, 1, false)},
-        {"band_global_b64_d64", 3, 5, 8, 64, 64, bandLayout(5, 8, 64, 1, true)},
-        {"random_per_head_b16_d64", 3, 3, 8, 16, 64, randomLayout(3, 8, 16, 0.35, 7)},
-        {"random_per_head_b32_d40", 1, 5, 5, 32, 40, randomLayout(5, 5, 32, 0.5, 11)},
-        {"diagonal_b64_d40", 1, 1, 3, 64, 40, bandLayout(1, 3, 64, 0, false)},
+        { "dense_b16_d40", 3, 5, 4, 16, 40, denseLayout(5, 4, 16) },
+        { "dense_b32_d64", 1, 3, 3, 32, 64, denseLayout(3, 3, 32) },
+        { "band_b16_d40", 3, 5, 6, 16, 40, bandLayout(5, 6, 16, 1, false) },
+        { "band_global_b64_d64", 3, 5, 8, 64, 64, bandLayout(5, 8, 64, 1, true) },
+        { "random_per_head_b16_d64", 3, 3, 8, 16, 64, randomLayout(3, 8, 16, 0.35, 7) },
+        { "random_per_head_b32_d40", 1, 5, 5, 32, 40, randomLayout(5, 5, 32, 0.5, 11) },
+        { "diagonal_b64_d40", 1, 1, 3, 64, 40, bandLayout(1, 3, 64, 0, false) },
     };
 }
 
@@ -75,7 +78,7 @@ std::vector<LayoutCase> layoutCases()
 Layout sharedAndEmptyRowLayout()
 {
     Layout layout = bandLayout(3, 5, 16, 1, false);
-    for (int h : {0, 2})
+    for (int h : { 0, 2 })
         for (int c = 0; c < layout.numBlocks; ++c)
             layout.mask[layout.index(h, 1, c)] = 0;
     layout.mask[layout.index(1, 4, 0)] = 1;
@@ -109,18 +112,18 @@ TEST(BlockSparseAttention, MatchesDenseReferenceInFloat32)
 
 TEST(BlockSparseAttention, DenseLayoutEqualsPlainSoftmaxAttention)
 {
-    for (int block : {16, 32, 64}) {
-        for (std::int64_t headDim : {40, 64}) {
+    for (int block : { 16, 32, 64 }) {
+        for (std::int64_t headDim : { 40, 64 }) {
             SCOPED_TRACE("block " + std::to_string(block) + " head_dim " + std::to_string(headDim));
             const Layout layout = denseLayout(3, 3, block);
             const Inputs f64 = randomInputs(3, 3, layout.seqLen(), headDim, at::kDouble, 3);
             EXPECT_LT(maxAbsDifference(blockSparseAttention(f64.q, f64.k, f64.v, layout),
-                                       plainAttention(f64.q, f64.k, f64.v, defaultScale(f64.q))),
-                      1e-6);
+                          plainAttention(f64.q, f64.k, f64.v, defaultScale(f64.q))),
+                1e-6);
             const Inputs f32 = randomInputs(3, 3, layout.seqLen(), headDim, at::kFloat, 4);
             EXPECT_LT(maxAbsDifference(blockSparseAttention(f32.q, f32.k, f32.v, layout),
-                                       plainAttention(f32.q, f32.k, f32.v, defaultScale(f32.q))),
-                      1e-5);
+                          plainAttention(f32.q, f32.k, f32.v, defaultScale(f32.q))),
+                1e-5);
         }
     }
 }
@@ -140,18 +143,18 @@ TEST(BlockSparseAttention, NonContiguousInputs)
     // Models produce Q, K, V as [batch, seq_len, heads, head_dim] viewed as [batch, heads, seq_len, head_dim].
     const Layout layout = randomLayout(3, 4, 16, 0.5, 5);
     at::manual_seed(6);
-    const at::Tensor q = at::randn({3, layout.seqLen(), 3, 40}, at::kDouble).transpose(1, 2);
-    const at::Tensor k = at::randn({3, layout.seqLen(), 3, 40}, at::kDouble).transpose(1, 2);
-    const at::Tensor v = at::randn({3, layout.seqLen(), 3, 40}, at::kDouble).transpose(1, 2);
+    const at::Tensor q = at::randn({ 3, layout.seqLen(), 3, 40 }, at::kDouble).transpose(1, 2);
+    const at::Tensor k = at::randn({ 3, layout.seqLen(), 3, 40 }, at::kDouble).transpose(1, 2);
+    const at::Tensor v = at::randn({ 3, layout.seqLen(), 3, 40 }, at::kDouble).transpose(1, 2);
     ASSERT_FALSE(q.is_contiguous());
-    EXPECT_LT(maxAbsDifference(blockSparseAttention(q, k, v, layout),
-                               denseReference(q, k, v, layout, {}, 1.0 / std::sqrt(40.0))),
-              1e-10);
+    EXPECT_LT(maxAbsDifference(
+                  blockSparseAttention(q, k, v, layout), denseReference(q, k, v, layout, {}, 1.0 / std::sqrt(40.0))),
+        1e-10);
 }
 
 TEST(BlockSparseAttention, KeyPaddingMaskAddMode)
 {
-    for (auto type : {at::kDouble, at::kFloat}) {
+    for (auto type : { at::kDouble, at::kFloat }) {
         const Layout layout = bandLayout(5, 6, 16, 1, true);
         const Inputs in = randomInputs(3, 5, layout.seqLen(), 40, type, 7);
         AttentionMasks masks;
@@ -169,7 +172,7 @@ TEST(BlockSparseAttention, KeyPaddingMaskMulMode)
     const Layout layout = randomLayout(3, 6, 16, 0.6, 9);
     const Inputs in = randomInputs(3, 3, layout.seqLen(), 64, at::kDouble, 8);
     AttentionMasks masks;
-    masks.keyPadding = (at::rand({3, layout.seqLen()}, at::kDouble) > 0.3).to(at::kLong);
+    masks.keyPadding = (at::rand({ 3, layout.seqLen() }, at::kDouble) > 0.3).to(at::kLong);
     masks.keyPaddingMode = MaskMode::Mul;
     const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout, masks);
     EXPECT_LT(maxAbsDifference(out, denseReference(in.q, in.k, in.v, layout, masks, defaultScale(in.q))), 1e-10);
@@ -180,21 +183,21 @@ TEST(BlockSparseAttention, AttentionMaskBothModesWithKeyPadding)
 {
     const Layout layout = sharedAndEmptyRowLayout();
     const std::int64_t seqLen = layout.seqLen();
-    for (auto type : {at::kDouble, at::kFloat}) {
+    for (auto type : { at::kDouble, at::kFloat }) {
         const Inputs in = randomInputs(3, 3, seqLen, 40, type, 10);
         AttentionMasks mul;
-        mul.attention = at::rand({seqLen, seqLen}, at::kDouble) > 0.25;  // bool, DeepSpeed's default "mul"
+        mul.attention = at::rand({ seqLen, seqLen }, at::kDouble) > 0.25; // bool, DeepSpeed's default "mul"
         mul.keyPadding = additivePadding(3, seqLen, type);
         AttentionMasks add;
-        add.attention = at::randn({seqLen, seqLen}, at::TensorOptions().dtype(type)) * 2;
+        add.attention = at::randn({ seqLen, seqLen }, at::TensorOptions().dtype(type)) * 2;
         add.attentionMode = MaskMode::Add;
-        add.keyPadding = (at::rand({3, seqLen}, at::kDouble) > 0.2).to(type);
+        add.keyPadding = (at::rand({ 3, seqLen }, at::kDouble) > 0.2).to(type);
         add.keyPaddingMode = MaskMode::Mul;
-        for (const AttentionMasks& masks : {mul, add}) {
+        for (const AttentionMasks& masks : { mul, add }) {
             SCOPED_TRACE(masks.attentionMode == MaskMode::Add ? "attn add" : "attn mul");
             const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout, masks);
             EXPECT_LT(maxAbsDifference(out, denseReference(in.q, in.k, in.v, layout, masks, defaultScale(in.q))),
-                      type == at::kDouble ? 1e-10 : 1e-5);
+                type == at::kDouble ? 1e-10 : 1e-5);
             AttentionMasks paddingOnly = masks;
             paddingOnly.attention.reset();
             EXPECT_GT(maxAbsDifference(out, blockSparseAttention(in.q, in.k, in.v, layout, paddingOnly)), 1e-3);
@@ -213,7 +216,7 @@ TEST(BlockSparseAttention, EmptyLayoutRowGivesZeros)
     const Layout layout = sharedAndEmptyRowLayout();
     const Inputs in = randomInputs(3, 3, layout.seqLen(), 40, at::kDouble, 12);
     const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout);
-    for (int h : {0, 2})
+    for (int h : { 0, 2 })
         EXPECT_EQ(out.select(1, h).narrow(1, 16, 16).abs().max().item<double>(), 0.0);
     EXPECT_GT(out.select(1, 1).narrow(1, 16, 16).abs().max().item<double>(), 0.0);
     EXPECT_FALSE(out.isnan().any().item<bool>());
@@ -225,8 +228,8 @@ TEST(BlockSparseAttention, AllKeysExcludedByMulMaskGivesZeros)
     const Layout layout = bandLayout(3, 4, 16, 1, false);
     const Inputs in = randomInputs(3, 3, layout.seqLen(), 40, at::kFloat, 13);
     AttentionMasks masks;
-    masks.keyPadding = at::ones({3, layout.seqLen()}, at::kInt);
-    masks.keyPadding->select(0, 1).zero_();  // batch 1: every key excluded
+    masks.keyPadding = at::ones({ 3, layout.seqLen() }, at::kInt);
+    masks.keyPadding->select(0, 1).zero_(); // batch 1: every key excluded
     masks.keyPaddingMode = MaskMode::Mul;
     const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout, masks);
     EXPECT_EQ(out.select(0, 1).abs().max().item<double>(), 0.0);
@@ -238,7 +241,7 @@ TEST(BlockSparseAttention, AllKeysMinusInfinityGivesZeros)
     const Layout layout = bandLayout(3, 4, 16, 1, false);
     const Inputs in = randomInputs(3, 3, layout.seqLen(), 40, at::kFloat, 14);
     AttentionMasks masks;
-    masks.keyPadding = at::zeros({3, layout.seqLen()}, at::kFloat);
+    masks.keyPadding = at::zeros({ 3, layout.seqLen() }, at::kFloat);
     masks.keyPadding->select(0, 2).fill_(-std::numeric_limits<float>::infinity());
     const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout, masks);
     EXPECT_EQ(out.select(0, 2).abs().max().item<double>(), 0.0);
@@ -247,27 +250,27 @@ TEST(BlockSparseAttention, AllKeysMinusInfinityGivesZeros)
 
 TEST(BlockSparseAttention, AllKeysAtDtypeMinimumAverageTheLayoutColumns)
 {
-    for (auto type : {at::kFloat, at::kDouble}) {
+    for (auto type : { at::kFloat, at::kDouble }) {
         const Layout layout = bandLayout(3, 4, 16, 1, false);
         const Inputs in = randomInputs(3, 3, layout.seqLen(), 40, type, 15);
         AttentionMasks masks;
         masks.keyPadding = additivePadding(3, layout.seqLen(), type);
-        masks.keyPadding->select(0, 0).fill_(type == at::kDouble ? std::numeric_limits<double>::lowest()
-                                                                 : double(std::numeric_limits<float>::lowest()));
+        masks.keyPadding->select(0, 0).fill_(
+            type == at::kDouble ? std::numeric_limits<double>::lowest() : double(std::numeric_limits<float>::lowest()));
         const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout, masks);
         const double tolerance = type == at::kDouble ? 1e-10 : 1e-5;
-        EXPECT_LT(maxAbsDifference(out, denseReference(in.q, in.k, in.v, layout, masks, defaultScale(in.q))),
-                  tolerance);
+        EXPECT_LT(
+            maxAbsDifference(out, denseReference(in.q, in.k, in.v, layout, masks, defaultScale(in.q))), tolerance);
         // Row block 0 sees column blocks 0-1 (tokens 0-31): its output is their mean value, for every head.
-        const at::Tensor mean = in.v.select(0, 0).narrow(1, 0, 32).mean(1, true);  // [H, 1, D]
-        EXPECT_LT(maxAbsDifference(out.select(0, 0).narrow(1, 0, 16), mean.expand({3, 16, 40})), tolerance);
+        const at::Tensor mean = in.v.select(0, 0).narrow(1, 0, 32).mean(1, true); // [H, 1, D]
+        EXPECT_LT(maxAbsDifference(out.select(0, 0).narrow(1, 0, 16), mean.expand({ 3, 16, 40 })), tolerance);
     }
 }
 
 TEST(BlockSparseAttention, HalfPrecisionComputesInFloat32)
 {
     const Layout layout = randomLayout(3, 4, 32, 0.5, 17);
-    for (auto type : {at::kHalf, at::kBFloat16}) {
+    for (auto type : { at::kHalf, at::kBFloat16 }) {
         const Inputs in = randomInputs(1, 3, layout.seqLen(), 64, at::kFloat, 16);
         const at::Tensor q = in.q.to(type), k = in.k.to(type), v = in.v.to(type);
         AttentionMasks masks;
@@ -276,8 +279,8 @@ TEST(BlockSparseAttention, HalfPrecisionComputesInFloat32)
         EXPECT_EQ(out.scalar_type(), type);
         AttentionMasks masks32 = masks;
         masks32.keyPadding = masks.keyPadding->to(at::kFloat);
-        const at::Tensor expected = denseReference(q.to(at::kFloat), k.to(at::kFloat), v.to(at::kFloat), layout,
-                                                   masks32, defaultScale(q));
+        const at::Tensor expected
+            = denseReference(q.to(at::kFloat), k.to(at::kFloat), v.to(at::kFloat), layout, masks32, defaultScale(q));
         // Within the rounding of the output to the input's dtype (values are O(1)).
         EXPECT_LT(maxAbsDifference(out, expected), type == at::kHalf ? 4e-3 : 3e-2);
     }
@@ -301,11 +304,11 @@ TEST(BlockSparseAttention, HugeSequenceWithDiagonalLayoutNeverFormsTheScoreMatri
     const Layout layout = bandLayout(1, numBlocks, block, 0, false);
     const Inputs in = randomInputs(1, 1, layout.seqLen(), 8, at::kFloat, 19);
     const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout);
-    for (std::int64_t b : {std::int64_t(0), std::int64_t(1234), std::int64_t(numBlocks - 1)}) {
+    for (std::int64_t b : { std::int64_t(0), std::int64_t(1234), std::int64_t(numBlocks - 1) }) {
         const auto slice = [&](const at::Tensor& t) { return t.narrow(2, b * block, block); };
-        EXPECT_LT(maxAbsDifference(slice(out), plainAttention(slice(in.q), slice(in.k), slice(in.v),
-                                                              1.0 / std::sqrt(8.0))),
-                  1e-5);
+        EXPECT_LT(
+            maxAbsDifference(slice(out), plainAttention(slice(in.q), slice(in.k), slice(in.v), 1.0 / std::sqrt(8.0))),
+            1e-5);
     }
 }
 

@@ -25,16 +25,16 @@ TEST(ConfigLayouts, MatchDenseReference)
     SparsityConfig longformer = defaultsFor(SparsityMode::BSLongformer);
     SparsityConfig variable = defaultsFor(SparsityMode::Variable);
     variable.numRandomBlocks = 1;
-    variable.localWindowBlocks = {2, 3};
-    for (const SparsityConfig& config : {fixed, bigbird, longformer, variable}) {
+    variable.localWindowBlocks = { 2, 3 };
+    for (const SparsityConfig& config : { fixed, bigbird, longformer, variable }) {
         SCOPED_TRACE(modeName(config.mode));
         const Layout layout = makeLayout(config, 160, 3, 42);
         at::manual_seed(1);
-        const at::Tensor q = at::randn({2, 3, 160, 40}, at::kDouble);
-        const at::Tensor k = at::randn({2, 3, 160, 40}, at::kDouble);
-        const at::Tensor v = at::randn({2, 3, 160, 40}, at::kDouble);
+        const at::Tensor q = at::randn({ 2, 3, 160, 40 }, at::kDouble);
+        const at::Tensor k = at::randn({ 2, 3, 160, 40 }, at::kDouble);
+        const at::Tensor v = at::randn({ 2, 3, 160, 40 }, at::kDouble);
         AttentionMasks masks;
-        masks.keyPadding = at::zeros({2, 160}, at::kDouble);
+        masks.keyPadding = at::zeros({ 2, 160 }, at::kDouble);
         masks.keyPadding->select(0, 1).narrow(0, 130, 30).fill_(std::numeric_limits<double>::lowest());
         const at::Tensor out = blockSparseAttention(q, k, v, layout, masks);
         const at::Tensor expected = denseReference(q, k, v, layout, masks, 1.0 / std::sqrt(40.0));

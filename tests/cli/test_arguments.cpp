@@ -57,4 +57,5 @@ TEST(CommandLine, UnknownCommandAndHelp)
     auto help = spw::test::runCli({"--help"});
     EXPECT_EQ(help.exitCode, 0);
     EXPECT_NE(help.out.find("commands:"), std::string::npos);
+    EXPECT_NE(help.out.find("layout"), std::string::npos);
 }

@@ -25,18 +25,18 @@ std::string errorOf(const std::function<void()>& call)
 
 TEST(PositionExtension, BertWholeMultipleEqualsDeepSpeedRepeat)
 {
-    const at::Tensor table = at::randn({8, 3});
+    const at::Tensor table = at::randn({ 8, 3 });
     const at::Tensor extended = extendPositionTable(table, ModelFamily::Bert, 24);
     // DeepSpeed: weight.repeat(max_position // original, 1).
-    EXPECT_TRUE(at::equal(extended, table.repeat({3, 1})));
+    EXPECT_TRUE(at::equal(extended, table.repeat({ 3, 1 })));
     EXPECT_EQ(extendedMaxPositionEmbeddings(ModelFamily::Bert, 24), 24);
 }
 
 TEST(PositionExtension, BertTruncatesTheLastCopy)
 {
-    const at::Tensor table = at::randn({8, 3}, at::kDouble);
+    const at::Tensor table = at::randn({ 8, 3 }, at::kDouble);
     const at::Tensor extended = extendPositionTable(table, ModelFamily::Bert, 20);
-    ASSERT_EQ(extended.sizes(), (std::vector<std::int64_t>{20, 3}));
+    ASSERT_EQ(extended.sizes(), (std::vector<std::int64_t> { 20, 3 }));
     EXPECT_EQ(extended.scalar_type(), at::kDouble);
     for (std::int64_t row = 0; row < 20; ++row)
         EXPECT_TRUE(at::equal(extended[row], table[row % 8])) << "row " << row;
@@ -44,18 +44,18 @@ TEST(PositionExtension, BertTruncatesTheLastCopy)
 
 TEST(PositionExtension, RobertaWholeMultipleMatchesDeepSpeed)
 {
-    const at::Tensor table = at::randn({10, 4});  // 8 usable positions
+    const at::Tensor table = at::randn({ 10, 4 }); // 8 usable positions
     const at::Tensor extended = extendPositionTable(table, ModelFamily::Roberta, 16);
-    ASSERT_EQ(extended.sizes(), (std::vector<std::int64_t>{18, 4}));
+    ASSERT_EQ(extended.sizes(), (std::vector<std::int64_t> { 18, 4 }));
     // DeepSpeed copies only rows 2.. (its rows 0-1 stay uninitialised from new_empty); design.md keeps the originals.
     EXPECT_TRUE(at::equal(extended.narrow(0, 0, 2), table.narrow(0, 0, 2)));
-    EXPECT_TRUE(at::equal(extended.narrow(0, 2, 16), table.narrow(0, 2, 8).repeat({2, 1})));
+    EXPECT_TRUE(at::equal(extended.narrow(0, 2, 16), table.narrow(0, 2, 8).repeat({ 2, 1 })));
     EXPECT_EQ(extendedMaxPositionEmbeddings(ModelFamily::Roberta, 16), 18);
 }
 
 TEST(PositionExtension, RobertaTruncatesTheLastCopy)
 {
-    const at::Tensor table = at::randn({10, 4});
+    const at::Tensor table = at::randn({ 10, 4 });
     const at::Tensor extended = extendPositionTable(table, ModelFamily::Roberta, 13);
     ASSERT_EQ(extended.size(0), 15);
     EXPECT_TRUE(at::equal(extended.narrow(0, 0, 2), table.narrow(0, 0, 2)));
@@ -65,12 +65,12 @@ TEST(PositionExtension, RobertaTruncatesTheLastCopy)
 
 TEST(PositionExtension, NewLengthMustExceedTheCurrentMaximum)
 {
-    const at::Tensor bert = at::randn({512, 2});
+    const at::Tensor bert = at::randn({ 512, 2 });
     const std::string message = errorOf([&] { extendPositionTable(bert, ModelFamily::Bert, 512); });
     EXPECT_NE(message.find("max_position_embeddings 512"), std::string::npos) << message;
     EXPECT_NE(message.find("512 must exceed"), std::string::npos) << message;
     // RoBERTa's usable maximum is 512 of 514 rows: 513 is an extension, 512 is not.
-    const at::Tensor roberta = at::randn({514, 2});
+    const at::Tensor roberta = at::randn({ 514, 2 });
     EXPECT_EQ(extendPositionTable(roberta, ModelFamily::Roberta, 513).size(0), 515);
     const std::string robertaMessage = errorOf([&] { extendPositionTable(roberta, ModelFamily::Roberta, 512); });
     EXPECT_NE(robertaMessage.find("max_position_embeddings 514"), std::string::npos) << robertaMessage;
@@ -79,8 +79,10 @@ TEST(PositionExtension, NewLengthMustExceedTheCurrentMaximum)
 
 TEST(PositionExtension, MalformedTables)
 {
-    EXPECT_NE(errorOf([] { extendPositionTable(at::randn({8}), ModelFamily::Bert, 16); }).find("[8]"),
-              std::string::npos);
-    EXPECT_NE(errorOf([] { extendPositionTable(at::randn({2, 4}), ModelFamily::Roberta, 16); }).find("RoBERTa"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([] { extendPositionTable(at::randn({ 8 }), ModelFamily::Bert, 16); }).find("[8]"), std::string::npos);
+    EXPECT_NE(errorOf([] {
+        extendPositionTable(at::randn({ 2, 4 }), ModelFamily::Roberta, 16);
+    }).find("RoBERTa"),
+        std::string::npos);
 }

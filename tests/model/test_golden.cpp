@@ -16,17 +16,22 @@ struct GoldenCase {
 
 class Golden : public ::testing::TestWithParam<GoldenCase> {};
 
+// Compares within `tolerance` and records each maximum difference in the test's XML/log output.
 void expectMatches(const ModelOutputs& outputs, const std::map<std::string, at::Tensor>& expected, double tolerance)
 {
     ASSERT_EQ(outputs.poolerOutput.has_value(), expected.count("pooler_output") == 1);
     ASSERT_EQ(outputs.logits.has_value(), expected.count("logits") == 1);
-    EXPECT_LE(maxAbsDifference(outputs.lastHiddenState, expected.at("last_hidden_state")), tolerance);
+    auto compare = [&](const char* name, const at::Tensor& actual) {
+        EXPECT_EQ(actual.sizes(), expected.at(name).sizes()) << name;
+        double difference = maxAbsDifference(actual, expected.at(name));
+        ::testing::Test::RecordProperty(name, std::to_string(difference));
+        EXPECT_LE(difference, tolerance) << name;
+    };
+    compare("last_hidden_state", outputs.lastHiddenState);
     if (outputs.poolerOutput)
-        EXPECT_LE(maxAbsDifference(*outputs.poolerOutput, expected.at("pooler_output")), tolerance);
-    if (outputs.logits) {
-        EXPECT_EQ(outputs.logits->sizes(), expected.at("logits").sizes());
-        EXPECT_LE(maxAbsDifference(*outputs.logits, expected.at("logits")), tolerance);
-    }
+        compare("pooler_output", *outputs.poolerOutput);
+    if (outputs.logits)
+        compare("logits", *outputs.logits);
 }
 
 } // namespace

@@ -59,6 +59,8 @@ TEST_F(ProfileCli, DemoRunWritesJsonAndCsv)
     EXPECT_EQ(json["results"][4]["per_layer"].size(), 1u);
     EXPECT_LT(json["results"][1]["max_abs_diff"].get<double>(), 1e-4);
     EXPECT_EQ(json["settings"]["model"]["hidden"], 32);
+    EXPECT_EQ(json["settings"]["dtype"], "float32");
+    EXPECT_EQ(json["settings"]["device"], "cpu");
     EXPECT_EQ(json["settings"]["seq_lens"], nlohmann::json({64, 96}));
     EXPECT_FALSE(json["machine"]["libtorch_version"].get<std::string>().empty());
     EXPECT_GT(json["machine"]["cpu_cores"].get<int>(), 0);

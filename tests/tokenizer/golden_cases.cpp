@@ -1,6 +1,7 @@
 #include "golden_cases.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -63,24 +64,23 @@ std::string trimmed(const std::string& s)
     return begin == std::string::npos ? std::string() : s.substr(begin, end - begin + 1);
 }
 
-template <typename T>
-std::string listDiff(const char* what, const std::vector<T>& ours, const nlohmann::json& golden)
+template <typename T> std::string listDiff(const char* what, const std::vector<T>& ours, const nlohmann::json& golden)
 {
     auto expected = golden.get<std::vector<T>>();
     if (ours == expected)
         return {};
-    return fmt::format("{} differ: ours [{}] vs transformers [{}]", what, fmt::join(ours, ", "),
-                       fmt::join(expected, ", "));
+    return fmt::format(
+        "{} differ: ours [{}] vs transformers [{}]", what, fmt::join(ours, ", "), fmt::join(expected, ", "));
 }
 
 } // namespace
 
-std::string compareWithGolden(const Encoding& encoding, const nlohmann::json& golden,
-                              const std::vector<std::string>& texts)
+std::string compareWithGolden(
+    const Encoding& encoding, const nlohmann::json& golden, const std::vector<std::string>& texts)
 {
-    for (auto diff : {listDiff("input_ids", encoding.ids, golden["input_ids"]),
-                      listDiff("token_type_ids", encoding.typeIds, golden["token_type_ids"]),
-                      listDiff("attention_mask", encoding.attentionMask, golden["attention_mask"])})
+    for (auto diff : { listDiff("input_ids", encoding.ids, golden["input_ids"]),
+             listDiff("token_type_ids", encoding.typeIds, golden["token_type_ids"]),
+             listDiff("attention_mask", encoding.attentionMask, golden["attention_mask"]) })
         if (!diff.empty())
             return diff;
     auto tokens = golden["tokens"].get<std::vector<std::string>>();
@@ -93,14 +93,13 @@ std::string compareWithGolden(const Encoding& encoding, const nlohmann::json& go
         return {};
     for (std::size_t i = 0; i < encoding.size(); ++i) {
         auto expected = golden["offsets"][i].get<std::vector<std::size_t>>();
-        std::pair<std::size_t, std::size_t> bytes{0, 0};
+        std::pair<std::size_t, std::size_t> bytes { 0, 0 };
         int sequence = encoding.sequenceIds[i];
         if (sequence >= 0)
-            bytes = {byteOffset(texts[sequence], expected[0]), byteOffset(texts[sequence], expected[1])};
+            bytes = { byteOffset(texts[sequence], expected[0]), byteOffset(texts[sequence], expected[1]) };
         if (encoding.offsets[i] != bytes)
             return fmt::format("offsets of token {} ('{}') differ: ours [{}, {}) vs transformers [{}, {}) bytes", i,
-                               encoding.tokens[i], encoding.offsets[i].first, encoding.offsets[i].second,
-                               bytes.first, bytes.second);
+                encoding.tokens[i], encoding.offsets[i].first, encoding.offsets[i].second, bytes.first, bytes.second);
     }
     return {};
 }

@@ -22,7 +22,7 @@ std::size_t byteOffset(const std::string& text, std::size_t index);
 
 // Compares an encoding with a golden record token for token; `texts` are the case's first text and pair (for
 // offsets). Returns "" when equal, else a description of the first difference.
-std::string compareWithGolden(const Encoding& encoding, const nlohmann::json& golden,
-                              const std::vector<std::string>& texts);
+std::string compareWithGolden(
+    const Encoding& encoding, const nlohmann::json& golden, const std::vector<std::string>& texts);
 
 } // namespace spw::test

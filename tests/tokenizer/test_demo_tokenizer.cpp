@@ -46,9 +46,9 @@ TEST_P(DemoTokenizerTest, WritesTheFilesTransformersLoaded)
     fs::path fixture = test::tokenizerFixture(param.fixture);
     for (const auto& name : param.vocabFiles)
         EXPECT_EQ(readFile(fs::path(m_dir) / name), readFile(fixture / name)) << name;
-    for (const std::string name : {"tokenizer_config.json", "special_tokens_map.json"})
-        EXPECT_EQ(nlohmann::json::parse(readFile(fs::path(m_dir) / name)),
-                  nlohmann::json::parse(readFile(fixture / name)))
+    for (const std::string name : { "tokenizer_config.json", "special_tokens_map.json" })
+        EXPECT_EQ(
+            nlohmann::json::parse(readFile(fs::path(m_dir) / name)), nlohmann::json::parse(readFile(fixture / name)))
             << name;
 }
 
@@ -61,7 +61,7 @@ TEST_P(DemoTokenizerTest, LoadsBackAndTokenizesAsTransformers)
     EXPECT_EQ(tokenizer->vocabSize(), demoVocabularySize(param.family));
     const auto& meta = test::goldenData()["folders"][param.fixture]["variants"]["auto"]["meta"];
     EXPECT_EQ(demoVocabularySize(param.family), meta["len"].get<std::int64_t>());
-    for (const std::string name : {"fox", "accents", "pair_basic"}) {
+    for (const std::string name : { "fox", "accents", "pair_basic" }) {
         const auto& golden = test::goldenCase(param.fixture, name);
         std::optional<std::string> pair;
         if (golden["pair"].is_string())
@@ -77,10 +77,9 @@ TEST_P(DemoTokenizerTest, MissingFolderIsAnError)
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, DemoTokenizerTest,
-                         ::testing::Values(DemoCase{ModelFamily::Bert, "bert_vocab", {"vocab.txt"}},
-                                           DemoCase{ModelFamily::Roberta, "roberta_vocab",
-                                                    {"vocab.json", "merges.txt"}}),
-                         [](const auto& info) { return info.param.family == ModelFamily::Bert ? "Bert" : "Roberta"; });
+    ::testing::Values(DemoCase { ModelFamily::Bert, "bert_vocab", { "vocab.txt" } },
+        DemoCase { ModelFamily::Roberta, "roberta_vocab", { "vocab.json", "merges.txt" } }),
+    [](const auto& info) { return info.param.family == ModelFamily::Bert ? "Bert" : "Roberta"; });
 
 } // namespace
 } // namespace spw

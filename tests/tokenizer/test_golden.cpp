@@ -23,7 +23,7 @@ EncodeOptions optionsOf(const nlohmann::json& c)
     return options;
 }
 
-class GoldenTokenizerTest : public ::testing::TestWithParam<std::string> {};
+class GoldenTokenizerTest : public ::testing::TestWithParam<std::string> { };
 
 TEST_P(GoldenTokenizerTest, MatchesTransformersOnEveryCase)
 {
@@ -40,14 +40,14 @@ TEST_P(GoldenTokenizerTest, MatchesTransformersOnEveryCase)
             auto encodings = tokenizer->encodeBatch(texts, optionsOf(c));
             ASSERT_EQ(encodings.size(), c["encodings"].size());
             for (std::size_t i = 0; i < encodings.size(); ++i)
-                EXPECT_EQ(test::compareWithGolden(encodings[i], c["encodings"][i], {texts[i]}), "");
+                EXPECT_EQ(test::compareWithGolden(encodings[i], c["encodings"][i], { texts[i] }), "");
         } else {
             std::string text = c["text"];
             std::optional<std::string> pair;
             if (c["pair"].is_string())
                 pair = c["pair"].get<std::string>();
             Encoding encoding = tokenizer->encode(text, pair, optionsOf(c));
-            EXPECT_EQ(test::compareWithGolden(encoding, c, {text, pair.value_or("")}), "");
+            EXPECT_EQ(test::compareWithGolden(encoding, c, { text, pair.value_or("") }), "");
         }
         ++compared;
     }
@@ -70,7 +70,7 @@ TEST_P(GoldenTokenizerTest, ReportsTheSameSpecialIdsAndLengths)
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenTokenizerTest, ::testing::ValuesIn(test::goldenFolders()),
-                         [](const auto& info) { return info.param; });
+    [](const auto& info) { return info.param; });
 
 } // namespace
 } // namespace spw

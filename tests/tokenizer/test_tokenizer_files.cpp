@@ -104,8 +104,7 @@ TEST_F(TokenizerFilesTest, MergeOfUnknownTokensIsNamed)
 
 TEST_F(TokenizerFilesTest, TokenizerJsonOfAnUnknownModelType)
 {
-    auto json = test::goldenData();  // any JSON object will do as a start
-    nlohmann::json file = {{"model", {{"type", "Unigram"}, {"vocab", nlohmann::json::object()}}}};
+    nlohmann::json file = { { "model", { { "type", "Unigram" }, { "vocab", nlohmann::json::object() } } } };
     write("tokenizer.json", file.dump());
     auto message = loadError();
     EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
@@ -123,7 +122,7 @@ TEST_F(TokenizerFilesTest, TokenizerJsonWithAnUnsupportedNormalizer)
 {
     std::ifstream in(fs::path(test::tokenizerFixture("bert_json")) / "tokenizer.json");
     auto file = nlohmann::json::parse(in);
-    file["normalizer"] = {{"type", "Precompiled"}};
+    file["normalizer"] = { { "type", "Precompiled" } };
     write("tokenizer.json", file.dump());
     auto message = loadError();
     EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
@@ -145,15 +144,15 @@ TEST_F(TokenizerFilesTest, TransformersUnsetMaxLengthMeansNone)
     write("tokenizer_config.json", "{\"model_max_length\": 1000000000000000019884624838656}");
     auto tokenizer = Tokenizer::load(m_dir);
     EXPECT_FALSE(tokenizer->modelMaxLength().has_value());
-    EXPECT_THROW(tokenizer->encode("padding needs a length", std::nullopt, {true, std::nullopt, Padding::MaxLength}),
-                 Error);
+    EXPECT_THROW(
+        tokenizer->encode("padding needs a length", std::nullopt, { true, std::nullopt, Padding::MaxLength }), Error);
 }
 
 TEST_F(TokenizerFilesTest, MaxLengthShorterThanTheSpecialTokensIsAnError)
 {
     auto tokenizer = Tokenizer::load(test::tokenizerFixture("bert_vocab"));
-    EXPECT_THROW(tokenizer->encode("a", std::string("b"), {true, 2, Padding::None}), Error);
-    EXPECT_EQ(tokenizer->encode("a", std::string("b"), {true, 3, Padding::None}).ids.size(), 3u);
+    EXPECT_THROW(tokenizer->encode("a", std::string("b"), { true, 2, Padding::None }), Error);
+    EXPECT_EQ(tokenizer->encode("a", std::string("b"), { true, 3, Padding::None }).ids.size(), 3u);
 }
 
 TEST_F(TokenizerFilesTest, InvalidUtf8TextIsAnError)

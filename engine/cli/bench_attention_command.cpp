@@ -1,0 +1,240 @@
+// `sparse-workbench-cli bench-attention`: times block-sparse attention for one configuration and shape against the
+// dense attention LibTorch offers, in the same run on the same random inputs.
+//   CUDA: our kernels (engine/attention/cuda_attention.h) against at::scaled_dot_product_attention, timed with CUDA
+//         events after warm-up. CPU: the engine's block-sparse path against eager matmul-softmax-matmul.
+// Effective TFLOP/s counts only the layout's blocks: 4·B·H·L²·D·density / time. Reports medians.
+#include "cli/commands.h"
+
+#include "attention/block_sparse_attention.h"
+#include "common/error.h"
+#include "sparsity/layout.h"
+#include "sparsity/sparsity_config.h"
+
+#ifdef SPW_TORCH_HAS_CUDA
+#include "attention/cuda_attention.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <ostream>
+
+namespace spw::cli {
+namespace {
+
+struct BenchSetup {
+    std::int64_t batch, heads, seqLen, headDim;
+    int warmup, repeats;
+    bool cuda;
+    std::string kernel;  // "auto" (dense layouts without masks go to SDPA) or "tiled"
+};
+
+struct Timing {
+    double medianMs = 0;
+    double minMs = 0;
+    double peakMiB = -1;  // peak device memory allocated during the timed calls, when known
+};
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+Timing timeCpu(const std::function<void()>& call, const BenchSetup& setup)
+{
+    for (int i = 0; i < setup.warmup; ++i)
+        call();
+    std::vector<double> ms;
+    for (int i = 0; i < setup.repeats; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        call();
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    return {median(ms), *std::min_element(ms.begin(), ms.end()), -1};
+}
+
+#ifdef SPW_TORCH_HAS_CUDA
+// StatType::AGGREGATE (all pools); the enum's namespace moved between LibTorch versions, its value did not.
+constexpr std::size_t kAggregateStat = 0;
+
+Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup)
+{
+    const auto device = c10::cuda::current_device();
+    for (int i = 0; i < setup.warmup; ++i)
+        call();
+    at::cuda::getCurrentCUDAStream().synchronize();
+    c10::cuda::CUDACachingAllocator::resetPeakStats(device);
+    const auto baseline = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
+                              .allocated_bytes[kAggregateStat]
+                              .current;
+    std::vector<double> ms;
+    for (int i = 0; i < setup.repeats; ++i) {
+        at::cuda::CUDAEvent start(cudaEventDefault);
+        at::cuda::CUDAEvent stop(cudaEventDefault);
+        start.record();
+        call();
+        stop.record();
+        stop.synchronize();
+        ms.push_back(start.elapsed_time(stop));
+    }
+    const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
+                          .allocated_bytes[kAggregateStat]
+                          .peak;
+    return {median(ms), *std::min_element(ms.begin(), ms.end()), double(peak - baseline) / (1024.0 * 1024.0)};
+}
+#endif
+
+at::Tensor eagerDense(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale)
+{
+    return at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)).mul_(scale), -1), v);
+}
+
+at::ScalarType dtypeFromName(const std::string& name)
+{
+    if (name == "float16")
+        return at::kHalf;
+    if (name == "bfloat16")
+        return at::kBFloat16;
+    return at::kFloat;
+}
+
+int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
+{
+    const std::string configPath = args.required("config");
+    for (const char* flag : {"seq-len", "batch", "heads", "head-dim"})
+        args.required(flag);
+    BenchSetup setup;
+    setup.seqLen = *args.integer("seq-len", 1, std::numeric_limits<std::int32_t>::max() / 2);
+    setup.batch = *args.integer("batch", 1, 1 << 16);
+    setup.heads = *args.integer("heads", 1, 4096);
+    setup.headDim = *args.integer("head-dim", 1, 1024);
+    setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
+    setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
+    const std::string dtypeName = args.choice("dtype", {"float16", "bfloat16", "float32"}, "float16");
+    setup.cuda = args.choice("device", {"cuda", "cpu"}, "cuda") == "cuda";
+    setup.kernel = args.choice("kernel", {"auto", "tiled"}, "auto");
+    const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+    const auto jsonPath = args.value("json");
+
+    if (setup.cuda) {
+#ifdef SPW_TORCH_HAS_CUDA
+        if (!at::hasCUDA() || at::cuda::getNumGPUs() == 0)
+            fail("bench-attention: --device cuda but no CUDA device is available (use --device cpu)");
+#else
+        fail("bench-attention: --device cuda but this build has no CUDA support (use --device cpu)");
+#endif
+    }
+
+    const SparsityConfig config = loadSparsityConfig(configPath);
+    if (config.numHeads != 0 && config.numHeads != setup.heads)
+        fail("bench-attention: --heads {} differs from num_heads {} in {}", setup.heads, config.numHeads, configPath);
+    if (setup.seqLen % config.block != 0)
+        fail("bench-attention: --seq-len {} is not a multiple of the block {}", setup.seqLen, config.block);
+    const Layout layout = makeLayout(config, setup.seqLen, int(setup.heads), config.seed.value_or(0));
+    const LayoutStats stats = computeStats(layout);
+
+    const auto type = dtypeFromName(dtypeName);
+    const at::Device device = setup.cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+    at::manual_seed(seed);
+    const auto options = at::TensorOptions().dtype(type).device(device);
+    const std::vector<std::int64_t> shape{setup.batch, setup.heads, setup.seqLen, setup.headDim};
+    const at::Tensor q = at::randn(shape, options);
+    const at::Tensor k = at::randn(shape, options);
+    const at::Tensor v = at::randn(shape, options);
+    const double scale = 1.0 / std::sqrt(double(setup.headDim));
+
+    Timing ours;
+    Timing dense;
+    std::string denseName;
+    if (setup.cuda) {
+#ifdef SPW_TORCH_HAS_CUDA
+        const auto tables = cudaLayoutTables(layout, int(setup.headDim), 0);
+        const DenseRoute route = setup.kernel == "auto" ? DenseRoute::Sdpa : DenseRoute::Kernels;
+        ours = timeCuda([&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); }, setup);
+        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup);
+        denseName = "at::scaled_dot_product_attention";
+#endif
+    } else {
+        ours = timeCpu([&] { blockSparseAttention(q, k, v, layout, {}, scale); }, setup);
+        dense = timeCpu([&] { eagerDense(q, k, v, scale); }, setup);
+        denseName = "eager matmul-softmax-matmul";
+    }
+
+    const double flops = 4.0 * double(setup.batch) * double(setup.heads) * double(setup.seqLen) *
+                         double(setup.seqLen) * double(setup.headDim);
+    const double oursTflops = flops * stats.density / (ours.medianMs * 1e-3) / 1e12;
+    const double denseTflops = flops / (dense.medianMs * 1e-3) / 1e12;
+    const nlohmann::json result = {
+        {"mode", modeName(config.mode)},
+        {"block", layout.block},
+        {"density", stats.density},
+        {"seq_len", setup.seqLen},
+        {"batch", setup.batch},
+        {"heads", setup.heads},
+        {"head_dim", setup.headDim},
+        {"dtype", dtypeName},
+        {"device", setup.cuda ? "cuda" : "cpu"},
+        {"kernel", setup.kernel},
+        {"repeats", setup.repeats},
+        {"ours_ms", ours.medianMs},
+        {"ours_min_ms", ours.minMs},
+        {"ours_effective_tflops", oursTflops},
+        {"ours_peak_mib", ours.peakMiB},
+        {"dense_baseline", denseName},
+        {"dense_ms", dense.medianMs},
+        {"dense_tflops", denseTflops},
+        {"dense_peak_mib", dense.peakMiB},
+        {"speedup_vs_dense", dense.medianMs / ours.medianMs}};
+    out << fmt::format("{} block {} (density {:.2f}%), B={} H={} L={} D={} {} on {}\n", modeName(config.mode),
+                       layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim,
+                       dtypeName, setup.cuda ? "cuda" : "cpu");
+    out << fmt::format("  block-sparse: {:.4f} ms  {:.1f} effective TFLOP/s\n", ours.medianMs, oursTflops);
+    out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
+    out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);
+    if (jsonPath) {
+        std::ofstream file(*jsonPath);
+        if (!file)
+            fail("bench-attention: cannot write --json {}", *jsonPath);
+        file << result.dump(2) << '\n';
+    }
+    return 0;
+}
+
+} // namespace
+
+Command benchAttentionCommand()
+{
+    CommandSpec spec{"bench-attention",
+                     "Time block-sparse attention against dense attention on random inputs",
+                     "",
+                     0,
+                     0,
+                     {{"config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)"},
+                      {"seq-len", "L", "sequence length (a multiple of the block)"},
+                      {"batch", "B", "batch size"},
+                      {"heads", "H", "number of heads"},
+                      {"head-dim", "D", "head dimension (CUDA kernels: 32, 64 or 128)"},
+                      {"dtype", "TYPE", "float16 (default), bfloat16 or float32"},
+                      {"repeats", "N", "timed repetitions, the median is reported (default 20)"},
+                      {"warmup", "N", "untimed calls first (default 5)"},
+                      {"device", "DEV", "cuda (default) or cpu"},
+                      {"kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)"},
+                      {"seed", "S", "seed of the random inputs (default 0)"},
+                      {"json", "OUT", "also write the results as JSON to this file"}}};
+    return {spec, runBenchAttention};
+}
+
+} // namespace spw::cli

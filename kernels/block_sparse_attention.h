@@ -1,0 +1,136 @@
+#pragma once
+// Fused block-sparse attention forward for Hopper (sm_90), behind a plain-struct API: pointers, strides, sizes, a
+// dtype enum and lookup tables. No LibTorch or Qt types, so the kernels build and test on their own.
+//
+//   out[b,h,i,:] = Σ_j softmax_j(scale·q_i·k_j + masks) v_j over the keys j whose layout block (i/block, j/block) of
+//   head h is nonzero. One pass with an online softmax: scores never reach device memory.
+//
+// Work is cut into tiles sized for the chip, not the layout's block: a CTA owns `tileM` query rows of one
+// (batch, head) and walks the key tiles (`tileN` keys) its lookup table lists. Each warp owns 16 query rows and
+// each 16-key slice of a key tile lies inside one layout block (block >= 16), so the layout inside a tile is one
+// bit per (warp, key slice): a warp skips the matrix products of slices its rows do not attend.
+//
+// Lookup tables (AttentionLut) are built once per layout on the host (buildAttentionLut), uploaded by the caller and
+// cached there. Query tiles with far more key tiles than the average (global rows) are split across CTAs that write
+// fp32 partial results, merged by a second kernel; the work list is ordered heaviest first.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spw::kernels {
+
+enum class DType : int { Float16, BFloat16 };
+enum class MaskKind : int { None, Add, Mul };
+
+struct TileConfig {
+    int tileM = 128;  // query rows per CTA (16 per warp)
+    int tileN = 64;   // keys per key tile
+    int warps() const { return tileM / 16; }
+    int slicesPerTile() const { return tileN / 16; }
+};
+
+// The tile shape the kernels use for a head dimension (32, 64 or 128).
+TileConfig tileConfigFor(int headDim);
+bool headDimSupported(int headDim);
+bool blockSupported(int block);  // 16, 32, 64, 128 (any power of two >= 16 that divides into tiles)
+
+// One CTA's work: query tile `queryTile` of head `head`, key tiles entries [begin, end). partialSlot < 0: the CTA
+// writes the output; otherwise it writes fp32 partials into that slot, merged by the combine step.
+struct WorkItem {
+    std::int32_t head;
+    std::int32_t queryTile;
+    std::int32_t begin;
+    std::int32_t end;
+    std::int32_t partialSlot;
+};
+
+// A split query tile: slots [firstSlot, firstSlot + numSlots) hold its partial results.
+struct CombineGroup {
+    std::int32_t head;
+    std::int32_t queryTile;
+    std::int32_t firstSlot;
+    std::int32_t numSlots;
+};
+
+// Host-side lookup tables for one layout and tile shape.
+struct LutHost {
+    TileConfig tile;
+    int block = 0;
+    int numHeads = 0;
+    int numQueryTiles = 0;
+    int numKeyTiles = 0;
+    std::vector<std::int32_t> keyTiles;  // per entry: the key tile index
+    std::vector<std::uint32_t> bits;     // per entry: bit (warp · slicesPerTile + slice) set where that warp's rows
+                                         // attend that 16-key slice
+    std::vector<WorkItem> work;          // heaviest first
+    std::vector<CombineGroup> combine;
+    int numPartialSlots = 0;
+    std::int64_t numEntries() const { return std::int64_t(keyTiles.size()); }
+};
+
+// mask: [numHeads][numBlocks][numBlocks] 0/1 bytes (row = query block). Throws std::invalid_argument for an
+// unsupported block or tile shape. `splitFactor`: a query tile is split when it has more than splitFactor × the
+// average number of key tiles per query tile (and more than 8); 0 disables splitting.
+LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile,
+                          int splitFactor = 4);
+
+// Device copies of a LutHost's arrays (the caller owns the memory).
+struct DeviceLut {
+    const std::int32_t* keyTiles = nullptr;
+    const std::uint32_t* bits = nullptr;
+    const WorkItem* work = nullptr;
+    int numWork = 0;
+    const CombineGroup* combine = nullptr;
+    int numCombine = 0;
+    int numPartialSlots = 0;
+    int block = 0;  // the layout's block
+    TileConfig tile;
+};
+
+// The row groups per warp the kernels use for a layout block and head dim when the caller asks for none.
+int rowGroupsFor(int block, int headDim);
+
+struct AttentionParams {
+    DType dtype = DType::Float16;
+    int batch = 0;
+    int heads = 0;
+    int seqLen = 0;
+    int headDim = 0;
+    // [batch, heads, seqLen, headDim]; strides in elements for (batch, head, row); the head dimension is contiguous.
+    // Pointers 16-byte aligned, row strides multiples of 8 elements.
+    const void* q = nullptr;
+    const void* k = nullptr;
+    const void* v = nullptr;
+    void* out = nullptr;
+    std::int64_t qStride[3] = {0, 0, 0};
+    std::int64_t kStride[3] = {0, 0, 0};
+    std::int64_t vStride[3] = {0, 0, 0};
+    std::int64_t outStride[3] = {0, 0, 0};
+    float scale = 1.0f;
+    // Key padding: float32 [batch, seqLen], rows contiguous. Add: added to the scores; Mul: 0 excludes the key.
+    const float* keyPadding = nullptr;
+    MaskKind keyPaddingKind = MaskKind::None;
+    std::int64_t keyPaddingBatchStride = 0;
+    // Attention mask [seqLen, seqLen], contiguous. Add: float32 added to the scores; Mul: uint8, 0 excludes.
+    const void* attnMask = nullptr;
+    MaskKind attnMaskKind = MaskKind::None;
+    DeviceLut lut;
+    // 16-row groups per warp (head dims 32, 64): 1 (8 warps per CTA) or 2 (4 warps, each K/V fragment used twice);
+    // 0 lets rowGroupsFor pick.
+    int rowGroupsPerWarp = 0;
+    // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum).
+    float* partialOut = nullptr;
+    float* partialStats = nullptr;
+    cudaStream_t stream = nullptr;
+};
+
+std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim);
+std::size_t partialStatsFloats(const DeviceLut& lut, int batch);
+
+// Launches the forward (and the combine step when the LUT has split tiles) on params.stream. Returns an empty
+// string on success, else a one-line message (bad argument or CUDA launch error).
+std::string blockSparseAttentionForward(const AttentionParams& params);
+
+} // namespace spw::kernels

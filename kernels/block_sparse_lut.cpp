@@ -1,0 +1,115 @@
+// Host-side lookup tables for the block-sparse attention kernels (block_sparse_attention.h).
+#include "block_sparse_attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace spw::kernels {
+
+TileConfig tileConfigFor(int headDim)
+{
+    // Head dim 128 keeps 64 query rows per CTA so that a CTA's registers (the output accumulator grows with the head
+    // dim) still allow two CTAs per multiprocessor.
+    TileConfig tile;
+    tile.tileM = headDim == 128 ? 64 : 128;
+    tile.tileN = 64;
+    return tile;
+}
+
+bool headDimSupported(int headDim) { return headDim == 32 || headDim == 64 || headDim == 128; }
+
+bool blockSupported(int block) { return block == 16 || block == 32 || block == 64 || block == 128; }
+
+LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile,
+                          int splitFactor)
+{
+    if (!blockSupported(block))
+        throw std::invalid_argument("block-sparse attention kernels support blocks 16, 32, 64 and 128, not " +
+                                    std::to_string(block));
+    if (tile.tileM % 16 != 0 || tile.tileN % 16 != 0 || tile.warps() * tile.slicesPerTile() > 32)
+        throw std::invalid_argument("unsupported tile shape");
+    if (numHeads <= 0 || numBlocks <= 0)
+        throw std::invalid_argument("layout has no heads or no blocks");
+
+    const std::int64_t seqLen = std::int64_t(numBlocks) * block;
+    LutHost lut;
+    lut.tile = tile;
+    lut.block = block;
+    lut.numHeads = numHeads;
+    lut.numQueryTiles = int((seqLen + tile.tileM - 1) / tile.tileM);
+    lut.numKeyTiles = int((seqLen + tile.tileN - 1) / tile.tileN);
+    const int warps = tile.warps();
+    const int slices = tile.slicesPerTile();
+
+    struct Span {
+        int head, queryTile, begin, end;
+    };
+    std::vector<Span> spans;
+    spans.reserve(std::size_t(numHeads) * lut.numQueryTiles);
+    for (int h = 0; h < numHeads; ++h) {
+        const std::uint8_t* headMask = mask + std::size_t(h) * numBlocks * numBlocks;
+        for (int qt = 0; qt < lut.numQueryTiles; ++qt) {
+            const int begin = int(lut.keyTiles.size());
+            for (int kt = 0; kt < lut.numKeyTiles; ++kt) {
+                std::uint32_t bits = 0;
+                for (int w = 0; w < warps; ++w) {
+                    const std::int64_t row = std::int64_t(qt) * tile.tileM + w * 16;
+                    if (row >= seqLen)
+                        break;
+                    const std::uint8_t* rowMask = headMask + std::size_t(row / block) * numBlocks;
+                    for (int s = 0; s < slices; ++s) {
+                        const std::int64_t key = std::int64_t(kt) * tile.tileN + s * 16;
+                        if (key < seqLen && rowMask[key / block])
+                            bits |= 1u << (w * slices + s);
+                    }
+                }
+                if (bits) {
+                    lut.keyTiles.push_back(kt);
+                    lut.bits.push_back(bits);
+                }
+            }
+            spans.push_back({h, qt, begin, int(lut.keyTiles.size())});
+        }
+    }
+
+    // Split the heavy query tiles (global rows attend every key) so that they do not form the launch's tail.
+    const double average = double(lut.keyTiles.size()) / double(spans.size());
+    const int threshold = std::max(8, int(std::ceil(splitFactor * average)));
+    for (const Span& span : spans) {
+        const int count = span.end - span.begin;
+        if (splitFactor <= 0 || count <= threshold) {
+            lut.work.push_back({span.head, span.queryTile, span.begin, span.end, -1});
+            continue;
+        }
+        const int pieces = (count + threshold - 1) / threshold;
+        const int chunk = (count + pieces - 1) / pieces;
+        lut.combine.push_back({span.head, span.queryTile, lut.numPartialSlots, pieces});
+        for (int p = 0; p < pieces; ++p) {
+            const int begin = span.begin + p * chunk;
+            const int end = std::min(span.end, begin + chunk);
+            lut.work.push_back({span.head, span.queryTile, begin, end, lut.numPartialSlots++});
+        }
+    }
+    // Heaviest first: the hardware hands out CTAs roughly in index order, so long items start early.
+    std::stable_sort(lut.work.begin(), lut.work.end(), [](const WorkItem& a, const WorkItem& b) {
+        return a.end - a.begin > b.end - b.begin;
+    });
+    return lut;
+}
+
+// Measured on an H200 (docs/kernel-notes.md, v2): one group per warp with 8 warps beat two groups with 4 warps on
+// every layout and block, dense tiles included (occupancy, not shared-memory bandwidth, is the limit at 2 CTAs/SM).
+int rowGroupsFor(int, int) { return 1; }
+
+std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim)
+{
+    return std::size_t(lut.numPartialSlots) * batch * lut.tile.tileM * headDim;
+}
+
+std::size_t partialStatsFloats(const DeviceLut& lut, int batch)
+{
+    return std::size_t(lut.numPartialSlots) * batch * lut.tile.tileM * 2;
+}
+
+} // namespace spw::kernels

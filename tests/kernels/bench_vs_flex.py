@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Block-sparse attention forward: our CUDA kernels against cuDNN / flash SDPA (dense) and FlexAttention with a
+BlockMask built from the same layout, on gpu.md's shapes (12 heads, head dim 64, fp16, batch × length = 65,536).
+
+Runs on the GPU machine. Our kernel is timed by `sparse-workbench-cli bench-attention --json` (CUDA events, warm-up,
+median of 20); the baselines here the same way. Layouts come from `sparse-workbench-cli layout`. FlexAttention gets
+the layout as a BlockMask at 128-token blocks (the kernel's tile) built with BlockMask.from_kv_blocks: blocks the
+layout fills completely are 'full' (no mask_mod), partly filled ones run mask_mod reading the token-level layout.
+That is what create_block_mask would build, without its quadratic memory.
+
+usage: bench_vs_flex.py --cli build/app/cli/sparse-workbench-cli [--out DIR] [--lengths 2048,8192,16384]
+                        [--blocks 16,64,128] [--modes bslongformer,bigbird,fixed,local] [--repeats 20]
+Prints a markdown table last; writes results.json and table.md under --out.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.nn.attention.flex_attention import BlockMask, flex_attention
+
+HEADS, HEAD_DIM, TOKENS = 12, 64, 65536
+CONFIGS = {
+    "bslongformer": {"num_sliding_window_blocks": 3, "global_block_indices": [0]},
+    "bigbird": {"num_random_blocks": 1, "num_sliding_window_blocks": 3, "num_global_blocks": 1},
+    "fixed": {"num_local_blocks": 4, "num_global_blocks": 1},
+    "local": {"num_sliding_window_blocks": 3, "attention": "bidirectional"},
+    "dense": {},
+}
+FLEX_BLOCK = 128
+
+
+def time_cuda(fn, repeats, warmup=3):
+    for _ in range(warmup):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(repeats):
+        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        stop.record()
+        stop.synchronize()
+        times.append(start.elapsed_time(stop))
+    return statistics.median(times)
+
+
+def copy_bandwidth():
+    """Device-to-device copy, bytes read + written per second."""
+    src = torch.empty(1 << 30, dtype=torch.uint8, device="cuda")
+    dst = torch.empty_like(src)
+    ms = time_cuda(lambda: dst.copy_(src), 20)
+    return 2 * src.numel() / (ms * 1e-3)
+
+
+def write_config(folder, mode, block):
+    path = os.path.join(folder, f"{mode}_{block}.json")
+    with open(path, "w") as f:
+        json.dump({"mode": mode, "block": block, **CONFIGS[mode]}, f)
+    return path
+
+
+def layout_of(cli, config, seq_len):
+    out = subprocess.run([cli, "layout", "--config", config, "--seq-len", str(seq_len), "--heads", "1"],
+                         check=True, capture_output=True, text=True).stdout
+    data = json.loads(out)
+    return torch.tensor(data["layout"], dtype=torch.bool), data["density"]
+
+
+def flex_block_mask(layout, block, seq_len):
+    """BlockMask at FLEX_BLOCK tokens from a [1, nb, nb] layout of `block`-token blocks."""
+    nb = layout.shape[-1]
+    lay = layout[0].cuda()
+    if block >= FLEX_BLOCK:
+        r = block // FLEX_BLOCK
+        coarse_any = lay.repeat_interleave(r, 0).repeat_interleave(r, 1)
+        coarse_all = coarse_any
+    else:
+        r = FLEX_BLOCK // block
+        tiles = lay.view(nb // r, r, nb // r, r)
+        coarse_any = tiles.any(dim=3).any(dim=1)
+        coarse_all = tiles.all(dim=3).all(dim=1)
+    partial = coarse_any & ~coarse_all
+
+    def to_lists(m):
+        counts = m.sum(-1).to(torch.int32)
+        order = torch.argsort((~m).to(torch.int8), dim=-1, stable=True).to(torch.int32)
+        return counts[None, None], order[None, None]
+
+    kv_num, kv_idx = to_lists(partial)
+    full_num, full_idx = to_lists(coarse_all)
+
+    def mask_mod(b, h, q, kv):
+        return lay[q // block, kv // block]
+
+    return BlockMask.from_kv_blocks(kv_num, kv_idx, full_num, full_idx, BLOCK_SIZE=FLEX_BLOCK, mask_mod=mask_mod,
+                                    seq_lengths=(seq_len, seq_len))
+
+
+def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto", row_groups=None):
+    out = os.path.join(folder, "ours.json")
+    cmd = [cli, "bench-attention", "--config", config, "--seq-len", str(seq_len), "--batch", str(batch), "--heads",
+           str(HEADS), "--head-dim", str(HEAD_DIM), "--dtype", "float16", "--repeats", str(repeats), "--kernel",
+           kernel, "--json", out]
+    env = dict(os.environ)
+    if row_groups:
+        env["SPW_KERNEL_ROW_GROUPS"] = str(row_groups)
+    subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    with open(out) as f:
+        return json.load(f)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cli", required=True)
+    parser.add_argument("--out", default=".")
+    parser.add_argument("--lengths", default="2048,8192,16384")
+    parser.add_argument("--blocks", default="16,64,128")
+    parser.add_argument("--modes", default="bslongformer,bigbird,fixed,local")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--no-flex", action="store_true")
+    parser.add_argument("--variants", action="store_true", help="also time the other row grouping per warp")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    bandwidth = copy_bandwidth()
+    print(f"device {torch.cuda.get_device_name()}, torch {torch.__version__}, copy bandwidth "
+          f"{bandwidth / 1e12:.2f} TB/s", flush=True)
+    # Each layout brings its own mask_mod: allow a recompile per case instead of falling back to eager.
+    for name in ("cache_size_limit", "recompile_limit", "accumulated_cache_size_limit", "accumulated_recompile_limit"):
+        if hasattr(torch._dynamo.config, name):
+            setattr(torch._dynamo.config, name, 256)
+    flex = torch.compile(flex_attention)
+    rows = []
+    folder = tempfile.mkdtemp()
+    for seq_len in [int(x) for x in args.lengths.split(",")]:
+        batch = TOKENS // seq_len
+        shape = (batch, HEADS, seq_len, HEAD_DIM)
+        q, k, v = (torch.randn(shape, device="cuda", dtype=torch.float16) for _ in range(3))
+        dense_flops = 4 * batch * HEADS * seq_len * seq_len * HEAD_DIM
+        with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
+            cudnn_ms = time_cuda(lambda: F.scaled_dot_product_attention(q, k, v), args.repeats)
+        with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+            flash_ms = time_cuda(lambda: F.scaled_dot_product_attention(q, k, v), args.repeats)
+        floor_ms = 4 * q.numel() * q.element_size() / bandwidth * 1e3
+        cases = [("dense", 128)] + [(m, b) for m in args.modes.split(",") for b in map(int, args.blocks.split(","))]
+        for mode, block in cases:
+            config = write_config(folder, mode, block)
+            row = {"L": seq_len, "B": batch, "layout": mode, "block": block, "cudnn_ms": cudnn_ms,
+                   "flash_ms": flash_ms, "floor_ms": floor_ms}
+            try:
+                ours = run_ours(args.cli, config, seq_len, batch, args.repeats, folder)
+                row.update(density=ours["density"], ours_ms=ours["ours_ms"],
+                           ours_tflops=dense_flops * ours["density"] / (ours["ours_ms"] * 1e-3) / 1e12,
+                           ours_peak_mib=ours["ours_peak_mib"])
+                if mode == "dense":
+                    tiled = run_ours(args.cli, config, seq_len, batch, args.repeats, folder, kernel="tiled")
+                    row["ours_tiled_ms"] = tiled["ours_ms"]
+                if args.variants:
+                    # The kernels' other row grouping (1 group of 16 rows per warp for blocks < 64, else 2).
+                    other = 2 if block < 64 else 1
+                    alt = run_ours(args.cli, config, seq_len, batch, args.repeats, folder,
+                                   kernel="tiled" if mode == "dense" else "auto", row_groups=other)
+                    row[f"ours_groups{other}_ms"] = alt["ours_ms"]
+            except subprocess.CalledProcessError as e:
+                row["ours_error"] = e.stderr.strip()[-300:]
+            if not args.no_flex and mode != "dense":
+                try:
+                    layout, _ = layout_of(args.cli, config, seq_len)
+                    mask = flex_block_mask(layout, block, seq_len)
+                    row["flex_ms"] = time_cuda(lambda: flex(q, k, v, block_mask=mask), args.repeats)
+                    del mask
+                except Exception as e:  # noqa: BLE001 -- reported in the table, the run goes on
+                    row["flex_error"] = f"{type(e).__name__}: {str(e)[:200]}"
+                torch.cuda.empty_cache()
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            with open(os.path.join(args.out, "results.json"), "w") as f:
+                json.dump({"bandwidth_Bps": bandwidth, "rows": rows}, f, indent=1)
+        del q, k, v
+        torch.cuda.empty_cache()
+
+    def fmt(x, spec=".3f"):
+        return format(x, spec) if isinstance(x, (int, float)) else "-"
+
+    lines = ["| L | B | layout | block | density | ours ms | eff TFLOP/s | cuDNN ms | flash ms | Flex ms | "
+             "ours/Flex | ours/cuDNN | floor ms | ours/floor |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ours = r.get("ours_ms")
+        flex_ms = r.get("flex_ms")
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            r["L"], r["B"], r["layout"], r["block"], fmt(100 * r["density"], ".1f") + "%" if "density" in r else "-",
+            fmt(ours), fmt(r.get("ours_tflops"), ".0f"), fmt(r["cudnn_ms"]), fmt(r["flash_ms"]), fmt(flex_ms),
+            fmt(flex_ms / ours, ".1f") + "x" if ours and flex_ms else "-",
+            fmt(r["cudnn_ms"] / ours, ".1f") + "x" if ours else "-", fmt(r["floor_ms"]),
+            fmt(ours / r["floor_ms"], ".1f") + "x" if ours else "-"))
+        if "ours_tiled_ms" in r:
+            lines[-1] += f" tiled kernel on dense: {r['ours_tiled_ms']:.3f} ms"
+        for groups in (1, 2):
+            if f"ours_groups{groups}_ms" in r:
+                lines[-1] += f" ({groups} row group(s)/warp: {r[f'ours_groups{groups}_ms']:.3f} ms)"
+        for key in ("ours_error", "flex_error"):
+            if key in r:
+                lines[-1] += f" {key}: {r[key]}"
+    table = "\n".join(lines)
+    with open(os.path.join(args.out, "table.md"), "w") as f:
+        f.write(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
