@@ -1,6 +1,7 @@
 #include "profile/sweep_request.h"
 
 #include "common/error.h"
+#include "convert/model_conversion.h"
 #include "model/encoder_model.h"
 #include "profile/machine_info.h"
 #include "profile/profile_model.h"
@@ -100,7 +101,7 @@ bool cudaAvailable()
 
 std::int64_t usableModelLength(const LoadedModel& model)
 {
-    return model.isValid() ? usableLength(model.model->config()) : 0;
+    return model.isValid() ? usableMaxLength(model.model->config()) : 0;
 }
 
 std::optional<std::vector<std::int64_t>> parseSizeList(
