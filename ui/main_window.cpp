@@ -5,7 +5,7 @@
 #include "job_runner.h"
 #include "model/model_page.h"
 #include "model/token_view.h"
-#include "placeholder_page.h"
+#include "profile/profile_page.h"
 
 #include <QLabel>
 #include <QProgressBar>
@@ -25,15 +25,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
     m_modelPage = new ModelPage(m_runner, m_tabs);
     m_layoutPage = new LayoutDesignerPage(m_runner, m_tabs);
     m_convertPage = new ConvertPage(m_runner, m_tabs);
-    auto* profilePage = new PlaceholderPage(
-        tr("Profile"),
-        tr("Profile will sweep sequence lengths and sparsity configurations, timing dense and block-sparse "
-           "attention and plotting time, memory and output drift. It is not built yet."),
-        m_tabs);
+    m_profilePage = new ProfilePage(m_runner, m_tabs);
     m_tabs->addTab(m_modelPage, tr("Model"));
     m_tabs->addTab(m_layoutPage, tr("Layout designer"));
     m_tabs->addTab(m_convertPage, tr("Convert && export"));
-    m_tabs->addTab(profilePage, tr("Profile"));
+    m_tabs->addTab(m_profilePage, tr("Profile"));
 
     m_status = new QLabel(tr("Ready"), this);
     statusBar()->addWidget(m_status, 1);
@@ -69,6 +65,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
     connect(m_modelPage->tokenView(), &TokenView::tokensShown, this,
             [this] { m_convertPage->setSampleText(m_modelPage->tokenView()->text()); });
     m_convertPage->setSampleText(m_modelPage->tokenView()->text());
+
+    // The Profile page sweeps the open model and offers the designer's configuration among its layouts.
+    connect(m_modelPage, &ModelPage::modelLoaded, m_profilePage,
+            [this](const LoadedModel& model) { m_profilePage->setModel(model); });
+    connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_profilePage,
+            [this](const SparsityConfig& config, const QString& name) {
+                m_profilePage->setDesignerConfig(config, name);
+            });
+    m_profilePage->setDesignerConfig(m_layoutPage->input().config, m_layoutPage->configName());
 }
 
 MainWindow::~MainWindow() = default;

@@ -14,7 +14,7 @@ class ConvertPage;
 class JobRunner;
 class LayoutDesignerPage;
 class ModelPage;
-class PlaceholderPage;
+class ProfilePage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -31,6 +31,7 @@ public:
     LayoutDesignerPage* layoutPage() const { return m_layoutPage; }
     ModelPage* modelPage() const { return m_modelPage; }
     ConvertPage* convertPage() const { return m_convertPage; }
+    ProfilePage* profilePage() const { return m_profilePage; }
 
 private:
     void onJobStarted();
@@ -42,6 +43,7 @@ private:
     ModelPage* m_modelPage = nullptr;
     LayoutDesignerPage* m_layoutPage = nullptr;
     ConvertPage* m_convertPage = nullptr;
+    ProfilePage* m_profilePage = nullptr;
     QLabel* m_status = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

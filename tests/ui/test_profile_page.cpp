@@ -1,0 +1,480 @@
+// The Profile page against the engine's sweep on tiny in-memory encoders: points stream into the table and the
+// plots in the sweep's order (lengths outer, layouts inner); Cancel stops the sweep and keeps what was measured;
+// invalid lists are refused inline without starting; CSV / JSON exports parse back to the same numbers and the
+// PNGs are images; the last sweep comes back in a new page and a damaged file is ignored with a status line.
+#include "job_runner.h"
+#include "model/encoder_model.h"
+#include "presets.h"
+#include "profile/profile_model.h"
+#include "profile/profile_page.h"
+#include "profile/profile_plots.h"
+#include "profile/results_table_model.h"
+#include "profile/sweep_form.h"
+#include "profile/sweep_request.h"
+#include "profile/sweep_results.h"
+#include "qcustomplot_include.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+#include <sstream>
+
+using namespace spw;
+using namespace spw::ui;
+
+namespace {
+
+// 1 layer, hidden 32: a forward takes milliseconds, so a sweep of a few points is quick on any machine.
+const DemoEncoderShape kTinyShape { 1, 32, 2, 64 };
+
+void setUpTinySweep(ProfilePage& page, const QString& lengths, const QStringList& layouts)
+{
+    page.form()->setDemoShape(kTinyShape);
+    page.form()->lengthsEdit()->setText(lengths);
+    page.form()->batchesEdit()->setText(QStringLiteral("1"));
+    page.form()->repeatsBox()->setValue(1);
+    page.form()->warmupBox()->setValue(0);
+    page.form()->checkLayouts(layouts);
+}
+
+bool waitForFinish(ProfilePage& page)
+{
+    QSignalSpy finished(&page, &ProfilePage::sweepFinished);
+    QSignalSpy failed(&page, &ProfilePage::sweepFailed);
+    const bool ended = QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 120000);
+    if (!failed.isEmpty())
+        qWarning() << "sweep failed:" << failed.first().first().toString();
+    return ended && !finished.isEmpty();
+}
+
+int graphPoints(QCustomPlot* plot, const QString& name)
+{
+    for (int i = 0; i < plot->graphCount(); ++i)
+        if (plot->graph(i)->name() == name)
+            return plot->graph(i)->data()->size();
+    return -1;
+}
+
+double graphValueAt(QCustomPlot* plot, const QString& name, double key)
+{
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        if (plot->graph(i)->name() != name)
+            continue;
+        for (auto it = plot->graph(i)->data()->constBegin(); it != plot->graph(i)->data()->constEnd(); ++it)
+            if (it->key == key)
+                return it->value;
+    }
+    return -1;
+}
+
+std::vector<QStringList> readCsv(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    std::vector<QStringList> rows;
+    for (const QByteArray& line : file.readAll().split('\n'))
+        if (!line.isEmpty())
+            rows.push_back(QString::fromUtf8(line).split(','));
+    return rows;
+}
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(bytes);
+}
+
+} // namespace
+
+class TestProfilePage : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("spw-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_profile_page"));
+        initResources();
+    }
+
+    void init() { QFile::remove(lastResultsPath()); }
+
+    void tinySweepFillsTableAndPlots()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        QAbstractItemModelTester tester(page.tableModel());
+        QCOMPARE(page.tableModel()->rowCount(), 0);
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed"), QStringLiteral("local") });
+        QSignalSpy arrived(&page, &ProfilePage::pointArrived);
+        QVERIFY(page.startSweep());
+        QVERIFY(page.isRunning());
+        QVERIFY(!page.runButton()->isEnabled());
+        QVERIFY(page.cancelButton()->isEnabled());
+        QVERIFY(waitForFinish(page));
+        QVERIFY(!page.isRunning());
+
+        // Streamed one by one, in the sweep's order: lengths outer, layouts inner.
+        QCOMPARE(arrived.size(), 4);
+        const std::vector<std::pair<int, QString>> order
+            = { { 64, "fixed" }, { 64, "local" }, { 128, "fixed" }, { 128, "local" } };
+        ResultsTableModel* table = page.tableModel();
+        QCOMPARE(table->rowCount(), 4);
+        for (int row = 0; row < 4; ++row) {
+            QCOMPARE(table->index(row, ResultsTableModel::LengthColumn).data(Qt::UserRole).toLongLong(),
+                qlonglong(order[row].first));
+            QCOMPARE(
+                table->index(row, ResultsTableModel::LayoutColumn).data(Qt::UserRole).toString(), order[row].second);
+            QCOMPARE(table->index(row, ResultsTableModel::BatchColumn).data(Qt::UserRole).toLongLong(), 1);
+            QVERIFY(table->index(row, ResultsTableModel::DenseMsColumn).data(Qt::UserRole).toDouble() > 0);
+            QVERIFY(table->index(row, ResultsTableModel::SparseMsColumn).data(Qt::UserRole).toDouble() > 0);
+        }
+        QCOMPARE(int(page.results().points.size()), 4);
+        QCOMPARE(page.progressBar()->value(), page.progressBar()->maximum());
+
+        // Latency and memory: dense plus each layout; speedup: each layout; two lengths per line.
+        ProfilePlots* plots = page.plots();
+        QCOMPARE(plots->latencyPlot()->graphCount(), 3);
+        QCOMPARE(plots->memoryPlot()->graphCount(), 3);
+        QCOMPARE(plots->speedupPlot()->graphCount(), 2);
+        for (const QString& name : { QStringLiteral("dense"), QStringLiteral("fixed"), QStringLiteral("local") }) {
+            QCOMPARE(graphPoints(plots->latencyPlot(), name), 2);
+            QCOMPARE(graphPoints(plots->memoryPlot(), name), 2);
+        }
+        QCOMPARE(graphPoints(plots->speedupPlot(), "fixed"), 2);
+        QCOMPARE(graphPoints(plots->speedupPlot(), "local"), 2);
+        QCOMPARE(plots->latencyPlot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+        // The plot shows the table's numbers.
+        QCOMPARE(graphValueAt(plots->latencyPlot(), "local", 128),
+            table->index(3, ResultsTableModel::SparseMsColumn).data(Qt::UserRole).toDouble());
+        QCOMPARE(graphValueAt(plots->speedupPlot(), "fixed", 64),
+            table->index(0, ResultsTableModel::SpeedupColumn).data(Qt::UserRole).toDouble());
+
+        // Per layer, for the selected row: 1 layer, attention and the rest, dense and sparse.
+        page.tableView()->selectRow(1);
+        QCustomPlot* layers = plots->layersPlot();
+        QCOMPARE(layers->plottableCount(), 4);
+        for (int i = 0; i < 4; ++i) {
+            auto* bars = qobject_cast<QCPBars*>(layers->plottable(i));
+            QVERIFY(bars);
+            QCOMPARE(bars->data()->size(), 1);
+        }
+        const ProfilePoint& selected = page.results().points[1];
+        auto* sparseAttention = qobject_cast<QCPBars*>(layers->plottable(2));
+        QCOMPARE(sparseAttention->data()->at(0)->value, selected.sparse.layers.at(0).attentionMs);
+        QVERIFY(QFile::exists(lastResultsPath()));
+    }
+
+    void loadedModelIsSweptAndItsLengthChecked()
+    {
+        CreateModelOptions shape;
+        shape.layers = 1;
+        shape.hidden = 32;
+        shape.heads = 2;
+        shape.intermediate = 64;
+        shape.maxPosition = 128;
+        shape.vocab = 2000;  // the demo tokenizer's size, the smallest makeDemoEncoder takes
+        LoadedModel model;
+        model.model = makeDemoEncoder(shape, {});
+        model.directory = QStringLiteral("/models/tiny-bert");
+
+        JobRunner runner;
+        ProfilePage page(&runner);
+        page.setModel(model);
+        QCOMPARE(page.form()->modelBox()->currentData().toString(), QStringLiteral("loaded"));
+        setUpTinySweep(page, QStringLiteral("64, 256"), { QStringLiteral("fixed") });
+        QVERIFY(!page.startSweep());
+        QVERIFY(page.form()->lengthsError()->isVisibleTo(&page));
+        QVERIFY2(page.form()->lengthsError()->text().contains("128 positions"),
+            qPrintable(page.form()->lengthsError()->text()));
+        QVERIFY(!runner.isBusy());
+
+        page.form()->lengthsEdit()->setText(QStringLiteral("64, 100"));
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        QCOMPARE(page.tableModel()->rowCount(), 2);
+        const nlohmann::json& settings = page.results().settings;
+        QCOMPARE(settings["model"]["source"].get<std::string>(), std::string("/models/tiny-bert"));
+        QCOMPARE(settings["model"]["layers"].get<int>(), 1);
+        QCOMPARE(settings["model"]["hidden"].get<int>(), 32);
+        // 100 is not a multiple of fixed's block of 16: the sparse run padded it to 112.
+        QCOMPARE(page.results().points[1].paddedLength, std::int64_t(112));
+    }
+
+    void cancelStopsAndKeepsPartialResults()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("64, 128, 256, 512"), { QStringLiteral("fixed"), QStringLiteral("local") });
+        page.form()->repeatsBox()->setValue(3);
+        // Cancel as soon as the first point is shown: whatever the worker measured after it is dropped.
+        QSignalSpy cancelled(&page, &ProfilePage::sweepCancelled);
+        QSignalSpy finished(&page, &ProfilePage::sweepFinished);
+        const QMetaObject::Connection cancelOnFirst
+            = connect(&page, &ProfilePage::pointArrived, &page, [&page] { page.cancelSweep(); });
+        QVERIFY(page.startSweep());
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.size(), 1, 120000);
+        QVERIFY(!page.isRunning());
+        QVERIFY(page.runButton()->isEnabled());
+        QVERIFY(!page.cancelButton()->isEnabled());
+        QVERIFY(page.form()->isEnabled());
+        const int progress = page.progressBar()->value();
+        QVERIFY(progress < page.progressBar()->maximum());
+
+        QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 120000);
+        QTest::qWait(100);
+        QCOMPARE(page.progressBar()->value(), progress);
+        QCOMPARE(page.tableModel()->rowCount(), 1);
+        QCOMPARE(int(page.results().points.size()), 1);
+        QVERIFY(finished.isEmpty());
+        QVERIFY2(page.statusText().contains("Cancelled after 1 result"), qPrintable(page.statusText()));
+        QCOMPARE(int(loadResults(lastResultsPath()).points.size()), 1);
+
+        // A new sweep after a cancel runs to the end.
+        disconnect(cancelOnFirst);
+        page.form()->lengthsEdit()->setText(QStringLiteral("64"));
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        QCOMPARE(page.tableModel()->rowCount(), 2);
+    }
+
+    void cancelFromTheStatusBarEndsTheSweep()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("64, 128, 256"), { QStringLiteral("fixed") });
+        QSignalSpy cancelled(&page, &ProfilePage::sweepCancelled);
+        // The main window's Cancel cancels every job on the runner without telling the pages.
+        connect(&page, &ProfilePage::sweepStarted, &runner, &JobRunner::cancelAll);
+        QVERIFY(page.startSweep());
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.size(), 1, 120000);
+        QVERIFY(!page.isRunning());
+        QVERIFY(page.runButton()->isEnabled());
+    }
+
+    void invalidListIsRefusedInline_data()
+    {
+        QTest::addColumn<QString>("lengths");
+        QTest::addColumn<QString>("batches");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("word") << "64, abc"
+                              << "1"
+                              << "'abc' is not a whole number";
+        QTest::newRow("empty") << ""
+                               << "1"
+                               << "give at least one value";
+        QTest::newRow("zero") << "0, 64"
+                              << "1"
+                              << "0 is outside";
+        QTest::newRow("negative") << "-64"
+                                  << "1"
+                                  << "-64 is outside";
+        QTest::newRow("repeat") << "64 128 64"
+                                << "1"
+                                << "64 is listed twice";
+        QTest::newRow("too long") << "70000"
+                                  << "1"
+                                  << "70000 is outside";
+        QTest::newRow("bad batch") << "64"
+                                   << "1, x"
+                                   << "Batch sizes: 'x'";
+    }
+
+    void invalidListIsRefusedInline()
+    {
+        QFETCH(QString, lengths);
+        QFETCH(QString, batches);
+        QFETCH(QString, expected);
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, lengths, { QStringLiteral("fixed") });
+        page.form()->batchesEdit()->setText(batches);
+        QSignalSpy started(&page, &ProfilePage::sweepStarted);
+        QVERIFY(!page.startSweep());
+        QVERIFY(started.isEmpty());
+        QVERIFY(!runner.isBusy());
+        QVERIFY(!page.isRunning());
+        QVERIFY2(page.errorText().contains(expected), qPrintable(page.errorText()));
+        QLabel* fieldError = batches != QLatin1String("1") ? page.form()->batchesError() : page.form()->lengthsError();
+        QVERIFY(fieldError->isVisibleTo(&page));
+        QVERIFY2(fieldError->text().contains(expected), qPrintable(fieldError->text()));
+
+        // Fixing the field clears its message as you type.
+        page.form()->lengthsEdit()->setText(QStringLiteral("64"));
+        page.form()->batchesEdit()->setText(QStringLiteral("1"));
+        QVERIFY(!page.form()->lengthsError()->isVisibleTo(&page));
+        QVERIFY(!page.form()->batchesError()->isVisibleTo(&page));
+    }
+
+    void noLayoutCheckedIsRefused()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("64"), {});
+        QVERIFY(!page.startSweep());
+        QVERIFY(page.form()->layoutsError()->isVisibleTo(&page));
+        QVERIFY(page.errorText().contains("check at least one"));
+    }
+
+    void exportsRoundTrip()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed"), QStringLiteral("bslongformer") });
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        const std::vector<ProfilePoint>& points = page.results().points;
+        QCOMPARE(int(points.size()), 4);
+        QTemporaryDir dir;
+
+        const QString csvPath = dir.filePath("out.csv");
+        QVERIFY(page.exportCsv(csvPath));
+        const std::vector<QStringList> rows = readCsv(csvPath);
+        QCOMPARE(int(rows.size()), 5);
+        const QStringList header = rows[0];
+        const int lengthColumn = int(header.indexOf("seq_len"));
+        const int layoutColumn = int(header.indexOf("layout"));
+        const int denseColumn = int(header.indexOf("dense_ms"));
+        const int speedupColumn = int(header.indexOf("speedup"));
+        QVERIFY(lengthColumn >= 0 && layoutColumn >= 0 && denseColumn >= 0 && speedupColumn >= 0);
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const QStringList& row = rows[i + 1];
+            QCOMPARE(row.size(), header.size());
+            QCOMPARE(row[lengthColumn].toLongLong(), qlonglong(points[i].seqLen));
+            QCOMPARE(row[layoutColumn], QString::fromStdString(points[i].layout));
+            QCOMPARE(row[denseColumn].toDouble(), points[i].dense.time.medianMs);
+            QCOMPARE(row[speedupColumn].toDouble(), points[i].speedup);
+        }
+
+        const QString jsonPath = dir.filePath("out.json");
+        QVERIFY(page.exportJson(jsonPath));
+        std::ifstream file(jsonPath.toStdString());
+        const nlohmann::json json = nlohmann::json::parse(file);
+        QCOMPARE(int(json["results"].size()), 4);
+        QVERIFY(json["settings"]["seq_lens"] == nlohmann::json({ 64, 128 }));
+        QCOMPARE(json["settings"]["repeats"].get<int>(), 1);
+        const SweepResults back = loadResults(jsonPath);
+        QCOMPARE(back.points.size(), points.size());
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            QCOMPARE(back.points[i].seqLen, points[i].seqLen);
+            QCOMPARE(back.points[i].layout, points[i].layout);
+            QCOMPARE(back.points[i].paddedLength, points[i].paddedLength);
+            QCOMPARE(back.points[i].sparse.time.medianMs, points[i].sparse.time.medianMs);
+            QCOMPARE(back.points[i].dense.peakMiB, points[i].dense.peakMiB);
+            QCOMPARE(back.points[i].cosine, points[i].cosine);
+            QCOMPARE(back.points[i].sparse.layers.size(), points[i].sparse.layers.size());
+            QCOMPARE(back.points[i].dense.layers.at(0).otherMs, points[i].dense.layers.at(0).otherMs);
+        }
+
+        QVERIFY(page.exportPng(dir.filePath("plots.png")));
+        for (const char* name : { "latency", "speedup", "memory", "layers" }) {
+            const QImage image(dir.filePath(QStringLiteral("plots-%1.png").arg(name)));
+            QVERIFY2(!image.isNull(), name);
+            QCOMPARE(image.size(), QSize(1350, 900));
+        }
+
+        QVERIFY(!page.exportCsv(QStringLiteral("/nonexistent-folder/out.csv")));
+        QVERIFY2(page.errorText().contains("/nonexistent-folder/out.csv"), qPrintable(page.errorText()));
+        QVERIFY(!page.exportJson(QStringLiteral("/nonexistent-folder/out.json")));
+        QVERIFY(page.errorText().contains("/nonexistent-folder/out.json"));
+    }
+
+    void lastResultsComeBack()
+    {
+        JobRunner runner;
+        std::vector<ProfilePoint> measured;
+        {
+            ProfilePage page(&runner);
+            setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed") });
+            page.form()->repeatsBox()->setValue(2);
+            QVERIFY(page.startSweep());
+            QVERIFY(waitForFinish(page));
+            measured = page.results().points;
+        }
+        ProfilePage restored(&runner);
+        QVERIFY2(restored.statusText().contains("Restored the last sweep"), qPrintable(restored.statusText()));
+        QCOMPARE(restored.tableModel()->rowCount(), 2);
+        QCOMPARE(restored.results().points.size(), measured.size());
+        for (std::size_t i = 0; i < measured.size(); ++i) {
+            QCOMPARE(restored.results().points[i].seqLen, measured[i].seqLen);
+            QCOMPARE(restored.results().points[i].dense.time.medianMs, measured[i].dense.time.medianMs);
+        }
+        QCOMPARE(graphPoints(restored.plots()->latencyPlot(), "fixed"), 2);
+        QCOMPARE(graphPoints(restored.plots()->latencyPlot(), "dense"), 2);
+        // The fields come back as they were set.
+        QCOMPARE(restored.form()->lengthsEdit()->text(), QStringLiteral("64, 128"));
+        QCOMPARE(restored.form()->repeatsBox()->value(), 2);
+        QCOMPARE(restored.form()->warmupBox()->value(), 0);
+    }
+
+    void damagedFileIsIgnored_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not json") << QByteArray("{\"results\": [") << "not valid JSON";
+        QTest::newRow("no results") << QByteArray("{\"machine\": {}}") << "no \"results\" list";
+        QTest::newRow("missing field") << QByteArray("{\"results\": [{\"seq_len\": 64, \"batch\": 1}]}")
+                                       << "results[0]";
+        QTest::newRow("binary") << QByteArray("\x00\xff\x13garbage", 10) << "not valid JSON";
+    }
+
+    void damagedFileIsIgnored()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        writeFile(lastResultsPath(), content);
+        JobRunner runner;
+        ProfilePage page(&runner);
+        QCOMPARE(page.tableModel()->rowCount(), 0);
+        QVERIFY(page.results().isEmpty());
+        QVERIFY2(page.statusText().contains("Ignored the saved results"), qPrintable(page.statusText()));
+        QVERIFY2(page.statusText().contains(expected), qPrintable(page.statusText()));
+        QCOMPARE(page.plots()->latencyPlot()->graphCount(), 0);
+        QVERIFY(page.errorText().isEmpty());
+    }
+
+    void tableModelPassesTheTester()
+    {
+        ResultsTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ProfilePoint point;
+        point.seqLen = 64;
+        point.batch = 2;
+        point.layout = "fixed";
+        point.paddedLength = 64;
+        point.speedup = 0.5;
+        model.appendPoint(point);
+        point.seqLen = 100;
+        point.paddedLength = 112;
+        model.appendPoint(point);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.columnCount(), int(ResultsTableModel::ColumnCount));
+        QCOMPARE(model.index(1, ResultsTableModel::LengthColumn).data().toString(), QStringLiteral("100 (→112)"));
+        QCOMPARE(model.index(0, ResultsTableModel::SpeedupColumn).data().toString(), QStringLiteral("0.50×"));
+        QCOMPARE(model.rowCount(model.index(0, 0)), 0);
+        model.setPoints({ point });
+        QCOMPARE(model.rowCount(), 1);
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestProfilePage)
+#include "test_profile_page.moc"

@@ -1,0 +1,106 @@
+#pragma once
+// The Profile page: set up a dense-vs-sparse sweep (SweepForm), run it through the job runner off the GUI thread
+// with progress and Cancel, watch the table and the plots fill in point by point, export CSV / JSON (the engine's
+// report writers) and PNGs of the plots. The last sweep (finished, or what a cancelled or failed one had measured)
+// is kept in the app data folder and shown again on the next start; a damaged file is ignored with a status line.
+#include "model/loaded_model.h"
+#include "profile/sweep_results.h"
+#include "sparsity/sparsity_config.h"
+
+#include <QElapsedTimer>
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+
+namespace spw::ui {
+
+class JobRunner;
+class ProfilePlots;
+class ResultsTableModel;
+class SweepForm;
+
+class ProfilePage : public QWidget {
+    Q_OBJECT
+public:
+    ProfilePage(JobRunner* runner, QWidget* parent = nullptr);
+    ~ProfilePage() override;
+
+    void setModel(const LoadedModel& model);
+    void setDesignerConfig(const SparsityConfig& config, const QString& name);
+
+    // Starts a sweep from the form; false (reasons shown inline) when a field is invalid or one is running.
+    bool startSweep();
+    // Stops the sweep at its next forward pass; the points measured so far stay (and are saved).
+    void cancelSweep();
+    bool isRunning() const { return m_running; }
+
+    const SweepResults& results() const { return m_results; }
+
+    // Each returns false with the reason shown inline.
+    bool exportCsv(const QString& path);
+    bool exportJson(const QString& path);
+    // One PNG per plot, named after `path` (ProfilePlots::savePngs).
+    bool exportPng(const QString& path);
+
+    QString errorText() const;
+    QString statusText() const;
+
+    SweepForm* form() const { return m_form; }
+    ProfilePlots* plots() const { return m_plots; }
+    ResultsTableModel* tableModel() const { return m_table; }
+    QTableView* tableView() const { return m_tableView; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QPushButton* runButton() const { return m_run; }
+    QPushButton* cancelButton() const { return m_cancel; }
+
+Q_SIGNALS:
+    void sweepStarted();
+    void pointArrived(int row);
+    void sweepFinished();
+    void sweepCancelled();
+    void sweepFailed(const QString& message);
+
+private:
+    QWidget* buildSetupColumn();
+    QWidget* buildResultsColumn();
+    QWidget* buildExportBar();
+    void restoreLastResults();
+    void showResults(const SweepResults& results);
+    void addPoint(const ProfilePoint& point);
+    void finishSweep(SweepResults results);
+    void endSweep(const QString& status);
+    void saveLast();
+    void setRunning(bool running);
+    void updateSummary();
+    void showSelectedLayers();
+    void showError(const QString& message);
+    void clearError();
+    void setStatus(const QString& text);
+    void chooseExport(
+        const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&));
+
+    JobRunner* m_runner = nullptr;
+    SweepResults m_results;
+    bool m_running = false;
+    quint64 m_sweepId = 0; // points of an older (cancelled) sweep are dropped
+    int m_jobsInFlight = 0; // this page's jobs the runner has not ended yet
+    int m_expectedPoints = 0;
+    QElapsedTimer m_clock;
+
+    SweepForm* m_form = nullptr;
+    QPushButton* m_run = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_error = nullptr;
+    QLabel* m_status = nullptr;
+    QLabel* m_summary = nullptr;
+    ProfilePlots* m_plots = nullptr;
+    ResultsTableModel* m_table = nullptr;
+    QTableView* m_tableView = nullptr;
+    QList<QPushButton*> m_exportButtons;
+};
+
+} // namespace spw::ui

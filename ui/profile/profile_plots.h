@@ -1,0 +1,59 @@
+#pragma once
+// The Profile page's four plots, redrawn from the points as they arrive (replots queued, so a burst of points is
+// drawn once):
+//   latency vs sequence length: dense and each layout (log-log);
+//   speedup vs length: one line per layout, with the break-even line at 1×;
+//   peak memory vs length: dense and each layout;
+//   per-layer breakdown of one chosen result: self-attention vs the rest of the layer, dense and sparse stacked bars.
+// With several batch sizes, the line plots show the batch chosen in the batch box.
+#include "profile/profile_types.h"
+
+#include <QStringList>
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+class QComboBox;
+class QCPBarsGroup;
+class QCustomPlot;
+
+namespace spw::ui {
+
+class ProfilePlots : public QWidget {
+    Q_OBJECT
+public:
+    explicit ProfilePlots(QWidget* parent = nullptr);
+
+    void setPoints(const std::vector<ProfilePoint>& points);
+    // The per-layer plot shows `point` (nullopt: empty, with a hint).
+    void showLayers(const std::optional<ProfilePoint>& point);
+
+    // Writes one PNG per plot: <base>-latency.png, -speedup.png, -memory.png, -layers.png (base without ".png").
+    // Returns the files written; false with the reason in *error when one cannot be written.
+    bool savePngs(const QString& path, QStringList* written, QString* error) const;
+
+    std::int64_t shownBatch() const { return m_batch; }
+    void showBatch(std::int64_t batch);
+
+    QCustomPlot* latencyPlot() const { return m_latency; }
+    QCustomPlot* speedupPlot() const { return m_speedup; }
+    QCustomPlot* memoryPlot() const { return m_memory; }
+    QCustomPlot* layersPlot() const { return m_layers; }
+    QComboBox* batchBox() const { return m_batchBox; }
+
+private:
+    void rebuild();
+    void updateBatchBox();
+
+    std::vector<ProfilePoint> m_points;
+    std::int64_t m_batch = 0;
+    QComboBox* m_batchBox = nullptr;
+    QCustomPlot* m_latency = nullptr;
+    QCustomPlot* m_speedup = nullptr;
+    QCustomPlot* m_memory = nullptr;
+    QCustomPlot* m_layers = nullptr;
+    QCPBarsGroup* m_layerGroup = nullptr; // dense and sparse bars side by side per layer
+};
+
+} // namespace spw::ui

@@ -1,0 +1,142 @@
+#include "profile/sweep_request.h"
+
+#include "common/error.h"
+#include "convert/model_conversion.h"
+#include "model/encoder_model.h"
+#include "profile/machine_info.h"
+#include "profile/profile_model.h"
+#include "profile/profile_report.h"
+#include "profile/profiler.h"
+
+#include <QObject>
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <set>
+
+namespace spw::ui {
+namespace {
+
+at::ScalarType dtypeFromName(const QString& name)
+{
+    if (name == QLatin1String("float16"))
+        return at::kHalf;
+    if (name == QLatin1String("bfloat16"))
+        return at::kBFloat16;
+    return at::kFloat;
+}
+
+LoadOptions loadOptions(const SweepRequest& request)
+{
+    LoadOptions options;
+    if (request.device == QLatin1String("cuda")) {
+        if (!cudaAvailable())
+            fail("device cuda: no CUDA device is available to this build");
+        options.device = at::Device(at::kCUDA, 0);
+    } else if (request.device != QLatin1String("cpu")) {
+        fail("device '{}': expected cpu or cuda", request.device.toStdString());
+    }
+    options.dtype = dtypeFromName(request.dtype);
+    return options;
+}
+
+// The same keys as `sparse-workbench-cli profile` records, so that reports from either read alike.
+nlohmann::json settingsToJson(const SweepRequest& request, const EncoderModel& model)
+{
+    const ProfileSettings& settings = request.settings;
+    nlohmann::json layouts = nlohmann::json::array();
+    for (const ProfileLayout& layout : settings.layouts)
+        layouts.push_back({ { "name", layout.name }, { "config", sparsityConfigToJson(layout.config) } });
+    const ModelConfig& config = model.config();
+    const std::string source = request.model.isValid() ? request.model.directory.toStdString() : "demo";
+    return { { "model",
+                 { { "source", source }, { "model_type", config.modelType }, { "layers", config.numHiddenLayers },
+                     { "hidden", config.hiddenSize }, { "heads", config.numAttentionHeads },
+                     { "intermediate", config.intermediateSize },
+                     { "max_position_embeddings", config.maxPositionEmbeddings } } },
+        { "device", model.device().str() }, { "dtype", c10::toString(model.computeDtype()) },
+        { "seq_lens", settings.seqLens }, { "batches", settings.batches }, { "layouts", layouts },
+        { "warmup", settings.warmup }, { "repeats", settings.repeats }, { "inputs", "synthetic" },
+        { "padding_fraction", settings.paddingFraction }, { "seed", settings.seed }, { "extend", settings.extend },
+        { "timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats" },
+        { "memory", memoryMethod(model.device()) },
+        { "memory_note", "peak increase over the memory in use before the timed forwards" } };
+}
+
+} // namespace
+
+SweepResults runSweep(const SweepRequest& request, const SweepCallbacks& callbacks, const ProgressCallback& progress)
+{
+    const LoadOptions options = loadOptions(request);
+    std::unique_ptr<EncoderModel> model;
+    if (request.model.isValid()) {
+        model = bareEncoder(*request.model.model, options);
+    } else {
+        CreateModelOptions shape;
+        shape.layers = request.demo.layers;
+        shape.hidden = request.demo.hidden;
+        shape.heads = request.demo.heads;
+        shape.intermediate = request.demo.intermediate;
+        shape.maxPosition = std::max<std::int64_t>(512, longestSweepLength(request.settings));
+        shape.seed = request.settings.seed;
+        model = makeDemoEncoder(shape, options);
+    }
+    SweepResults results;
+    results.machine = machineToJson(currentMachine(model->device()));
+    results.settings = settingsToJson(request, *model);
+    if (callbacks.started)
+        callbacks.started(results.machine, results.settings);
+    results.points = runProfileSweep(*model, request.settings, nullptr, callbacks.point, progress);
+    return results;
+}
+
+bool cudaAvailable()
+{
+#ifdef SPW_TORCH_HAS_CUDA
+    return at::hasCUDA();
+#else
+    return false;
+#endif
+}
+
+std::int64_t usableModelLength(const LoadedModel& model)
+{
+    return model.isValid() ? usableMaxLength(model.model->config()) : 0;
+}
+
+std::optional<std::vector<std::int64_t>> parseSizeList(
+    const QString& text, const QString& field, std::int64_t minimum, std::int64_t maximum, QString* error)
+{
+    auto reject = [&](const QString& reason) -> std::optional<std::vector<std::int64_t>> {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(field, reason);
+        return std::nullopt;
+    };
+    const QStringList parts = text.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+    if (parts.isEmpty())
+        return reject(QObject::tr("give at least one value"));
+    std::vector<std::int64_t> values;
+    std::set<std::int64_t> seen;
+    for (const QString& part : parts) {
+        bool ok = false;
+        const qlonglong value = part.toLongLong(&ok);
+        if (!ok)
+            return reject(QObject::tr("'%1' is not a whole number").arg(part));
+        if (value < minimum || value > maximum)
+            return reject(QObject::tr("%1 is outside %2…%3").arg(value).arg(minimum).arg(maximum));
+        if (!seen.insert(value).second)
+            return reject(QObject::tr("%1 is listed twice").arg(value));
+        values.push_back(value);
+    }
+    return values;
+}
+
+QString formatSizeList(const std::vector<std::int64_t>& values)
+{
+    QStringList parts;
+    for (std::int64_t value : values)
+        parts << QString::number(value);
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace spw::ui

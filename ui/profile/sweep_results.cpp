@@ -1,0 +1,137 @@
+#include "profile/sweep_results.h"
+
+#include "common/error.h"
+#include "profile/profile_report.h"
+
+#include <QStandardPaths>
+
+#include <fstream>
+#include <sstream>
+
+namespace spw::ui {
+namespace {
+
+MachineInfo machineFromJson(const nlohmann::json& json)
+{
+    MachineInfo machine;
+    if (!json.is_object())
+        return machine;
+    machine.hostName = json.value("host_name", std::string());
+    machine.cpuModel = json.value("cpu_model", std::string());
+    machine.cpuCores = json.value("cpu_cores", 0);
+    machine.torchThreads = json.value("torch_threads", 0);
+    machine.gpuName = json.value("gpu_name", std::string());
+    machine.libtorchVersion = json.value("libtorch_version", std::string());
+    return machine;
+}
+
+std::vector<LayerTiming> layersFromJson(const nlohmann::json& json)
+{
+    std::vector<LayerTiming> layers;
+    for (const nlohmann::json& layer : json)
+        layers.push_back({ layer.at("layer").get<int>(), layer.at("attention_ms").get<double>(),
+            layer.at("other_ms").get<double>() });
+    return layers;
+}
+
+TimingStats timingFromJson(const nlohmann::json& result, const char* median, const char* spread)
+{
+    const nlohmann::json& range = result.at(spread);
+    if (!range.is_array() || range.size() != 2)
+        fail("\"{}\" is not [min, max]", spread);
+    return { result.at(median).get<double>(), range[0].get<double>(), range[1].get<double>() };
+}
+
+ProfilePoint pointFromJson(const nlohmann::json& json)
+{
+    ProfilePoint point;
+    point.seqLen = json.at("seq_len").get<std::int64_t>();
+    point.batch = json.at("batch").get<std::int64_t>();
+    point.layout = json.at("layout").get<std::string>();
+    point.paddedLength = json.at("padded_length").get<std::int64_t>();
+    point.density = json.at("density").get<double>();
+    point.dense.time = timingFromJson(json, "dense_ms", "dense_spread_ms");
+    point.sparse.time = timingFromJson(json, "sparse_ms", "sparse_spread_ms");
+    point.dense.peakMiB = json.at("dense_peak_mib").get<double>();
+    point.sparse.peakMiB = json.at("sparse_peak_mib").get<double>();
+    point.dense.layers = layersFromJson(json.at("dense_per_layer"));
+    point.sparse.layers = layersFromJson(json.at("per_layer"));
+    point.speedup = json.at("speedup").get<double>();
+    point.maxAbsDiff = json.at("max_abs_diff").get<double>();
+    point.cosine = json.at("cosine").get<double>();
+    if (point.seqLen < 1 || point.batch < 1)
+        fail("seq_len and batch must be positive");
+    return point;
+}
+
+std::string readFile(const QString& path)
+{
+    std::ifstream file(path.toStdString(), std::ios::binary);
+    if (!file)
+        fail("{}: cannot open the file", path.toStdString());
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+nlohmann::json resultsToJson(const SweepResults& results)
+{
+    return profileToJson(machineFromJson(results.machine), results.settings, results.points);
+}
+
+std::string resultsToCsv(const SweepResults& results)
+{
+    return profileToCsv(results.points);
+}
+
+SweepResults resultsFromJson(const nlohmann::json& json, const QString& source)
+{
+    const std::string name = source.toStdString();
+    if (!json.is_object() || !json.contains("results") || !json["results"].is_array())
+        fail("{}: not a profile report (no \"results\" list)", name);
+    SweepResults results;
+    results.machine = json.value("machine", nlohmann::json::object());
+    results.settings = json.value("settings", nlohmann::json::object());
+    const nlohmann::json& list = json["results"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        try {
+            results.points.push_back(pointFromJson(list[i]));
+        } catch (const nlohmann::json::exception& error) {
+            fail("{}: results[{}]: {}", name, i, error.what());
+        } catch (const Error& error) {
+            fail("{}: results[{}]: {}", name, i, error.what());
+        }
+    }
+    return results;
+}
+
+void saveResults(const SweepResults& results, const QString& path)
+{
+    writeReportFile(path.toStdString(), resultsToJson(results).dump(2) + "\n", "JSON report");
+}
+
+void saveResultsCsv(const SweepResults& results, const QString& path)
+{
+    writeReportFile(path.toStdString(), resultsToCsv(results), "CSV report");
+}
+
+SweepResults loadResults(const QString& path)
+{
+    const std::string text = readFile(path);
+    nlohmann::json json;
+    try {
+        json = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& error) {
+        fail("{}: not valid JSON ({})", path.toStdString(), error.what());
+    }
+    return resultsFromJson(json, path);
+}
+
+QString lastResultsPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/last-profile.json");
+}
+
+} // namespace spw::ui
