@@ -3,6 +3,7 @@
 #include "convert/convert_page.h"
 #include "designer/layout_designer_page.h"
 #include "main_window.h"
+#include "model/model_page.h"
 #include "profile/profile_page.h"
 #include "presets.h"
 
