@@ -190,7 +190,7 @@ private Q_SLOTS:
         shape.heads = 2;
         shape.intermediate = 64;
         shape.maxPosition = 128;
-        shape.vocab = 2000;  // the demo tokenizer's size, the smallest makeDemoEncoder takes
+        shape.vocab = 2000; // the demo tokenizer's size, the smallest makeDemoEncoder takes
         LoadedModel model;
         model.model = makeDemoEncoder(shape, {});
         model.directory = QStringLiteral("/models/tiny-bert");
@@ -214,6 +214,9 @@ private Q_SLOTS:
         QCOMPARE(settings["model"]["source"].get<std::string>(), std::string("/models/tiny-bert"));
         QCOMPARE(settings["model"]["layers"].get<int>(), 1);
         QCOMPARE(settings["model"]["hidden"].get<int>(), 32);
+        // Named as the CLI's report names them.
+        QCOMPARE(settings["device"].get<std::string>(), std::string("cpu"));
+        QCOMPARE(settings["dtype"].get<std::string>(), std::string("float32"));
         // 100 is not a multiple of fixed's block of 16: the sparse run padded it to 112.
         QCOMPARE(page.results().points[1].paddedLength, std::int64_t(112));
     }

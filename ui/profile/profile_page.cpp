@@ -384,7 +384,7 @@ void ProfilePage::updateSummary()
     parts << tr("%1 (%2, %3 layers, hidden %4, %5 heads)")
                  .arg(source, jsonText(model, "model_type"), jsonText(model, "layers"), jsonText(model, "hidden"),
                      jsonText(model, "heads"));
-    // The report spells dtypes as LibTorch does (Float, Half, BFloat16).
+    // Older reports spell dtypes as LibTorch does (Float, Half, BFloat16).
     const QString dtype = jsonText(settings, "dtype");
     const QString dtypeName = dtype == QLatin1String("Float") ? QStringLiteral("float32")
         : dtype == QLatin1String("Half")                      ? QStringLiteral("float16")

@@ -26,6 +26,16 @@ at::ScalarType dtypeFromName(const QString& name)
     return at::kFloat;
 }
 
+// As `sparse-workbench-cli profile` records it.
+std::string dtypeName(at::ScalarType type)
+{
+    if (type == at::kHalf)
+        return "float16";
+    if (type == at::kBFloat16)
+        return "bfloat16";
+    return "float32";
+}
+
 LoadOptions loadOptions(const SweepRequest& request)
 {
     LoadOptions options;
@@ -54,7 +64,7 @@ nlohmann::json settingsToJson(const SweepRequest& request, const EncoderModel& m
                      { "hidden", config.hiddenSize }, { "heads", config.numAttentionHeads },
                      { "intermediate", config.intermediateSize },
                      { "max_position_embeddings", config.maxPositionEmbeddings } } },
-        { "device", model.device().str() }, { "dtype", c10::toString(model.computeDtype()) },
+        { "device", model.device().str() }, { "dtype", dtypeName(model.computeDtype()) },
         { "seq_lens", settings.seqLens }, { "batches", settings.batches }, { "layouts", layouts },
         { "warmup", settings.warmup }, { "repeats", settings.repeats }, { "inputs", "synthetic" },
         { "padding_fraction", settings.paddingFraction }, { "seed", settings.seed }, { "extend", settings.extend },
