@@ -252,8 +252,10 @@ ModelOutputs EncoderModel::forward(const ModelInputs& inputs) const
         x = layer.attentionNorm(layer.attentionOutput(attention) + x);
         at::Tensor intermediate = applyActivation(layer.intermediate(x), m_config.hiddenAct);
         x = layer.outputNorm(layer.output(intermediate) + x);
-        if (m_observer)
+        if (m_observer) {
+            m_observer->layerOutput(int(i), x);
             m_observer->layerFinished(int(i));
+        }
     }
     ModelOutputs outputs;
     outputs.lastHiddenState = x;

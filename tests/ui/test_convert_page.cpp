@@ -194,9 +194,12 @@ private Q_SLOTS:
         page->compare();
         QVERIFY(compared.wait(60000));
         const QVector<DriftRow>& dense = page->driftModel()->rows();
-        QCOMPARE(int(dense.size()), 2); // last_hidden_state and the masked-LM logits
-        QCOMPARE(dense[0].output, QStringLiteral("last_hidden_state"));
-        QCOMPARE(dense[1].output, QStringLiteral("logits"));
+        // Each of the two layers' hidden states, then last_hidden_state and the masked-LM logits.
+        QCOMPARE(int(dense.size()), 4);
+        QCOMPARE(dense[0].output, QStringLiteral("layer 0"));
+        QCOMPARE(dense[1].output, QStringLiteral("layer 1"));
+        QCOMPARE(dense[2].output, QStringLiteral("last_hidden_state"));
+        QCOMPARE(dense[3].output, QStringLiteral("logits"));
         for (const DriftRow& row : dense) {
             QVERIFY2(row.maxAbsDiff < 1e-5, qPrintable(QString::number(row.maxAbsDiff)));
             QVERIFY(row.cosine > 0.999999);
@@ -208,9 +211,13 @@ private Q_SLOTS:
         page->compare();
         QVERIFY(compared.wait(60000));
         const QVector<DriftRow>& sparse = page->driftModel()->rows();
-        QCOMPARE(int(sparse.size()), 2);
+        QCOMPARE(int(sparse.size()), 4);
+        // The first sparse layer already drifts, and drift carries to the output; the last layer's hidden state is
+        // BERT's last_hidden_state, so their rows agree.
         QVERIFY(sparse[0].maxAbsDiff > 1e-4);
         QVERIFY(sparse[0].cosine < 1.0);
+        QCOMPARE(sparse[1].maxAbsDiff, sparse[2].maxAbsDiff);
+        QCOMPARE(sparse[1].cosine, sparse[2].cosine);
         QCOMPARE(page->driftModel()->index(0, DriftTableModel::MaxColumn).data(DriftTableModel::ValueRole).toDouble(),
             sparse[0].maxAbsDiff);
     }

@@ -4,6 +4,7 @@
 #include "convert/conversion_plan.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
+#include "model/forward_observer.h"
 #include "export/export_model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -59,6 +60,17 @@ std::unique_ptr<EncoderModel> convertedCopy(
     applyConversionPlan(*copy, toPlan(model, settings));
     return copy;
 }
+
+// Keeps each layer's hidden state of one forward pass.
+class LayerOutputs final : public ForwardObserver {
+public:
+    void layerStarted(int) override {}
+    void attentionFinished(int) override {}
+    void layerFinished(int) override {}
+    void layerOutput(int, const at::Tensor& hidden) override { states.push_back(hidden); }
+
+    std::vector<at::Tensor> states;
+};
 
 DriftRow drift(const QString& name, const at::Tensor& reference, const at::Tensor& converted)
 {
@@ -139,7 +151,14 @@ DriftReport compareOnText(
     inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({ 1, length });
     inputs.tokenTypeIds = at::tensor(encoding.typeIds, at::kLong).view({ 1, length });
     inputs.attentionMask = at::ones({ 1, length }, at::kLong);
-    const ModelOutputs before = runPadded(reference, inputs);
+    // Both runs record every layer's hidden state; the dense model is observed through a copy of its own, since the
+    // loaded model is shared with the other pages.
+    std::unique_ptr<EncoderModel> dense = loadForRun(model.directory.toStdString(), {});
+    LayerOutputs denseLayers;
+    LayerOutputs convertedLayers;
+    dense->setForwardObserver(&denseLayers);
+    converted->setForwardObserver(&convertedLayers);
+    const ModelOutputs before = runPadded(*dense, inputs);
     reportProgress(progress, 0.75f);
     const ModelOutputs after = runPadded(*converted, inputs);
     reportProgress(progress, 1.f);
@@ -148,6 +167,11 @@ DriftReport compareOnText(
     report.tokens = length;
     const std::int64_t multiple = paddingMultiple(*converted);
     report.paddedTokens = (length + multiple - 1) / multiple * multiple;
+    // The converted run is padded to the block: compare the real tokens only.
+    for (std::size_t layer = 0; layer < denseLayers.states.size() && layer < convertedLayers.states.size(); ++layer)
+        report.rows.push_back(drift(QStringLiteral("layer %1").arg(layer),
+                                    denseLayers.states[layer].slice(1, 0, length),
+                                    convertedLayers.states[layer].slice(1, 0, length)));
     report.rows.push_back(drift(QStringLiteral("last_hidden_state"), before.lastHiddenState, after.lastHiddenState));
     if (before.poolerOutput && after.poolerOutput)
         report.rows.push_back(drift(QStringLiteral("pooler_output"), *before.poolerOutput, *after.poolerOutput));

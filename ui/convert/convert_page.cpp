@@ -400,8 +400,8 @@ void ConvertPage::compare()
         m_drift->setRows(report.rows);
         m_chart->showDrift(report.rows);
         m_driftNote->setText(
-            tr("%1 tokens of the sample text, run at %2 (padded to the block) by the converted copy. Final outputs "
-               "are compared: the engine exposes no per-layer hidden states yet.")
+            tr("%1 tokens of the sample text, run at %2 (padded to the block) by the converted copy: each layer's "
+               "hidden state and the final outputs, over the real tokens.")
                 .arg(report.tokens)
                 .arg(report.paddedTokens));
         Q_EMIT compareFinished();
