@@ -1,6 +1,7 @@
 // `sparse-workbench-cli profile`: timing, peak memory and output drift of dense versus block-sparse attention over
 // sequence lengths × batch sizes × sparsity configurations, for a checkpoint folder or an in-memory demo model.
 #include "cli/commands.h"
+#include "common/dtype_names.h"
 
 #include "common/error.h"
 #include "model/create_model.h"
@@ -28,24 +29,6 @@ namespace spw::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-at::ScalarType dtypeFromName(const std::string& name)
-{
-    if (name == "float16")
-        return at::kHalf;
-    if (name == "bfloat16")
-        return at::kBFloat16;
-    return at::kFloat;
-}
-
-std::string dtypeName(at::ScalarType type)
-{
-    if (type == at::kHalf)
-        return "float16";
-    if (type == at::kBFloat16)
-        return "bfloat16";
-    return "float32";
-}
 
 std::string readTextFile(const std::string& path)
 {

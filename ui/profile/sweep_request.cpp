@@ -1,5 +1,7 @@
 #include "profile/sweep_request.h"
 
+#include "common/dtype_names.h"
+
 #include "common/error.h"
 #include "convert/model_conversion.h"
 #include "model/encoder_model.h"
@@ -17,25 +19,6 @@
 namespace spw::ui {
 namespace {
 
-at::ScalarType dtypeFromName(const QString& name)
-{
-    if (name == QLatin1String("float16"))
-        return at::kHalf;
-    if (name == QLatin1String("bfloat16"))
-        return at::kBFloat16;
-    return at::kFloat;
-}
-
-// As `sparse-workbench-cli profile` records it.
-std::string dtypeName(at::ScalarType type)
-{
-    if (type == at::kHalf)
-        return "float16";
-    if (type == at::kBFloat16)
-        return "bfloat16";
-    return "float32";
-}
-
 LoadOptions loadOptions(const SweepRequest& request)
 {
     LoadOptions options;
@@ -46,7 +29,7 @@ LoadOptions loadOptions(const SweepRequest& request)
     } else if (request.device != QLatin1String("cpu")) {
         fail("device '{}': expected cpu or cuda", request.device.toStdString());
     }
-    options.dtype = dtypeFromName(request.dtype);
+    options.dtype = dtypeFromName(request.dtype.toStdString());
     return options;
 }
 
