@@ -196,7 +196,9 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
     const at::Tensor q = kernelReady(query, computeType);
     const at::Tensor k = kernelReady(key, computeType);
     const at::Tensor v = kernelReady(value, computeType);
-    at::Tensor out = at::empty(q.sizes(), q.options().memory_format(at::MemoryFormat::Contiguous));
+    // The output is [B, H, L, D] laid out as [B, L, H, D]: the encoder merges the heads back by transposing, and
+    // with this layout that transpose is free instead of another pass over the activations.
+    at::Tensor out = at::empty({ q.size(0), q.size(2), q.size(1), q.size(3) }, q.options()).transpose(1, 2);
 
     kernels::AttentionParams p;
     p.dtype = computeType == at::kHalf ? kernels::DType::Float16 : kernels::DType::BFloat16;
