@@ -93,6 +93,17 @@ std::pair<std::string, std::int64_t> tokenAndId(const json& processor, const std
     return { value[0].get<std::string>(), value[1].get<std::int64_t>() };
 }
 
+// A template piece's "type_id" (the segment its tokens belong to), 0 when absent.
+int typeIdOf(const json& piece, const std::string& file)
+{
+    if (!piece.contains("type_id"))
+        return 0;
+    const json& value = piece["type_id"];
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 || value.get<std::int64_t>() > 1000)
+        fail("{}: a post_processor 'type_id' must be a small non-negative integer", file);
+    return int(value.get<std::int64_t>());
+}
+
 std::vector<TemplatePiece> readTemplate(const json& processor, const std::string& key, const std::string& file)
 {
     if (!processor.contains(key) || !processor[key].is_array())
@@ -105,7 +116,7 @@ std::vector<TemplatePiece> readTemplate(const json& processor, const std::string
             std::string id = requiredString(sequence, "id", file);
             if (id != "A" && id != "B")
                 fail("{}: 'post_processor.{}' sequence id must be A or B", file, key);
-            pieces.push_back(sequencePiece(id == "A" ? 0 : 1, sequence.value("type_id", 0)));
+            pieces.push_back(sequencePiece(id == "A" ? 0 : 1, typeIdOf(sequence, file)));
         } else if (item.contains("SpecialToken")) {
             const auto& special = item["SpecialToken"];
             std::string name = requiredString(special, "id", file);
@@ -115,9 +126,12 @@ std::vector<TemplatePiece> readTemplate(const json& processor, const std::string
             const auto& tokens = specials[name]["tokens"];
             if (!ids.is_array() || !tokens.is_array() || ids.size() != tokens.size())
                 fail("{}: 'post_processor.special_tokens.{}' ids and tokens differ in length", file, name);
-            for (std::size_t i = 0; i < ids.size(); ++i)
-                pieces.push_back(specialPiece(
-                    ids[i].get<std::int64_t>(), tokens[i].get<std::string>(), special.value("type_id", 0)));
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                if (!ids[i].is_number_integer() || !tokens[i].is_string())
+                    fail("{}: 'post_processor.special_tokens.{}' needs integer ids and string tokens", file, name);
+                pieces.push_back(
+                    specialPiece(ids[i].get<std::int64_t>(), tokens[i].get<std::string>(), typeIdOf(special, file)));
+            }
         } else {
             fail("{}: 'post_processor.{}' items must be Sequence or SpecialToken", file, key);
         }
@@ -143,7 +157,8 @@ PostProcessor readPostProcessor(const json& processor, const std::string& file)
         auto [cls, clsId] = tokenAndId(processor, "cls", file);
         auto [sep, sepId] = tokenAndId(processor, "sep", file);
         return robertaPostProcessor(
-            cls, clsId, sep, sepId, processor.value("trim_offsets", true), processor.value("add_prefix_space", true));
+            cls, clsId, sep, sepId, optionalBool(processor, "trim_offsets", file).value_or(true),
+            optionalBool(processor, "add_prefix_space", file).value_or(true));
     }
     if (type == "TemplateProcessing") {
         PostProcessor result;
@@ -172,10 +187,10 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
                 fail("{}: an entry of 'added_tokens' has no integer 'id'", path);
             token.id = item["id"].get<std::int64_t>();
             token.content = requiredString(item, "content", path);
-            token.lstrip = item.value("lstrip", false);
-            token.rstrip = item.value("rstrip", false);
-            token.singleWord = item.value("single_word", false);
-            token.special = item.value("special", false);
+            token.lstrip = optionalBool(item, "lstrip", path).value_or(false);
+            token.rstrip = optionalBool(item, "rstrip", path).value_or(false);
+            token.singleWord = optionalBool(item, "single_word", path).value_or(false);
+            token.special = optionalBool(item, "special", path).value_or(false);
             vocabulary.add(token.content, token.id);
             parts->addedTokens.push_back(token);
         }
@@ -188,10 +203,10 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
         if (type != "BertNormalizer")
             fail("{}: unsupported normalizer type '{}'", path, type);
         BertNormalizerOptions options;
-        options.cleanText = normalizer.value("clean_text", true);
-        options.handleChineseChars = normalizer.value("handle_chinese_chars", true);
+        options.cleanText = optionalBool(normalizer, "clean_text", path).value_or(true);
+        options.handleChineseChars = optionalBool(normalizer, "handle_chinese_chars", path).value_or(true);
         options.stripAccents = optionalBool(normalizer, "strip_accents", path);
-        options.lowercase = normalizer.value("lowercase", true);
+        options.lowercase = optionalBool(normalizer, "lowercase", path).value_or(true);
         parts->normalizer = options;
     }
 
@@ -200,10 +215,10 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
     if (preType == "BertPreTokenizer") {
         parts->preTokenizer = PreTokenizerKind::Bert;
     } else if (preType == "ByteLevel") {
-        if (!preTokenizer.value("use_regex", true))
+        if (!optionalBool(preTokenizer, "use_regex", path).value_or(true))
             fail("{}: ByteLevel pre_tokenizer without use_regex is not supported", path);
         parts->preTokenizer = PreTokenizerKind::ByteLevel;
-        parts->addPrefixSpace = preTokenizer.value("add_prefix_space", false);
+        parts->addPrefixSpace = optionalBool(preTokenizer, "add_prefix_space", path).value_or(false);
     } else {
         fail("{}: unsupported pre_tokenizer type '{}'", path, preType);
     }

@@ -129,6 +129,43 @@ TEST_F(TokenizerFilesTest, TokenizerJsonWithAnUnsupportedNormalizer)
     EXPECT_NE(message.find("Precompiled"), std::string::npos) << message;
 }
 
+// Optional fields with the wrong JSON type are input mistakes like any other: an spw::Error naming the file and
+// the key, not a JSON library exception.
+TEST_F(TokenizerFilesTest, TokenizerJsonOptionalFieldsOfTheWrongTypeAreNamed)
+{
+    auto fixture = [](const std::string& folder) {
+        std::ifstream in(fs::path(test::tokenizerFixture(folder)) / "tokenizer.json");
+        return nlohmann::json::parse(in);
+    };
+    struct Case {
+        std::string folder;
+        nlohmann::json::json_pointer field;
+        nlohmann::json value;
+        std::string named;
+    };
+    const std::vector<Case> cases = {
+        { "bert_json", nlohmann::json::json_pointer("/normalizer/lowercase"), "yes", "'lowercase'" },
+        { "bert_json", nlohmann::json::json_pointer("/normalizer/clean_text"), 1, "'clean_text'" },
+        { "bert_json", nlohmann::json::json_pointer("/added_tokens/0/special"), "true", "'special'" },
+        { "bert_json", nlohmann::json::json_pointer("/post_processor/single/0/SpecialToken/type_id"), "0",
+            "type_id" },
+        { "bert_json", nlohmann::json::json_pointer("/post_processor/special_tokens/[CLS]/ids/0"), "101",
+            "special_tokens.[CLS]" },
+        { "roberta_json", nlohmann::json::json_pointer("/pre_tokenizer/add_prefix_space"), "no", "'add_prefix_space'" },
+        { "roberta_json", nlohmann::json::json_pointer("/post_processor/trim_offsets"), 0, "'trim_offsets'" },
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.folder + " " + c.field.to_string());
+        nlohmann::json file = fixture(c.folder);
+        ASSERT_TRUE(file.contains(c.field.parent_pointer())) << "fixture shape changed";
+        file[c.field] = c.value;
+        write("tokenizer.json", file.dump());
+        const std::string message = loadError();
+        EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
+        EXPECT_NE(message.find(c.named), std::string::npos) << message;
+    }
+}
+
 TEST_F(TokenizerFilesTest, TokenizerConfigWithABadMaxLengthNamesTheKey)
 {
     copyFixture("bert_vocab", "vocab.txt");
