@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 
 #include "attention/block_sparse_attention.h"
+#include "common/dtype_names.h"
 #include "common/error.h"
 #include "sparsity/layout.h"
 #include "sparsity/sparsity_config.h"
@@ -106,15 +107,6 @@ at::Tensor eagerDense(const at::Tensor& q, const at::Tensor& k, const at::Tensor
     return at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)).mul_(scale), -1), v);
 }
 
-at::ScalarType dtypeFromName(const std::string& name)
-{
-    if (name == "float16")
-        return at::kHalf;
-    if (name == "bfloat16")
-        return at::kBFloat16;
-    return at::kFloat;
-}
-
 int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 {
     const std::string configPath = args.required("config");
@@ -128,7 +120,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
     setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
     setup.calls = int(args.integer("calls", 1, 10000).value_or(10));
-    const std::string dtypeName = args.choice("dtype", {"float16", "bfloat16", "float32"}, "float16");
+    const std::string typeName = args.choice("dtype", {"float16", "bfloat16", "float32"}, "float16");
     setup.cuda = args.choice("device", {"cuda", "cpu"}, "cuda") == "cuda";
     setup.kernel = args.choice("kernel", {"auto", "tiled"}, "auto");
     const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
@@ -151,7 +143,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     const Layout layout = makeLayout(config, setup.seqLen, int(setup.heads), config.seed.value_or(0));
     const LayoutStats stats = computeStats(layout);
 
-    const auto type = dtypeFromName(dtypeName);
+    const auto type = dtypeFromName(typeName);
     const at::Device device = setup.cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
     at::manual_seed(seed);
     const auto options = at::TensorOptions().dtype(type).device(device);
@@ -194,7 +186,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         {"batch", setup.batch},
         {"heads", setup.heads},
         {"head_dim", setup.headDim},
-        {"dtype", dtypeName},
+        {"dtype", typeName},
         {"device", setup.cuda ? "cuda" : "cpu"},
         {"kernel", setup.kernel},
         {"repeats", setup.repeats},
@@ -211,7 +203,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         {"speedup_vs_dense", dense.medianMs / ours.medianMs}};
     out << fmt::format("{} block {} (density {:.2f}%), B={} H={} L={} D={} {} on {}\n", modeName(config.mode),
                        layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim,
-                       dtypeName, setup.cuda ? "cuda" : "cpu");
+                       typeName, setup.cuda ? "cuda" : "cpu");
     out << fmt::format("  block-sparse: {:.4f} ms  {:.1f} effective TFLOP/s\n", ours.medianMs, oursTflops);
     out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
     out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);

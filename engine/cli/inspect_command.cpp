@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include "common/dtype_names.h"
 #include "common/error.h"
 #include "model/encoder_model.h"
 
@@ -48,20 +49,6 @@ nlohmann::json tokenizerSummary(const fs::path& dir)
         tokenizerConfig["model_max_length"].is_number())
         maxLength = tokenizerConfig["model_max_length"];
     return {{"kind", kind}, {"model_max_length", maxLength}};
-}
-
-const char* dtypeName(at::ScalarType type)
-{
-    switch (type) {
-    case at::kHalf:
-        return "float16";
-    case at::kBFloat16:
-        return "bfloat16";
-    case at::kDouble:
-        return "float64";
-    default:
-        return "float32";
-    }
 }
 
 const char* headName(ModelHead head)

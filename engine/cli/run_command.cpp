@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include "common/dtype_names.h"
 #include "common/error.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
@@ -12,15 +13,6 @@
 
 namespace spw::cli {
 namespace {
-
-at::ScalarType dtypeFromName(const std::string& name)
-{
-    if (name == "float16")
-        return at::kHalf;
-    if (name == "bfloat16")
-        return at::kBFloat16;
-    return at::kFloat;
-}
 
 // Reads --inputs: input_ids (I64 [B, L]), optional attention_mask (I64/I32/I8/U8/BOOL/F32, [B, L]) and
 // token_type_ids (I64 [B, L]); any other tensor is a mistake worth naming.

@@ -18,11 +18,18 @@ inline at::ScalarType dtypeFromName(const std::string& name)
 
 inline std::string dtypeName(at::ScalarType type)
 {
-    if (type == at::kHalf)
+    switch (type) {
+    case at::kFloat:
+        return "float32";
+    case at::kHalf:
         return "float16";
-    if (type == at::kBFloat16)
+    case at::kBFloat16:
         return "bfloat16";
-    return "float32";
+    case at::kDouble:
+        return "float64";
+    default:
+        return c10::toString(type); // types no flag takes (a checkpoint's integer tensors): as ATen names them
+    }
 }
 
 } // namespace spw

@@ -1,5 +1,6 @@
 #include "model/model_page.h"
 
+#include "common/dtype_names.h"
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
@@ -67,20 +68,6 @@ std::int64_t usableLength(const ModelConfig& config)
     if (config.family() == ModelFamily::Roberta)
         return config.maxPositionEmbeddings - config.padTokenId - 1;
     return config.maxPositionEmbeddings;
-}
-
-QString dtypeName(at::ScalarType type)
-{
-    switch (type) {
-    case at::kFloat:
-        return QStringLiteral("float32");
-    case at::kHalf:
-        return QStringLiteral("float16");
-    case at::kBFloat16:
-        return QStringLiteral("bfloat16");
-    default:
-        return QString::fromUtf8(c10::toString(type));
-    }
 }
 
 } // namespace
@@ -325,7 +312,7 @@ void ModelPage::showModel(LoadedModel model)
     facts += row.arg(tr("Parameters"), locale.toString(qlonglong(encoder.parameterCount())));
     facts += row.arg(tr("Longest input"), tr("%1 tokens").arg(locale.toString(qlonglong(usableLength(config)))));
     facts += row.arg(tr("Head dimension"), QString::number(config.headDim()));
-    facts += row.arg(tr("Stored dtype"), dtypeName(encoder.sourceDtype()));
+    facts += row.arg(tr("Stored dtype"), QString::fromStdString(dtypeName(encoder.sourceDtype())));
     facts += row.arg(tr("Tokenizer"), tokenizer);
     facts += QStringLiteral("</table>");
     m_facts->setText(facts);
@@ -334,7 +321,7 @@ void ModelPage::showModel(LoadedModel model)
     const nlohmann::json json = config.toJson();
     for (auto it = json.begin(); it != json.end(); ++it)
         rows.push_back({ QString::fromStdString(it.key()),
-            QString::fromStdString(it->is_string() ? it->get<std::string>() : it->dump()) });
+            QString::fromStdString(it->is_string() ? it->get<std::string>() : it->dump()), QString() });
     m_config->setRows(std::move(rows));
 
     m_parameters->setTree(groupParameters(encoder));
