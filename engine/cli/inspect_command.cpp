@@ -2,6 +2,7 @@
 
 #include "common/dtype_names.h"
 #include "common/error.h"
+#include "common/file_reading.h"
 #include "model/encoder_model.h"
 
 #include <nlohmann/json.hpp>
@@ -16,14 +17,7 @@ namespace fs = std::filesystem;
 
 nlohmann::json readJsonOrNull(const fs::path& path)
 {
-    std::ifstream in(path);
-    if (!in)
-        return nullptr;
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        fail("{}: not valid JSON ({})", path.string(), e.what());
-    }
+    return fs::exists(path) ? readJsonFile(path.string()) : nlohmann::json(nullptr);
 }
 
 // The tokenizer the folder ships: tokenizer.json's model type when present, else which vocabulary files exist

@@ -4,6 +4,7 @@
 #include "common/dtype_names.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 #include "model/create_model.h"
 #include "profile/machine_info.h"
 #include "profile/profile_model.h"
@@ -32,12 +33,11 @@ namespace fs = std::filesystem;
 
 std::string readTextFile(const std::string& path)
 {
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        fail("--text {}: cannot open the file", path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
+    try {
+        return readWholeFile(path);
+    } catch (const Error& e) {
+        fail("--text {}", e.what());
+    }
 }
 
 // Each --sparsity file, named by its stem (made unique with a suffix when two files share one).

@@ -1,6 +1,7 @@
 #include "export/folder_files.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,17 +32,6 @@ bool isWrittenByExport(const std::string& name)
                        [&](const char* suffix) { return endsWith(name, suffix); });
 }
 
-nlohmann::ordered_json readOrderedJson(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        fail("{}: cannot open", path.string());
-    try {
-        return nlohmann::ordered_json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        fail("{}: not valid JSON ({})", path.string(), e.what());
-    }
-}
 
 void writeJson(const fs::path& path, const nlohmann::ordered_json& json)
 {
@@ -114,7 +104,7 @@ std::vector<std::string> copyFolderFiles(const fs::path& source, const fs::path&
         if (name == "tokenizer_config.json") {
             hasTokenizerConfig = true;
             if (modelMaxLength) {
-                nlohmann::ordered_json json = readOrderedJson(from);
+                nlohmann::ordered_json json = readOrderedJsonFile(from.string());
                 if (!json.is_object())
                     fail("{}: must be a JSON object", from.string());
                 json["model_max_length"] = *modelMaxLength;
@@ -123,7 +113,7 @@ std::vector<std::string> copyFolderFiles(const fs::path& source, const fs::path&
                 continue;
             }
         } else if (name == "tokenizer.json" && modelMaxLength) {
-            nlohmann::ordered_json json = readOrderedJson(from);
+            nlohmann::ordered_json json = readOrderedJsonFile(from.string());
             if (updateTokenizerJson(json, *modelMaxLength)) {
                 writeJson(to, json);
                 written.push_back(name);

@@ -1,6 +1,7 @@
 #include "io/checkpoint.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 #include "io/safetensors.h"
 
 #include <nlohmann/json.hpp>
@@ -50,13 +51,7 @@ CheckpointFiles findCheckpointFiles(const std::string& directory)
         return result;
     }
     if (fs::exists(index)) {
-        std::ifstream in(index);
-        nlohmann::json json;
-        try {
-            json = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception& e) {
-            fail("{}: not valid JSON ({})", index.string(), e.what());
-        }
+        nlohmann::json json = readJsonFile(index.string());
         if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object())
             fail("{}: missing \"weight_map\" object", index.string());
         std::set<std::string> seen;

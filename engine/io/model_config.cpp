@@ -2,6 +2,7 @@
 
 #include "cli/arguments.h"
 #include "common/error.h"
+#include "common/file_reading.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -185,16 +186,9 @@ nlohmann::json ModelConfig::toJson() const
 ModelConfig loadModelConfig(const std::string& directory)
 {
     std::string path = (std::filesystem::path(directory) / "config.json").string();
-    std::ifstream in(path);
-    if (!in)
+    if (!std::filesystem::exists(path))
         fail("{}: cannot open (is this a HuggingFace model folder?)", path);
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        fail("{}: not valid JSON ({})", path, e.what());
-    }
-    return modelConfigFromJson(json, path);
+    return modelConfigFromJson(readJsonFile(path), path);
 }
 
 void saveModelConfig(const ModelConfig& config, const std::string& path)

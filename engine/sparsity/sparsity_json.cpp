@@ -3,6 +3,7 @@
 #include "sparsity/sparsity_config.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -209,15 +210,7 @@ SparsityConfig sparsityConfigFromJson(const json& document)
 
 SparsityConfig loadSparsityConfig(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        fail("{}: cannot open the sparsity configuration", path);
-    json document;
-    try {
-        document = json::parse(in);
-    } catch (const json::parse_error& e) {
-        fail("{}: not valid JSON ({})", path, e.what());
-    }
+    const json document = readJsonFile(path);
     try {
         return sparsityConfigFromJson(document);
     } catch (const Error& e) {

@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer_files.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 
 #include <filesystem>
 #include <fstream>
@@ -8,16 +9,6 @@
 
 namespace spw {
 namespace {
-
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        fail("cannot read {}", path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 // A special token in tokenizer_config.json is a string or an AddedToken object {"content": ...}.
 std::optional<std::string> tokenContent(const nlohmann::json& value, const std::string& key, const std::string& file)
@@ -45,18 +36,9 @@ void readSpecialTokens(const nlohmann::json& object, const std::string& file, To
 
 } // namespace
 
-nlohmann::json readJsonFile(const std::string& path)
-{
-    std::string text = readText(path);
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded())
-        fail("{} is not valid JSON", path);
-    return json;
-}
-
 Vocabulary readVocabTxt(const std::string& path)
 {
-    std::istringstream in(readText(path));
+    std::istringstream in(readWholeFile(path));
     Vocabulary vocabulary;
     std::string line;
     std::int64_t id = 0;
@@ -86,7 +68,7 @@ Vocabulary readVocabJson(const std::string& path)
 
 std::vector<std::pair<std::string, std::string>> readMergesTxt(const std::string& path)
 {
-    std::istringstream in(readText(path));
+    std::istringstream in(readWholeFile(path));
     std::vector<std::pair<std::string, std::string>> merges;
     std::string line;
     int lineNumber = 0;

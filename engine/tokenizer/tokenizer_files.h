@@ -17,7 +17,6 @@ namespace spw {
 
 struct TokenizerParts;
 
-nlohmann::json readJsonFile(const std::string& path);
 Vocabulary readVocabTxt(const std::string& path);
 Vocabulary readVocabJson(const std::string& path);
 std::vector<std::pair<std::string, std::string>> readMergesTxt(const std::string& path);

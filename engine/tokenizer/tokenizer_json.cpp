@@ -1,5 +1,6 @@
 // tokenizer.json (the tokenizers library's serialization) as far as BERT and RoBERTa checkpoints use it.
 #include "common/error.h"
+#include "common/file_reading.h"
 #include "tokenizer/bpe_model.h"
 #include "tokenizer/tokenizer_files.h"
 #include "tokenizer/tokenizer_parts.h"

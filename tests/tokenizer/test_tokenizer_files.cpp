@@ -115,7 +115,7 @@ TEST_F(TokenizerFilesTest, TokenizerJsonThatIsNotJson)
 {
     write("tokenizer.json", "{\"model\": [");
     auto message = loadError();
-    EXPECT_NE(message.find("tokenizer.json is not valid JSON"), std::string::npos) << message;
+    EXPECT_NE(message.find("tokenizer.json: not valid JSON"), std::string::npos) << message;
 }
 
 TEST_F(TokenizerFilesTest, TokenizerJsonWithAnUnsupportedNormalizer)
