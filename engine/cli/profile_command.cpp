@@ -64,6 +64,9 @@ CreateModelOptions demoShape(const Arguments& args, std::int64_t longest)
     shape.hidden = args.integer("demo-hidden", 1, 65536).value_or(256);
     shape.heads = args.integer("demo-heads", 1, 1024).value_or(4);
     shape.intermediate = args.integer("demo-intermediate", 1, 1 << 20).value_or(4 * shape.hidden);
+    // Checked here to name this command's flags (creating the model would name `create`'s --heads and --hidden).
+    if (shape.hidden % shape.heads != 0)
+        fail("profile: --demo-heads {} does not divide --demo-hidden {}", shape.heads, shape.hidden);
     shape.maxPosition = std::max<std::int64_t>(512, longest);
     shape.seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     return shape;
@@ -114,6 +117,9 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
         fail("profile: give a model folder DIR or --demo (one of them)");
     const std::string jsonPath = args.required("json");
     const auto csvPath = args.value("csv");
+    checkReportPath(jsonPath, "--json");
+    if (csvPath)
+        checkReportPath(*csvPath, "--csv");
 
     ProfileSettings settings;
     args.required("sparsity");
@@ -190,7 +196,7 @@ Command profileCommand()
         1,
         {
             { "demo", "", "profile an in-memory random BERT instead of a model folder (no download)" },
-            { "sparsity", "CONFIG.json", "sparsity configuration (repeatable: one result per configuration)", true },
+            { "sparsity", "CONFIG.json", "sparsity configuration, one result each", true },
             { "seq-lens", "L1,L2,...", "sequence lengths in tokens" },
             { "batch", "B1,B2,...", "batch sizes (default 1)" },
             { "device", "cpu|cuda", "where to compute (default cpu)" },

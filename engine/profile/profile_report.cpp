@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 
@@ -88,6 +91,19 @@ std::string profileToCsv(const std::vector<ProfilePoint>& points)
             otherSum(p.sparse));
     }
     return csv;
+}
+
+void checkReportPath(const std::string& path, const std::string& flag)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    if (fs::is_directory(path, error))
+        fail("{} {}: is a folder, not a file", flag, path);
+    const fs::path parent = fs::absolute(fs::path(path), error).parent_path();
+    if (!fs::is_directory(parent, error))
+        fail("{} {}: the folder {} does not exist", flag, path, parent.string());
+    if (::access(parent.c_str(), W_OK) != 0 || (fs::exists(path, error) && ::access(path.c_str(), W_OK) != 0))
+        fail("{} {}: cannot write there (permission denied)", flag, path);
 }
 
 void writeReportFile(const std::string& path, const std::string& text, const std::string& flag)

@@ -27,6 +27,10 @@ nlohmann::json profileToJson(
     const MachineInfo& machine, const nlohmann::json& settings, const std::vector<ProfilePoint>& points);
 std::string profileToCsv(const std::vector<ProfilePoint>& points);
 
+// spw::Error naming `flag` and `path` when a report could not be written there (a folder, or a parent folder that
+// is missing or read-only): checked before a sweep that may run for hours, not after it.
+void checkReportPath(const std::string& path, const std::string& flag);
+
 // Writes `text` to `path`; spw::Error naming the file (and `flag`) when it cannot.
 void writeReportFile(const std::string& path, const std::string& text, const std::string& flag);
 

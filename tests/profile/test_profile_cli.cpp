@@ -143,7 +143,26 @@ TEST_F(ProfileCli, OtherInputMistakesNameTheirFlag)
     expectUsageError(withJson({ "--text", path("missing.txt") }), "--text");
     expectUsageError(withJson({ "--dtype", "int8" }), "--dtype");
     expectUsageError(withJson({ "--repeats", "0" }), "--repeats");
+    auto oddHidden = demoArgs();
+    oddHidden[5] = "33"; // --demo-hidden, with --demo-heads 2
+    oddHidden.insert(oddHidden.end(), { "--json", path("o.json") });
+    expectUsageError(test::runCli(oddHidden), "--demo-heads 2 does not divide --demo-hidden 33");
     expectUsageError(test::runCli({ "profile", "--demo", "--seq-lens", "64", "--json", path("o.json") }), "--sparsity");
+}
+
+// A report path that cannot be written is found before the sweep (one error line, no progress lines): a long GPU
+// sweep must not run for nothing.
+TEST_F(ProfileCli, UnwritableReportPathsFailBeforeTheSweep)
+{
+    auto withOutputs = [&](std::vector<std::string> outputs) {
+        auto args = demoArgs();
+        args.insert(args.end(), outputs.begin(), outputs.end());
+        return test::runCli(args);
+    };
+    expectUsageError(withOutputs({ "--json", path("no-such-folder/o.json") }), "--json");
+    expectUsageError(withOutputs({ "--json", m_dir }), "is a folder");
+    expectUsageError(withOutputs({ "--json", path("o.json"), "--csv", path("no-such-folder/o.csv") }), "--csv");
+    EXPECT_FALSE(fs::exists(path("o.json")));
 }
 
 TEST_F(ProfileCli, TextInputsRunThroughTheDemoTokenizer)
