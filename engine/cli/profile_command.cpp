@@ -18,11 +18,9 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <ostream>
 #include <set>
-#include <sstream>
 
 #include <unistd.h>
 

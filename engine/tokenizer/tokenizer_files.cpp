@@ -4,7 +4,6 @@
 #include "common/file_reading.h"
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace spw {
