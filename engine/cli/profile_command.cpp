@@ -86,27 +86,6 @@ std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLen
     }
 }
 
-nlohmann::json settingsToJson(const ProfileSettings& settings, const EncoderModel& model, const std::string& source,
-    const std::optional<std::string>& textPath)
-{
-    nlohmann::json layouts = nlohmann::json::array();
-    for (const ProfileLayout& layout : settings.layouts)
-        layouts.push_back({ { "name", layout.name }, { "config", sparsityConfigToJson(layout.config) } });
-    const ModelConfig& config = model.config();
-    return { { "model",
-                 { { "source", source }, { "model_type", config.modelType }, { "layers", config.numHiddenLayers },
-                     { "hidden", config.hiddenSize }, { "heads", config.numAttentionHeads },
-                     { "intermediate", config.intermediateSize },
-                     { "max_position_embeddings", config.maxPositionEmbeddings } } },
-        { "device", model.device().str() }, { "dtype", dtypeName(model.computeDtype()) },
-        { "seq_lens", settings.seqLens }, { "batches", settings.batches }, { "layouts", layouts },
-        { "warmup", settings.warmup }, { "repeats", settings.repeats },
-        { "inputs", textPath ? "text:" + *textPath : std::string("synthetic") },
-        { "padding_fraction", settings.paddingFraction }, { "seed", settings.seed }, { "extend", settings.extend },
-        { "timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats" },
-        { "memory", memoryMethod(model.device()) },
-        { "memory_note", "peak increase over the memory in use before the timed forwards" } };
-}
 
 int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
 {
@@ -173,8 +152,9 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
         err.flush();
     };
     const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
+    const std::string inputs = textPath ? "text:" + *textPath : "synthetic";
     const nlohmann::json report
-        = profileToJson(currentMachine(model->device()), settingsToJson(settings, *model, source, textPath), points);
+        = profileToJson(currentMachine(model->device()), profileSettingsToJson(settings, *model, source, inputs), points);
     writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
     if (csvPath)
         writeReportFile(*csvPath, profileToCsv(points), "--csv");

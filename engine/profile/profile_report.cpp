@@ -1,6 +1,10 @@
 #include "profile/profile_report.h"
 
+#include "common/dtype_names.h"
 #include "common/error.h"
+#include "model/encoder_model.h"
+#include "profile/profiler.h"
+#include "sparsity/sparsity_config.h"
 
 #include <fmt/format.h>
 
@@ -91,6 +95,27 @@ std::string profileToCsv(const std::vector<ProfilePoint>& points)
             otherSum(p.sparse));
     }
     return csv;
+}
+
+nlohmann::json profileSettingsToJson(
+    const ProfileSettings& settings, const EncoderModel& model, const std::string& source, const std::string& inputs)
+{
+    nlohmann::json layouts = nlohmann::json::array();
+    for (const ProfileLayout& layout : settings.layouts)
+        layouts.push_back({ { "name", layout.name }, { "config", sparsityConfigToJson(layout.config) } });
+    const ModelConfig& config = model.config();
+    return { { "model",
+                 { { "source", source }, { "model_type", config.modelType }, { "layers", config.numHiddenLayers },
+                     { "hidden", config.hiddenSize }, { "heads", config.numAttentionHeads },
+                     { "intermediate", config.intermediateSize },
+                     { "max_position_embeddings", config.maxPositionEmbeddings } } },
+        { "device", model.device().str() }, { "dtype", dtypeName(model.computeDtype()) },
+        { "seq_lens", settings.seqLens }, { "batches", settings.batches }, { "layouts", layouts },
+        { "warmup", settings.warmup }, { "repeats", settings.repeats }, { "inputs", inputs },
+        { "padding_fraction", settings.paddingFraction }, { "seed", settings.seed }, { "extend", settings.extend },
+        { "timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats" },
+        { "memory", memoryMethod(model.device()) },
+        { "memory_note", "peak increase over the memory in use before the timed forwards" } };
 }
 
 void checkReportPath(const std::string& path, const std::string& flag)

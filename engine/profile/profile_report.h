@@ -21,11 +21,19 @@
 
 namespace spw {
 
+class EncoderModel;
+
 nlohmann::json machineToJson(const MachineInfo& machine);
 nlohmann::json profilePointToJson(const ProfilePoint& point);
 nlohmann::json profileToJson(
     const MachineInfo& machine, const nlohmann::json& settings, const std::vector<ProfilePoint>& points);
 std::string profileToCsv(const std::vector<ProfilePoint>& points);
+
+// The report's "settings": the model profiled (`source`: its folder, or "demo"), device, dtype, the sweep and how it
+// timed and measured; `inputs` says where the token ids came from ("synthetic", "text:FILE"). The CLI and the GUI
+// both write it, so that reports from either read alike.
+nlohmann::json profileSettingsToJson(
+    const ProfileSettings& settings, const EncoderModel& model, const std::string& source, const std::string& inputs);
 
 // spw::Error naming `flag` and `path` when a report could not be written there (a folder, or a parent folder that
 // is missing or read-only): checked before a sweep that may run for hours, not after it.

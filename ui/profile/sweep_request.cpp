@@ -33,28 +33,6 @@ LoadOptions loadOptions(const SweepRequest& request)
     return options;
 }
 
-// The same keys as `sparse-workbench-cli profile` records, so that reports from either read alike.
-nlohmann::json settingsToJson(const SweepRequest& request, const EncoderModel& model)
-{
-    const ProfileSettings& settings = request.settings;
-    nlohmann::json layouts = nlohmann::json::array();
-    for (const ProfileLayout& layout : settings.layouts)
-        layouts.push_back({ { "name", layout.name }, { "config", sparsityConfigToJson(layout.config) } });
-    const ModelConfig& config = model.config();
-    const std::string source = request.model.isValid() ? request.model.directory.toStdString() : "demo";
-    return { { "model",
-                 { { "source", source }, { "model_type", config.modelType }, { "layers", config.numHiddenLayers },
-                     { "hidden", config.hiddenSize }, { "heads", config.numAttentionHeads },
-                     { "intermediate", config.intermediateSize },
-                     { "max_position_embeddings", config.maxPositionEmbeddings } } },
-        { "device", model.device().str() }, { "dtype", dtypeName(model.computeDtype()) },
-        { "seq_lens", settings.seqLens }, { "batches", settings.batches }, { "layouts", layouts },
-        { "warmup", settings.warmup }, { "repeats", settings.repeats }, { "inputs", "synthetic" },
-        { "padding_fraction", settings.paddingFraction }, { "seed", settings.seed }, { "extend", settings.extend },
-        { "timing", model.device().is_cuda() ? "cuda events, median of repeats" : "steady clock, median of repeats" },
-        { "memory", memoryMethod(model.device()) },
-        { "memory_note", "peak increase over the memory in use before the timed forwards" } };
-}
 
 } // namespace
 
@@ -76,7 +54,8 @@ SweepResults runSweep(const SweepRequest& request, const SweepCallbacks& callbac
     }
     SweepResults results;
     results.machine = machineToJson(currentMachine(model->device()));
-    results.settings = settingsToJson(request, *model);
+    const std::string source = request.model.isValid() ? request.model.directory.toStdString() : "demo";
+    results.settings = profileSettingsToJson(request.settings, *model, source, "synthetic");
     if (callbacks.started)
         callbacks.started(results.machine, results.settings);
     results.points = runProfileSweep(*model, request.settings, nullptr, callbacks.point, progress);
