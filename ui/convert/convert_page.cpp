@@ -5,6 +5,8 @@
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
+#include "widgets/inline_message.h"
+#include "widgets/job_progress_row.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -16,7 +18,6 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -39,17 +40,6 @@ QLabel* sectionTitle(const QString& text, QWidget* parent)
     QFont font = label->font();
     font.setBold(true);
     label->setFont(font);
-    return label;
-}
-
-QLabel* messageLabel(const QString& name, const QString& style, QWidget* parent)
-{
-    auto* label = new QLabel(parent);
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    label->setStyleSheet(style);
-    label->hide();
     return label;
 }
 
@@ -191,32 +181,13 @@ QWidget* ConvertPage::buildForm()
     buttons->addWidget(m_export);
     layout->addLayout(buttons);
 
-    m_jobRow = new QWidget(form);
-    auto* jobLayout = new QHBoxLayout(m_jobRow);
-    jobLayout->setContentsMargins(0, 0, 0, 0);
-    m_jobLabel = new QLabel(m_jobRow);
-    jobLayout->addWidget(m_jobLabel, 1);
-    m_jobProgress = new QProgressBar(m_jobRow);
-    m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
-    m_jobProgress->setRange(0, 100);
-    m_jobProgress->setMaximumWidth(140);
-    jobLayout->addWidget(m_jobProgress);
-    auto* cancelButton = new QPushButton(tr("Cancel"), m_jobRow);
-    cancelButton->setObjectName(QStringLiteral("cancelJob"));
-    connect(cancelButton, &QPushButton::clicked, this, &ConvertPage::cancel);
-    jobLayout->addWidget(cancelButton);
-    m_jobRow->hide();
+    m_jobRow = new JobProgressRow(QStringLiteral("jobProgress"), QStringLiteral("cancelJob"), 140, form);
+    connect(m_jobRow, &JobProgressRow::cancelRequested, this, &ConvertPage::cancel);
     layout->addWidget(m_jobRow);
 
-    m_error = messageLabel(QStringLiteral("errorLabel"),
-        QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
-                       " border-radius: 4px; padding: 6px; }"),
-        form);
+    m_error = new InlineMessage(InlineMessage::Kind::Error, form);
     layout->addWidget(m_error);
-    m_success = messageLabel(QStringLiteral("successLabel"),
-        QStringLiteral("QLabel { color: #0f5132; background: #e8f5ee; border: 1px solid "
-                       "#badbcc; border-radius: 4px; padding: 6px; }"),
-        form);
+    m_success = new InlineMessage(InlineMessage::Kind::Success, form);
     layout->addWidget(m_success);
     layout->addStretch(1);
     return form;
@@ -372,7 +343,7 @@ void ConvertPage::startPreview()
             rows.push_back({ row.key, row.value, {} });
         m_preview->setRows(std::move(rows));
         m_previewValid = true;
-        m_error->hide();
+        m_error->clearMessage();
         updateButtons();
         Q_EMIT previewShown();
     };
@@ -410,7 +381,7 @@ void ConvertPage::compare()
         endJob();
         showError(message);
     };
-    handlers.progressed = [this](float fraction) { m_jobProgress->setValue(int(fraction * 100.f)); };
+    handlers.progressed = [this](float fraction) { m_jobRow->setProgress(fraction); };
     startJob(tr("Comparing on the sample text…"));
     m_jobGeneration = m_runner->run<DriftReport>(kJobChannel, this, std::move(work), std::move(handlers));
 }
@@ -435,7 +406,7 @@ void ConvertPage::exportTo(const QString& directory)
         endJob();
         showError(tr("Not exported: %1").arg(message));
     };
-    handlers.progressed = [this](float fraction) { m_jobProgress->setValue(int(fraction * 100.f)); };
+    handlers.progressed = [this](float fraction) { m_jobRow->setProgress(fraction); };
     startJob(tr("Exporting to %1…").arg(QDir::toNativeSeparators(directory)));
     m_jobGeneration = m_runner->run<ExportSummary>(kJobChannel, this, std::move(work), std::move(handlers));
 }
@@ -450,16 +421,14 @@ void ConvertPage::startJob(const QString& description)
 {
     clearMessages();
     m_busy = true;
-    m_jobLabel->setText(description);
-    m_jobProgress->setValue(0);
-    m_jobRow->show();
+    m_jobRow->start(description);
     updateButtons();
 }
 
 void ConvertPage::endJob()
 {
     m_busy = false;
-    m_jobRow->hide();
+    m_jobRow->finish();
     updateButtons();
 }
 
@@ -472,33 +441,31 @@ void ConvertPage::updateButtons()
 
 void ConvertPage::showError(const QString& message)
 {
-    m_success->hide();
-    m_error->setText(message);
-    m_error->show();
+    m_success->clearMessage();
+    m_error->showMessage(message);
     Q_EMIT jobFailed(message);
 }
 
 void ConvertPage::showSuccess(const QString& message)
 {
-    m_error->hide();
-    m_success->setText(message);
-    m_success->show();
+    m_error->clearMessage();
+    m_success->showMessage(message);
 }
 
 void ConvertPage::clearMessages()
 {
-    m_error->hide();
-    m_success->hide();
+    m_error->clearMessage();
+    m_success->clearMessage();
 }
 
 QString ConvertPage::errorText() const
 {
-    return m_error->isHidden() ? QString() : m_error->text();
+    return m_error->message();
 }
 
 QString ConvertPage::successText() const
 {
-    return m_success->isHidden() ? QString() : m_success->text();
+    return m_success->message();
 }
 
 void ConvertPage::chooseExportFolder()

@@ -13,7 +13,6 @@
 class QComboBox;
 class QLabel;
 class QListWidget;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableView;
@@ -23,6 +22,8 @@ namespace spw::ui {
 
 class DriftChart;
 class DriftTableModel;
+class InlineMessage;
+class JobProgressRow;
 class JobRunner;
 class KeyValueModel;
 
@@ -92,11 +93,9 @@ private:
     QSpinBox* m_seed = nullptr;
     QPushButton* m_compare = nullptr;
     QPushButton* m_export = nullptr;
-    QWidget* m_jobRow = nullptr;
-    QLabel* m_jobLabel = nullptr;
-    QProgressBar* m_jobProgress = nullptr;
-    QLabel* m_error = nullptr;
-    QLabel* m_success = nullptr;
+    JobProgressRow* m_jobRow = nullptr;
+    InlineMessage* m_error = nullptr;
+    InlineMessage* m_success = nullptr;
     KeyValueModel* m_preview = nullptr;
     QTableView* m_previewView = nullptr;
     DriftTableModel* m_drift = nullptr;

@@ -8,6 +8,7 @@
 #include "designer/parameter_form.h"
 #include "job_runner.h"
 #include "presets.h"
+#include "widgets/inline_message.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -66,13 +67,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     left->setMinimumWidth(m_form->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
     leftLayout->addWidget(scroll, 1);
-    m_error = new QLabel(left);
-    m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
-                                          " border-radius: 4px; padding: 6px; }"));
-    m_error->hide();
+    m_error = new InlineMessage(InlineMessage::Kind::Error, left);
     leftLayout->addWidget(m_error);
 
     m_heatmap = new LayoutHeatmap(splitter);
@@ -303,15 +298,13 @@ QString LayoutDesignerPage::title() const
 
 void LayoutDesignerPage::showError(const QString& message)
 {
-    m_error->setText(message);
-    m_error->show();
+    m_error->showMessage(message);
     Q_EMIT inputRejected(message);
 }
 
 void LayoutDesignerPage::clearError()
 {
-    m_error->clear();
-    m_error->hide();
+    m_error->clearMessage();
 }
 
 QString LayoutDesignerPage::configName() const
@@ -323,7 +316,7 @@ QString LayoutDesignerPage::configName() const
 
 QString LayoutDesignerPage::errorText() const
 {
-    return m_error->isHidden() ? QString() : m_error->text();
+    return m_error->message();
 }
 
 void LayoutDesignerPage::chooseFileToOpen()

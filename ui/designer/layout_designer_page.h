@@ -11,12 +11,12 @@
 #include <memory>
 
 class QComboBox;
-class QLabel;
 class QSpinBox;
 class QUndoStack;
 
 namespace spw::ui {
 
+class InlineMessage;
 class JobRunner;
 class LayoutHeatmap;
 class LayoutStatsWidget;
@@ -82,7 +82,7 @@ private:
     LayoutStatsWidget* m_statsWidget = nullptr;
     QComboBox* m_presets = nullptr;
     QSpinBox* m_head = nullptr;
-    QLabel* m_error = nullptr;
+    InlineMessage* m_error = nullptr;
 
     DesignerInput m_input;         // what the form shows, valid or not
     DesignerInput m_shownInput;    // what the layout on screen was built from

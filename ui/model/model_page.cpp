@@ -8,6 +8,8 @@
 #include "model/recent_folders.h"
 #include "model/token_view.h"
 #include "tokenizer/tokenizer.h"
+#include "widgets/inline_message.h"
+#include "widgets/job_progress_row.h"
 
 #include <QDir>
 #include <QDragEnterEvent>
@@ -21,7 +23,6 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
@@ -88,30 +89,11 @@ ModelPage::ModelPage(JobRunner* runner, QWidget* parent)
     m_demoNote->hide();
     page->addWidget(m_demoNote);
 
-    m_loadRow = new QWidget(this);
-    auto* loadLayout = new QHBoxLayout(m_loadRow);
-    loadLayout->setContentsMargins(0, 0, 0, 0);
-    m_loadLabel = new QLabel(m_loadRow);
-    loadLayout->addWidget(m_loadLabel, 1);
-    m_loadProgress = new QProgressBar(m_loadRow);
-    m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
-    m_loadProgress->setRange(0, 100);
-    m_loadProgress->setMaximumWidth(260);
-    loadLayout->addWidget(m_loadProgress);
-    auto* cancel = new QPushButton(tr("Cancel"), m_loadRow);
-    cancel->setObjectName(QStringLiteral("cancelLoad"));
-    connect(cancel, &QPushButton::clicked, this, &ModelPage::cancelLoading);
-    loadLayout->addWidget(cancel);
-    m_loadRow->hide();
+    m_loadRow = new JobProgressRow(QStringLiteral("loadProgress"), QStringLiteral("cancelLoad"), 260, this);
+    connect(m_loadRow, &JobProgressRow::cancelRequested, this, &ModelPage::cancelLoading);
     page->addWidget(m_loadRow);
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
-                                          " border-radius: 4px; padding: 6px; }"));
-    m_error->hide();
+    m_error = new InlineMessage(InlineMessage::Kind::Error, this);
     page->addWidget(m_error);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -258,7 +240,7 @@ void ModelPage::startLoad(const QString& description, std::function<LoadedModel(
         setLoading(false);
         showError(message);
     };
-    handlers.progressed = [this](float fraction) { m_loadProgress->setValue(int(fraction * 100.f)); };
+    handlers.progressed = [this](float fraction) { m_loadRow->setProgress(fraction); };
     setLoading(true, description);
     m_loadGeneration = m_runner->run<LoadedModel>(kModelChannel, this, std::move(work), std::move(handlers));
 }
@@ -272,9 +254,10 @@ void ModelPage::cancelLoading()
 void ModelPage::setLoading(bool loading, const QString& description)
 {
     m_loading = loading;
-    m_loadLabel->setText(description);
-    m_loadProgress->setValue(0);
-    m_loadRow->setVisible(loading);
+    if (loading)
+        m_loadRow->start(description);
+    else
+        m_loadRow->finish();
 }
 
 void ModelPage::setBlockSize(int block)
@@ -285,7 +268,7 @@ void ModelPage::setBlockSize(int block)
 void ModelPage::showModel(LoadedModel model)
 {
     m_model = std::move(model);
-    m_error->hide();
+    m_error->clearMessage();
     const EncoderModel& encoder = *m_model.model;
     const ModelConfig& config = encoder.config();
     const QLocale locale;
@@ -336,14 +319,13 @@ void ModelPage::showModel(LoadedModel model)
 
 void ModelPage::showError(const QString& message)
 {
-    m_error->setText(m_model.isValid() ? tr("%1 (the model already open stays)").arg(message) : message);
-    m_error->show();
+    m_error->showMessage(m_model.isValid() ? tr("%1 (the model already open stays)").arg(message) : message);
     Q_EMIT loadFailed(message);
 }
 
 QString ModelPage::errorText() const
 {
-    return m_error->isHidden() ? QString() : m_error->text();
+    return m_error->message();
 }
 
 QStringList ModelPage::recentFolders() const

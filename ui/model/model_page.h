@@ -11,14 +11,14 @@
 class QDragEnterEvent;
 class QDropEvent;
 class QLabel;
-class QProgressBar;
-class QPushButton;
 class QToolButton;
 class QTreeView;
 class QTableView;
 
 namespace spw::ui {
 
+class InlineMessage;
+class JobProgressRow;
 class JobRunner;
 class KeyValueModel;
 class ParameterTreeModel;
@@ -72,10 +72,8 @@ private:
     QLabel* m_title = nullptr;
     QLabel* m_path = nullptr;
     QLabel* m_demoNote = nullptr;
-    QLabel* m_error = nullptr;
-    QWidget* m_loadRow = nullptr;
-    QLabel* m_loadLabel = nullptr;
-    QProgressBar* m_loadProgress = nullptr;
+    InlineMessage* m_error = nullptr;
+    JobProgressRow* m_loadRow = nullptr;
     QLabel* m_facts = nullptr;
     KeyValueModel* m_config = nullptr;
     ParameterTreeModel* m_parameters = nullptr;

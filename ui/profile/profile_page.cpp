@@ -6,6 +6,7 @@
 #include "profile/results_table_model.h"
 #include "profile/sweep_form.h"
 #include "profile/sweep_request.h"
+#include "widgets/inline_message.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -107,13 +108,7 @@ QWidget* ProfilePage::buildSetupColumn()
     m_progress->setMaximumHeight(8);
     layout->addWidget(m_progress);
 
-    m_error = new QLabel(column);
-    m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecee; border: 1px solid #f5c2c7;"
-                                          " border-radius: 4px; padding: 6px; }"));
-    m_error->hide();
+    m_error = new InlineMessage(InlineMessage::Kind::Error, column);
     layout->addWidget(m_error);
     return column;
 }
@@ -463,14 +458,12 @@ void ProfilePage::chooseExport(
 
 void ProfilePage::showError(const QString& message)
 {
-    m_error->setText(message);
-    m_error->show();
+    m_error->showMessage(message);
 }
 
 void ProfilePage::clearError()
 {
-    m_error->clear();
-    m_error->hide();
+    m_error->clearMessage();
 }
 
 void ProfilePage::setStatus(const QString& text)
@@ -480,7 +473,7 @@ void ProfilePage::setStatus(const QString& text)
 
 QString ProfilePage::errorText() const
 {
-    return m_error->isHidden() ? QString() : m_error->text();
+    return m_error->message();
 }
 
 QString ProfilePage::statusText() const

@@ -17,6 +17,7 @@ class QTableView;
 
 namespace spw::ui {
 
+class InlineMessage;
 class JobRunner;
 class ProfilePlots;
 class ResultsTableModel;
@@ -94,7 +95,7 @@ private:
     QPushButton* m_run = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;
-    QLabel* m_error = nullptr;
+    InlineMessage* m_error = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_summary = nullptr;
     ProfilePlots* m_plots = nullptr;
