@@ -7,6 +7,7 @@
 #include "model/encoder_model.h"
 #include "widgets/inline_message.h"
 #include "widgets/job_progress_row.h"
+#include "widgets/section_title.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -33,15 +34,6 @@ namespace {
 
 const QString kPreviewChannel = QStringLiteral("convert-preview");
 const QString kJobChannel = QStringLiteral("convert");
-
-QLabel* sectionTitle(const QString& text, QWidget* parent)
-{
-    auto* label = new QLabel(text, parent);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
 
 QTableView* tableView(QAbstractItemModel* model, const QString& name, QWidget* parent)
 {

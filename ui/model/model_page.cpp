@@ -10,6 +10,7 @@
 #include "tokenizer/tokenizer.h"
 #include "widgets/inline_message.h"
 #include "widgets/job_progress_row.h"
+#include "widgets/section_title.h"
 
 #include <QDir>
 #include <QDragEnterEvent>
@@ -34,15 +35,6 @@ namespace spw::ui {
 namespace {
 
 const QString kModelChannel = QStringLiteral("model");
-
-QLabel* sectionTitle(const QString& text, QWidget* parent)
-{
-    auto* label = new QLabel(text, parent);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
 
 QString sampleText()
 {

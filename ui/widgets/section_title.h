@@ -1,0 +1,9 @@
+#pragma once
+// The bold heading over a group of widgets on a page.
+#include <QLabel>
+
+namespace spw::ui {
+
+QLabel* sectionTitle(const QString& text, QWidget* parent);
+
+} // namespace spw::ui
