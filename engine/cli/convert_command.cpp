@@ -7,6 +7,7 @@
 #include "convert/conversion_plan.h"
 #include "convert/sparse_attention_record.h"
 #include "export/export_model.h"
+#include "export/staging_folder.h"
 #include "sparsity/sparsity_config.h"
 
 #include <nlohmann/json.hpp>
@@ -66,7 +67,13 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
     checkFlags(model->config(), plan, sparsityPath);
     const ConversionPreview preview = previewConversion(model->config(), plan);
     const ConversionRecord record = applyConversionPlan(*model, plan);
-    const ExportResult exported = exportModel(*model, record, source, outDirectory, args.has("force"));
+    const ExportResult exported = [&] {
+        try {
+            return exportModel(*model, record, source, outDirectory, args.has("force"));
+        } catch (const OutputFolderExists& e) {
+            fail("{} (use --force to replace it)", e.what());
+        }
+    }();
 
     nlohmann::json summary = {
         {"source", source},

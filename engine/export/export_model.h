@@ -8,7 +8,8 @@
 //   tokenizer and other small files from the source (engine/export/folder_files.h), tokenizer_config.json's
 //                      model_max_length set to the conversion's new maximum
 // The folder is written beside `outDirectory` and renamed into place (engine/export/staging_folder.h): an error
-// or a cancel leaves nothing behind, and an existing `outDirectory` is replaced only with `force`. The source
+// or a cancel leaves nothing behind, and an existing `outDirectory` is replaced only with `force` (without it:
+// OutputFolderExists, which names the folder and leaves the way out to the caller). The source
 // folder is never written to: `outDirectory` must be neither the source, inside it, nor a folder containing it.
 #include "common/progress.h"
 #include "convert/model_conversion.h"

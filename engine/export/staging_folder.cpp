@@ -41,7 +41,7 @@ StagingFolder::StagingFolder(const fs::path& destination, bool replace)
         if (!fs::is_directory(m_destination, error))
             fail("{}: exists and is not a folder", m_destination.string());
         if (!replace)
-            fail("{}: the output folder already exists (use --force to replace it)", m_destination.string());
+            throw OutputFolderExists(fmt::format("{}: the output folder already exists", m_destination.string()));
     }
     if (::access(parent.c_str(), W_OK | X_OK) != 0)
         fail("{}: cannot write into the output folder's parent {}", m_destination.string(), parent.string());

@@ -6,13 +6,22 @@
 // Replacing an existing destination (`replace`): the old folder is renamed aside, the new one renamed in, then the
 // old one deleted; if the second rename fails the old folder is put back. Renames within one parent folder are
 // atomic on POSIX file systems, so a reader sees either the old folder or the new one.
+#include "common/error.h"
+
 #include <filesystem>
 
 namespace spw {
 
+// The destination exists and replacing it was not asked for: callers word the way out (the CLI's --force, the GUI's
+// confirmation).
+class OutputFolderExists : public Error {
+public:
+    using Error::Error;
+};
+
 class StagingFolder {
 public:
-    // Throws spw::Error when `destination` exists and !replace, when its parent folder does not exist or is not
+    // Throws OutputFolderExists when `destination` exists and !replace; spw::Error when its parent folder does not exist or is not
     // writable, or when `destination` is an existing file rather than a folder.
     StagingFolder(const std::filesystem::path& destination, bool replace);
     ~StagingFolder();

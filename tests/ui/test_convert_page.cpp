@@ -176,10 +176,30 @@ private Q_SLOTS:
         page->exportTo(out);
         QVERIFY(failed.wait(60000));
         QVERIFY2(page->errorText().contains("taken"), qPrintable(page->errorText()));
+        QVERIFY2(!page->errorText().contains("--force"), "a GUI message must not point at a CLI flag");
         QVERIFY(page->successText().isEmpty());
         QVERIFY(!page->isBusy());
         QVERIFY(QFile::exists(out + "/keep.txt"));
         QVERIFY(!QFile::exists(out + "/config.json"));
+    }
+
+    // What the export dialog does once the user has confirmed replacing a folder.
+    void exportReplacingAFolderReplacesIt()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        const QString out = m_dir.filePath("replaced");
+        QVERIFY(QDir().mkpath(out));
+        QFile old(out + "/old.txt");
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.close();
+        page->setMaxLength(256);
+        QSignalSpy exported(page.get(), &ConvertPage::exportFinished);
+        page->exportTo(out, true);
+        QVERIFY(exported.wait(60000));
+        QVERIFY2(page->errorText().isEmpty(), qPrintable(page->errorText()));
+        QVERIFY(!QFile::exists(out + "/old.txt"));
+        QCOMPARE(readJson(out + "/config.json")["max_position_embeddings"].get<int>(), 256);
     }
 
     void compareFillsDrift()

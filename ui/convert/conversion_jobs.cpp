@@ -181,7 +181,7 @@ DriftReport compareOnText(
 }
 
 ExportSummary exportConversion(const LoadedModel& model, const ConversionSettings& settings,
-    const QString& outDirectory, const ProgressCallback& progress)
+    const QString& outDirectory, bool replace, const ProgressCallback& progress)
 {
     const ConversionPlan plan = toPlan(model, settings);
     spw::previewConversion(model.model->config(), plan); // a bad plan fails before the reload
@@ -190,7 +190,7 @@ ExportSummary exportConversion(const LoadedModel& model, const ConversionSetting
     const ConversionRecord record = applyConversionPlan(*copy, plan);
     reportProgress(progress, 0.35f);
     const ExportResult result = exportModel(*copy, record, model.directory.toStdString(), outDirectory.toStdString(),
-        false, [&](float fraction) { return !progress || progress(0.35f + 0.65f * fraction); });
+        replace, [&](float fraction) { return !progress || progress(0.35f + 0.65f * fraction); });
     ExportSummary summary;
     summary.directory = QString::fromStdString(result.directory);
     for (const std::string& file : result.files)

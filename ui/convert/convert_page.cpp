@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -378,15 +379,16 @@ void ConvertPage::compare()
     m_jobGeneration = m_runner->run<DriftReport>(kJobChannel, this, std::move(work), std::move(handlers));
 }
 
-void ConvertPage::exportTo(const QString& directory)
+void ConvertPage::exportTo(const QString& directory, bool replace)
 {
     if (!m_model.isValid() || m_busy)
         return;
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
     std::function<ExportSummary(const ProgressCallback&)> work
-        = [model, settings, directory](
-              const ProgressCallback& progress) { return exportConversion(model, settings, directory, progress); };
+        = [model, settings, directory, replace](const ProgressCallback& progress) {
+              return exportConversion(model, settings, directory, replace, progress);
+          };
     JobRunner::Handlers<ExportSummary> handlers;
     handlers.finished = [this](ExportSummary summary) {
         endJob();
@@ -466,9 +468,23 @@ void ConvertPage::chooseExportFolder()
         m_sparsity->currentIndex() > 0 ? QStringLiteral("sparse") : QStringLiteral("long"));
     const QString directory = QFileDialog::getSaveFileName(this, tr("Export converted model to a new folder"),
         QDir(QFileInfo(m_model.directory).absolutePath()).filePath(suggested), QString(), nullptr,
-        QFileDialog::ShowDirsOnly);
-    if (!directory.isEmpty())
-        exportTo(directory);
+        QFileDialog::ShowDirsOnly | QFileDialog::DontConfirmOverwrite);
+    if (directory.isEmpty())
+        return;
+    // An existing folder is replaced only when the user says so, after being told what it holds.
+    const QDir existing(directory);
+    const bool replace = existing.exists();
+    const qsizetype entries = existing.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size();
+    if (replace && entries > 0
+        && QMessageBox::question(this, tr("Replace folder?"),
+               tr("%1 already exists and holds %n item(s). Replace it with the exported model? Its current "
+                  "contents will be deleted once the export is complete.",
+                   nullptr, int(entries))
+                   .arg(QDir::toNativeSeparators(directory)),
+               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            != QMessageBox::Yes)
+        return;
+    exportTo(directory, replace);
 }
 
 } // namespace spw::ui

@@ -46,7 +46,8 @@ public:
     void setSeed(std::uint64_t seed);
 
     void compare();
-    void exportTo(const QString& directory);
+    // `replace`: an existing folder there is replaced (chooseExportFolder asks the user first).
+    void exportTo(const QString& directory, bool replace = false);
     void cancel();
 
     bool isBusy() const { return m_busy; }
