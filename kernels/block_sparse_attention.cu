@@ -43,7 +43,7 @@ std::string checkParams(const AttentionParams& p)
     const TileConfig expected = tileConfigFor(p.headDim);
     if (p.lut.tile.tileM != expected.tileM || p.lut.tile.tileN != expected.tileN)
         return "block-sparse attention: lookup table was built for another tile shape";
-    if (!p.lut.keyTiles || !p.lut.bits || !p.lut.work || p.lut.numWork <= 0)
+    if (!p.lut.sliceKeys || !p.lut.bits || !p.lut.work || p.lut.numWork <= 0)
         return "block-sparse attention: lookup table is missing";
     if (static_cast<long long>(p.lut.numWork) * p.batch > INT_MAX)
         return "block-sparse attention: too many tiles for one launch";

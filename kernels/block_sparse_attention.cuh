@@ -137,15 +137,15 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                   valid);
     }
     auto loadKeyTile = [&](int entry, int stage) {
-        const int k0 = p.lut.keyTiles[entry] * kTileN;
+        const std::int32_t* sliceKeys = p.lut.sliceKeys + std::size_t(entry) * kSlices;
         T* dstK = sK + stage * kTileN * D;
         T* dstV = sV + stage * kTileN * D;
 #pragma unroll
         for (int idx = tid; idx < kTileN * kChunks; idx += kThreads) {
             const int r = idx / kChunks;
             const int c = idx % kChunks;
-            const bool valid = k0 + r < seqLen;
-            const std::int64_t key = k0 + r;
+            const std::int64_t key = sliceKeys[r / 16] + r % 16;
+            const bool valid = key < seqLen;
             cpAsync16(dstK + swizzled<D>(r, c), valid ? kBase + key * p.kStride[2] + c * 8 : kBase, valid);
             cpAsync16(dstV + swizzled<D>(r, c), valid ? vBase + key * p.vStride[2] + c * 8 : vBase, valid);
         }
@@ -186,7 +186,6 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         }
         const std::uint32_t bits = (p.lut.bits[entry] >> (warp * kSlices)) & kSliceMask;
         if (bits) {
-            const int k0 = p.lut.keyTiles[entry] * kTileN;
             const T* tK = sK + (i % kStages) * kTileN * D;
             const T* tV = sV + (i % kStages) * kTileN * D;
             float s[kNTiles][4];
@@ -206,9 +205,9 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                 }
             }
 
-            // Without masks, a tile this warp attends in full and that lies inside the sequence needs no per-score
-            // test.
-            const bool fullTile = !kMasked && bits == kSliceMask && k0 + kTileN <= seqLen;
+            // Without masks, a tile this warp attends in full needs no per-score test (the lookup table lists only
+            // slices inside the sequence).
+            const bool fullTile = !kMasked && bits == kSliceMask;
             float tileMax[2] = {-INFINITY, -INFINITY};
             if (fullTile) {
 #pragma unroll
@@ -219,12 +218,14 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                         tileMax[e / 2] = fmaxf(tileMax[e / 2], s[j][e]);
                     }
             } else {
+                const std::int32_t* sliceKeys = p.lut.sliceKeys + std::size_t(entry) * kSlices;
 #pragma unroll
                 for (int j = 0; j < kNTiles; ++j) {
                     const bool sliceOn = (bits >> (j / 2)) & 1;
+                    const int sliceKey = sliceKeys[j / 2];
 #pragma unroll
                     for (int e = 0; e < 4; ++e) {
-                        const int key = k0 + j * 8 + 2 * t + (e & 1);
+                        const int key = sliceKey + (j % 2) * 8 + 2 * t + (e & 1);
                         bool keep = sliceOn && key < seqLen;
                         float x = s[j][e] * scoreScale;
                         if constexpr (kMasked) {

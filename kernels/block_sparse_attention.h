@@ -6,9 +6,12 @@
 //   head h is nonzero. One pass with an online softmax: scores never reach device memory.
 //
 // Work is cut into tiles sized for the chip, not the layout's block: a CTA owns `tileM` query rows of one
-// (batch, head) and walks the key tiles (`tileN` keys) its lookup table lists. Each warp owns 16 query rows and
-// each 16-key slice of a key tile lies inside one layout block (block >= 16), so the layout inside a tile is one
-// bit per (warp, key slice): a warp skips the matrix products of slices its rows do not attend.
+// (batch, head) and walks the key tiles (`tileN` keys) its lookup table lists. A key tile is gathered from
+// tileN / 16 slices of 16 keys each, anywhere in the sequence: where the layout keeps every slice of an aligned
+// run of tileN keys the tile is that run; the slices of partly kept runs (random and global blocks of 16 or 32,
+// window edges) are packed four to a tile instead of leaving three quarters of a tile idle. Each warp owns 16
+// query rows and each slice lies inside one layout block (block >= 16), so the layout inside a tile is one bit
+// per (warp, slice): a warp skips the matrix products of slices its rows do not attend.
 //
 // Lookup tables (AttentionLut) are built once per layout on the host (buildAttentionLut), uploaded by the caller and
 // cached there. Query tiles with far more key tiles than the average (global rows) are split across CTAs that write
@@ -63,14 +66,13 @@ struct LutHost {
     int block = 0;
     int numHeads = 0;
     int numQueryTiles = 0;
-    int numKeyTiles = 0;
-    std::vector<std::int32_t> keyTiles;  // per entry: the key tile index
-    std::vector<std::uint32_t> bits;     // per entry: bit (warp · slicesPerTile + slice) set where that warp's rows
-                                         // attend that 16-key slice
+    std::vector<std::int32_t> sliceKeys;  // per entry, slicesPerTile values: the first key of each slot's slice
+    std::vector<std::uint32_t> bits;      // per entry: bit (warp · slicesPerTile + slot) set where that warp's rows
+                                          // attend the slot's slice (a slot no warp attends only pads the tile)
     std::vector<WorkItem> work;          // heaviest first
     std::vector<CombineGroup> combine;
     int numPartialSlots = 0;
-    std::int64_t numEntries() const { return std::int64_t(keyTiles.size()); }
+    std::int64_t numEntries() const { return std::int64_t(bits.size()); }
 };
 
 // mask: [numHeads][numBlocks][numBlocks] 0/1 bytes (row = query block). Throws std::invalid_argument for an
@@ -81,7 +83,7 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
 
 // Device copies of a LutHost's arrays (the caller owns the memory).
 struct DeviceLut {
-    const std::int32_t* keyTiles = nullptr;
+    const std::int32_t* sliceKeys = nullptr;
     const std::uint32_t* bits = nullptr;
     const WorkItem* work = nullptr;
     int numWork = 0;

@@ -38,43 +38,62 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     lut.block = block;
     lut.numHeads = numHeads;
     lut.numQueryTiles = int((seqLen + tile.tileM - 1) / tile.tileM);
-    lut.numKeyTiles = int((seqLen + tile.tileN - 1) / tile.tileN);
     const int warps = tile.warps();
     const int slices = tile.slicesPerTile();
+    const int numSlices = int((seqLen + 15) / 16);
 
     struct Span {
         int head, queryTile, begin, end;
     };
     std::vector<Span> spans;
     spans.reserve(std::size_t(numHeads) * lut.numQueryTiles);
+    std::vector<std::uint32_t> warpsOf(static_cast<std::size_t>(numSlices)); // per slice: bit w where warp w's rows attend it
+    std::vector<int> loose;                                     // kept slices of partly kept tile-sized runs
+    auto addEntry = [&](const int* sliceIndices, int used) {
+        std::uint32_t bits = 0;
+        for (int slot = 0; slot < slices; ++slot) {
+            // An unused slot repeats the first slice: valid memory to load, no warp attends it.
+            const int slice = sliceIndices[slot < used ? slot : 0];
+            lut.sliceKeys.push_back(slice * 16);
+            for (int w = 0; w < warps && slot < used; ++w)
+                if ((warpsOf[std::size_t(slice)] >> w) & 1u)
+                    bits |= 1u << (w * slices + slot);
+        }
+        lut.bits.push_back(bits);
+    };
     for (int h = 0; h < numHeads; ++h) {
         const std::uint8_t* headMask = mask + std::size_t(h) * numBlocks * numBlocks;
         for (int qt = 0; qt < lut.numQueryTiles; ++qt) {
-            const int begin = int(lut.keyTiles.size());
-            for (int kt = 0; kt < lut.numKeyTiles; ++kt) {
-                std::uint32_t bits = 0;
+            for (int s = 0; s < numSlices; ++s) {
+                std::uint32_t attending = 0;
                 for (int w = 0; w < warps; ++w) {
                     const std::int64_t row = std::int64_t(qt) * tile.tileM + w * 16;
-                    if (row >= seqLen)
-                        break;
-                    const std::uint8_t* rowMask = headMask + std::size_t(row / block) * numBlocks;
-                    for (int s = 0; s < slices; ++s) {
-                        const std::int64_t key = std::int64_t(kt) * tile.tileN + s * 16;
-                        if (key < seqLen && rowMask[key / block])
-                            bits |= 1u << (w * slices + s);
-                    }
+                    if (row < seqLen && headMask[std::size_t(row / block) * numBlocks + std::size_t(s) * 16 / block])
+                        attending |= 1u << w;
                 }
-                if (bits) {
-                    lut.keyTiles.push_back(kt);
-                    lut.bits.push_back(bits);
-                }
+                warpsOf[std::size_t(s)] = attending;
             }
-            spans.push_back({h, qt, begin, int(lut.keyTiles.size())});
+            const int begin = int(lut.bits.size());
+            loose.clear();
+            for (int first = 0; first < numSlices; first += slices) {
+                int run[32];
+                int kept = 0;
+                for (int s = first; s < std::min(first + slices, numSlices); ++s)
+                    if (warpsOf[std::size_t(s)])
+                        run[kept++] = s;
+                if (kept == slices)
+                    addEntry(run, slices);
+                else
+                    loose.insert(loose.end(), run, run + kept);
+            }
+            for (std::size_t i = 0; i < loose.size(); i += std::size_t(slices))
+                addEntry(loose.data() + i, int(std::min(loose.size() - i, std::size_t(slices))));
+            spans.push_back({h, qt, begin, int(lut.bits.size())});
         }
     }
 
     // Split the heavy query tiles (global rows attend every key) so that they do not form the launch's tail.
-    const double average = double(lut.keyTiles.size()) / double(spans.size());
+    const double average = double(lut.numEntries()) / double(spans.size());
     const int threshold = std::max(8, int(std::ceil(splitFactor * average)));
     for (const Span& span : spans) {
         const int count = span.end - span.begin;

@@ -76,14 +76,14 @@ std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int h
     }
     static_assert(sizeof(kernels::WorkItem) == 6 * sizeof(std::int32_t));
     static_assert(sizeof(kernels::CombineGroup) == 4 * sizeof(std::int32_t));
-    const std::size_t keyTilesAt = 0;
-    const std::size_t bitsAt = keyTilesAt + alignedSize(host.keyTiles.size());
+    const std::size_t sliceKeysAt = 0;
+    const std::size_t bitsAt = sliceKeysAt + alignedSize(host.sliceKeys.size());
     const std::size_t workAt = bitsAt + alignedSize(host.bits.size());
     const std::size_t combineAt = workAt + alignedSize(host.work.size() * 6);
     const std::size_t total = combineAt + alignedSize(host.combine.size() * 4);
     at::Tensor packed = at::zeros({ std::int64_t(std::max<std::size_t>(total, 4)) }, at::kInt);
     auto* base = packed.data_ptr<std::int32_t>();
-    std::memcpy(base + keyTilesAt, host.keyTiles.data(), host.keyTiles.size() * 4);
+    std::memcpy(base + sliceKeysAt, host.sliceKeys.data(), host.sliceKeys.size() * 4);
     std::memcpy(base + bitsAt, host.bits.data(), host.bits.size() * 4);
     std::memcpy(base + workAt, host.work.data(), host.work.size() * sizeof(kernels::WorkItem));
     std::memcpy(base + combineAt, host.combine.data(), host.combine.size() * sizeof(kernels::CombineGroup));
@@ -91,7 +91,7 @@ std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int h
     auto tables = std::make_shared<CudaLayoutTables>();
     tables->storage = packed.to(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(deviceIndex)));
     const auto* device = tables->storage.data_ptr<std::int32_t>();
-    tables->lut.keyTiles = device + keyTilesAt;
+    tables->lut.sliceKeys = device + sliceKeysAt;
     tables->lut.bits = reinterpret_cast<const std::uint32_t*>(device + bitsAt);
     tables->lut.work = reinterpret_cast<const kernels::WorkItem*>(device + workAt);
     tables->lut.numWork = int(host.work.size());

@@ -1,6 +1,7 @@
 // The kernels' lookup tables (kernels/block_sparse_attention.h), checked against the layout they come from: every
-// (warp rows, 16-key slice) pair the layout allows is listed exactly once, nothing else is, split query tiles cover
-// their key tiles exactly, and the work list is ordered heaviest first. Runs without a GPU.
+// (warp rows, 16-key slice) pair the layout allows is listed exactly once, nothing else is, a key tile is either an
+// aligned run of fully kept slices or packed from partly kept runs (so no query tile has more tiles than it needs),
+// split query tiles cover their entries exactly, and the work list is ordered heaviest first. Runs without a GPU.
 #include "kernels/block_sparse_attention.h"
 
 #include <gtest/gtest.h>
@@ -24,26 +25,44 @@ std::vector<std::uint8_t> randomMask(int heads, int nb, double density, unsigned
     return mask;
 }
 
-// Expected bits straight from the definition: warp w of query tile qt covers rows qt·tileM + 16w .. +15, slice s of
-// key tile kt covers keys kt·tileN + 16s .. +15; the bit is set when that (row block, key block) is nonzero.
+// Expected from the definition: warp w of query tile qt covers rows qt·tileM + 16w .. +15, slice s covers keys
+// 16s .. 16s + 15; the pair is attended when that (row block, key block) of the head is nonzero.
+bool attends(const std::vector<std::uint8_t>& mask, int nb, int block, int head, int row, int slice)
+{
+    return mask[(std::size_t(head) * nb + row / block) * nb + std::size_t(slice) * 16 / block] != 0;
+}
+
 void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int block, TileConfig tile, int splitFactor)
 {
     const LutHost lut = buildAttentionLut(mask.data(), heads, nb, block, tile, splitFactor);
     const int seqLen = nb * block;
+    const int slotsPerTile = tile.slicesPerTile();
+    const int numSlices = seqLen / 16;
     ASSERT_EQ(lut.numQueryTiles, (seqLen + tile.tileM - 1) / tile.tileM);
-    ASSERT_EQ(lut.numKeyTiles, (seqLen + tile.tileN - 1) / tile.tileN);
+    ASSERT_EQ(lut.sliceKeys.size(), lut.bits.size() * std::size_t(slotsPerTile));
 
-    // (head, query tile, key tile) → bits, gathered over the work items.
-    std::map<std::tuple<int, int, int>, std::uint32_t> seen;
+    // (head, query tile) → (warp, slice) pairs listed, and the number of entries.
+    std::map<std::pair<int, int>, std::set<std::pair<int, int>>> listed;
+    std::map<std::pair<int, int>, int> entriesOf;
     std::map<std::pair<int, int>, std::set<int>> slotsOf;
     for (std::size_t i = 0; i < lut.work.size(); ++i) {
         const WorkItem& w = lut.work[i];
         if (i > 0)
             EXPECT_GE(lut.work[i - 1].end - lut.work[i - 1].begin, w.end - w.begin) << "work not heaviest first";
+        entriesOf[{w.head, w.queryTile}] += w.end - w.begin;
         for (int e = w.begin; e < w.end; ++e) {
-            auto key = std::make_tuple(w.head, w.queryTile, lut.keyTiles[e]);
-            EXPECT_EQ(seen.count(key), 0u) << "key tile listed twice";
-            seen[key] = lut.bits[e];
+            for (int slot = 0; slot < slotsPerTile; ++slot) {
+                const int key = lut.sliceKeys[std::size_t(e) * slotsPerTile + slot];
+                ASSERT_EQ(key % 16, 0) << "a slot does not start a 16-key slice";
+                ASSERT_GE(key, 0);
+                ASSERT_LT(key, seqLen) << "a slot reads past the sequence";
+                for (int warp = 0; warp < tile.warps(); ++warp) {
+                    if (!((lut.bits[std::size_t(e)] >> (warp * slotsPerTile + slot)) & 1u))
+                        continue;
+                    const bool fresh = listed[{w.head, w.queryTile}].insert({warp, key / 16}).second;
+                    EXPECT_TRUE(fresh) << "a (warp, slice) pair listed twice";
+                }
+            }
         }
         if (w.partialSlot < 0) {
             EXPECT_EQ(w.combineGroup, -1) << "unsplit work item names a combine group";
@@ -60,21 +79,30 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
         EXPECT_LT(w.partialSlot, g.firstSlot + g.numSlots);
     }
     for (int h = 0; h < heads; ++h)
-        for (int qt = 0; qt < lut.numQueryTiles; ++qt)
-            for (int kt = 0; kt < lut.numKeyTiles; ++kt) {
-                std::uint32_t expected = 0;
-                for (int w = 0; w < tile.warps(); ++w)
-                    for (int s = 0; s < tile.slicesPerTile(); ++s) {
-                        const int row = qt * tile.tileM + w * 16;
-                        const int key = kt * tile.tileN + s * 16;
-                        if (row < seqLen && key < seqLen &&
-                            mask[(std::size_t(h) * nb + row / block) * nb + key / block])
-                            expected |= 1u << (w * tile.slicesPerTile() + s);
+        for (int qt = 0; qt < lut.numQueryTiles; ++qt) {
+            std::set<std::pair<int, int>> expected;
+            int fullRuns = 0;
+            int looseSlices = 0;
+            for (int first = 0; first < numSlices; first += slotsPerTile) {
+                int kept = 0;
+                for (int slice = first; slice < std::min(first + slotsPerTile, numSlices); ++slice) {
+                    bool any = false;
+                    for (int warp = 0; warp < tile.warps(); ++warp) {
+                        const int row = qt * tile.tileM + warp * 16;
+                        if (row < seqLen && attends(mask, nb, block, h, row, slice)) {
+                            expected.insert({warp, slice});
+                            any = true;
+                        }
                     }
-                auto it = seen.find({h, qt, kt});
-                EXPECT_EQ(it == seen.end() ? 0u : it->second, expected)
-                    << "head " << h << " query tile " << qt << " key tile " << kt;
+                    kept += any ? 1 : 0;
+                }
+                (kept == slotsPerTile ? fullRuns : looseSlices) += kept == slotsPerTile ? 1 : kept;
             }
+            EXPECT_EQ((listed[{h, qt}]), expected) << "head " << h << " query tile " << qt;
+            // Fully kept runs stay whole; partly kept runs' slices are packed `slotsPerTile` to a tile.
+            EXPECT_EQ((entriesOf[{h, qt}]), fullRuns + (looseSlices + slotsPerTile - 1) / slotsPerTile)
+                << "head " << h << " query tile " << qt;
+        }
     // Every split query tile has one combine group naming exactly its slots.
     int slots = 0;
     for (const CombineGroup& g : lut.combine) {
@@ -125,7 +153,24 @@ TEST(KernelLut, DenseLayoutIsNotSplit)
     std::vector<std::uint8_t> mask(std::size_t(nb) * nb, 1);
     const LutHost lut = buildAttentionLut(mask.data(), 2, nb / 2, 32, tileConfigFor(64), 4);
     EXPECT_TRUE(lut.combine.empty());
-    EXPECT_EQ(lut.numEntries(), std::int64_t(2) * lut.numQueryTiles * lut.numKeyTiles);
+    EXPECT_EQ(lut.numEntries(), std::int64_t(2) * lut.numQueryTiles * (nb / 2 * 32 / tileConfigFor(64).tileN));
+}
+
+// DeepSpeed's fixed layout at block 16 keeps one global block in every window of four: 16 keys out of every 64.
+// Those slices are packed four to a tile, so a query tile reads a quarter of the tiles it would with aligned runs.
+TEST(KernelLut, ScatteredSlicesArePackedFourToATile)
+{
+    const int nb = 64; // 1024 keys
+    std::vector<std::uint8_t> mask(std::size_t(nb) * nb, 0);
+    for (int r = 0; r < nb; ++r)
+        for (int c = 3; c < nb; c += 4)
+            mask[std::size_t(r) * nb + c] = 1;
+    const LutHost lut = buildAttentionLut(mask.data(), 1, nb, 16, tileConfigFor(64), 0);
+    EXPECT_EQ(lut.numEntries(), std::int64_t(lut.numQueryTiles) * (nb / 4) / 4);
+    EXPECT_EQ(lut.bits[0], 0xffffffffu) << "every warp attends every packed slot";
+    EXPECT_EQ(lut.sliceKeys[0], 48);
+    EXPECT_EQ(lut.sliceKeys[1], 112);
+    checkLut(mask, 1, nb, 16, tileConfigFor(64), 0);
 }
 
 TEST(KernelLut, RejectsUnsupportedBlock)
