@@ -18,7 +18,7 @@ mkdir -p "$out"
 configs=$(mktemp -d)
 trap 'rm -rf "$configs"' EXIT
 
-# DeepSpeed's configurations, at the blocks the anchors in shared/gpu.md use.
+# DeepSpeed's configurations, at the blocks the anchors in shared/gpu.md use (fixed also at DeepSpeed's default 16).
 cat > "$configs/bslongformer64.json" <<'JSON'
 {"mode": "bslongformer", "block": 64, "num_sliding_window_blocks": 3, "global_block_indices": [0]}
 JSON
@@ -31,12 +31,15 @@ JSON
 cat > "$configs/fixed64.json" <<'JSON'
 {"mode": "fixed", "block": 64, "num_local_blocks": 4, "num_global_blocks": 1}
 JSON
+cat > "$configs/fixed16.json" <<'JSON'
+{"mode": "fixed", "block": 16, "num_local_blocks": 4, "num_global_blocks": 1}
+JSON
 cat > "$configs/local64.json" <<'JSON'
 {"mode": "local", "block": 64, "num_sliding_window_blocks": 3, "attention": "bidirectional"}
 JSON
 
 sparsity=()
-for name in bslongformer64 bslongformer16 bigbird64 fixed64 local64; do
+for name in bslongformer64 bslongformer16 bigbird64 fixed64 fixed16 local64; do
   sparsity+=(--sparsity "$configs/$name.json")
 done
 
