@@ -30,15 +30,23 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
     const std::int64_t batch = hidden.size(0);
     const std::int64_t length = hidden.size(1);
     const std::int64_t headDim = hidden.size(2) / numHeads;
-    // One GEMM against the stacked query/key/value weights reads the hidden states once instead of three times;
-    // stacking 3·hidden² weights per call costs microseconds next to the [B·L, hidden] projections.
-    const at::Tensor projected = at::linear(hidden, at::cat({ query.weight, key.weight, value.weight }),
-        at::cat({ query.bias, key.bias, value.bias }));
-    const at::Tensor parts = projected.view({ batch, length, 3, numHeads, headDim });
-    auto heads = [&](int index) { return parts.select(2, index).transpose(1, 2); }; // [B, H, L, D] views
-    at::Tensor q = heads(0);
-    at::Tensor k = heads(1);
-    at::Tensor v = heads(2);
+    // [B, H, L, D] views of the query, key and value projections. On a GPU one GEMM against the stacked weights reads
+    // the hidden states once, and stacking 3·hidden² weights per call costs microseconds there; on the CPU the
+    // stacking costs more than it saves (measured: docs/profile-results.md), so each projection runs on its own.
+    at::Tensor q, k, v;
+    if (hidden.is_cuda()) {
+        const at::Tensor projected = at::linear(hidden, at::cat({ query.weight, key.weight, value.weight }),
+            at::cat({ query.bias, key.bias, value.bias }));
+        const at::Tensor parts = projected.view({ batch, length, 3, numHeads, headDim });
+        q = parts.select(2, 0).transpose(1, 2);
+        k = parts.select(2, 1).transpose(1, 2);
+        v = parts.select(2, 2).transpose(1, 2);
+    } else {
+        auto heads = [&](const at::Tensor& x) { return x.view({ batch, length, numHeads, headDim }).transpose(1, 2); };
+        q = heads(query(hidden));
+        k = heads(key(hidden));
+        v = heads(value(hidden));
+    }
     const double scale = 1.0 / std::sqrt(double(headDim));
 
     at::Tensor context;
