@@ -47,8 +47,10 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     };
     std::vector<Span> spans;
     spans.reserve(std::size_t(numHeads) * lut.numQueryTiles);
-    std::vector<std::uint32_t> warpsOf(static_cast<std::size_t>(numSlices)); // per slice: bit w where warp w's rows attend it
-    std::vector<int> loose;                                     // kept slices of partly kept tile-sized runs
+    // Per 16-key slice of the current query tile: bit w set where warp w's rows attend it.
+    std::vector<std::uint32_t> warpsOf(static_cast<std::size_t>(numSlices));
+    // The kept slices of tile-sized runs that are only partly kept, packed `slices` to an entry at the end.
+    std::vector<int> loose;
     auto addEntry = [&](const int* sliceIndices, int used) {
         std::uint32_t bits = 0;
         for (int slot = 0; slot < slices; ++slot) {
