@@ -66,9 +66,9 @@ struct LutHost {
     int block = 0;
     int numHeads = 0;
     int numQueryTiles = 0;
-    std::vector<std::int32_t> sliceKeys;  // per entry, slicesPerTile values: the first key of each slot's slice
-    std::vector<std::uint32_t> bits;      // per entry: bit (warp · slicesPerTile + slot) set where that warp's rows
-                                          // attend the slot's slice (a slot no warp attends only pads the tile)
+    std::vector<std::int32_t> sliceKeys; // per entry, slicesPerTile values: the first key of each slot's slice
+    std::vector<std::uint32_t> bits; // per entry: bit (warp · slicesPerTile + slot) set where that warp's rows
+                                     // attend the slot's slice (a slot no warp attends only pads the tile)
     std::vector<WorkItem> work;          // heaviest first
     std::vector<CombineGroup> combine;
     int numPartialSlots = 0;

@@ -90,7 +90,7 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
             }
             for (std::size_t i = 0; i < loose.size(); i += std::size_t(slices))
                 addEntry(loose.data() + i, int(std::min(loose.size() - i, std::size_t(slices))));
-            spans.push_back({h, qt, begin, int(lut.bits.size())});
+            spans.push_back({ h, qt, begin, int(lut.bits.size()) });
         }
     }
 

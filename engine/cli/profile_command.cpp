@@ -86,7 +86,6 @@ std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLen
     }
 }
 
-
 int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const bool demo = args.has("demo");
@@ -153,8 +152,8 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     };
     const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
     const std::string inputs = textPath ? "text:" + *textPath : "synthetic";
-    const nlohmann::json report
-        = profileToJson(currentMachine(model->device()), profileSettingsToJson(settings, *model, source, inputs), points);
+    const nlohmann::json report = profileToJson(
+        currentMachine(model->device()), profileSettingsToJson(settings, *model, source, inputs), points);
     writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
     if (csvPath)
         writeReportFile(*csvPath, profileToCsv(points), "--csv");

@@ -11,8 +11,7 @@
 namespace spw {
 namespace {
 
-template <typename Json>
-Json parseJson(const std::string& path)
+template <typename Json> Json parseJson(const std::string& path)
 {
     const std::string text = readWholeFile(path);
     try {

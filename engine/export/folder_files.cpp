@@ -32,7 +32,6 @@ bool isWrittenByExport(const std::string& name)
                        [&](const char* suffix) { return endsWith(name, suffix); });
 }
 
-
 void writeJson(const fs::path& path, const nlohmann::ordered_json& json)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

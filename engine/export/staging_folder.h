@@ -21,8 +21,8 @@ public:
 
 class StagingFolder {
 public:
-    // Throws OutputFolderExists when `destination` exists and !replace; spw::Error when its parent folder does not exist or is not
-    // writable, or when `destination` is an existing file rather than a folder.
+    // Throws OutputFolderExists when `destination` exists and !replace; spw::Error when its parent folder does not
+    // exist or is not writable, or when `destination` is an existing file rather than a folder.
     StagingFolder(const std::filesystem::path& destination, bool replace);
     ~StagingFolder();
     StagingFolder(const StagingFolder&) = delete;

@@ -35,8 +35,8 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
     // stacking costs more than it saves (measured: docs/profile-results.md), so each projection runs on its own.
     at::Tensor q, k, v;
     if (hidden.is_cuda()) {
-        const at::Tensor projected = at::linear(hidden, at::cat({ query.weight, key.weight, value.weight }),
-            at::cat({ query.bias, key.bias, value.bias }));
+        const at::Tensor projected = at::linear(
+            hidden, at::cat({ query.weight, key.weight, value.weight }), at::cat({ query.bias, key.bias, value.bias }));
         const at::Tensor parts = projected.view({ batch, length, 3, numHeads, headDim });
         q = parts.select(2, 0).transpose(1, 2);
         k = parts.select(2, 1).transpose(1, 2);

@@ -157,8 +157,8 @@ PostProcessor readPostProcessor(const json& processor, const std::string& file)
     if (type == "RobertaProcessing") {
         auto [cls, clsId] = tokenAndId(processor, "cls", file);
         auto [sep, sepId] = tokenAndId(processor, "sep", file);
-        return robertaPostProcessor(
-            cls, clsId, sep, sepId, optionalBool(processor, "trim_offsets", file).value_or(true),
+        return robertaPostProcessor(cls, clsId, sep, sepId,
+            optionalBool(processor, "trim_offsets", file).value_or(true),
             optionalBool(processor, "add_prefix_space", file).value_or(true));
     }
     if (type == "TemplateProcessing") {

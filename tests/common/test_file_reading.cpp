@@ -25,8 +25,7 @@ protected:
         std::ofstream(path, std::ios::binary) << content;
         return path;
     }
-    template <typename Read>
-    static std::string errorOf(Read read)
+    template <typename Read> static std::string errorOf(Read read)
     {
         try {
             read();
@@ -77,9 +76,9 @@ TEST_F(FileReading, CliExitsTwoWhenGivenAFolderForAFile)
     EXPECT_NE(layout.err.find(m_dir + ": is a folder"), std::string::npos) << layout.err;
 
     const std::string config = write("bsl.json", R"({"mode": "bslongformer", "block": 16})");
-    const auto profile = test::runCli({ "profile", "--demo", "--demo-layers", "1", "--demo-hidden", "32",
-        "--demo-heads", "2", "--sparsity", config, "--seq-lens", "32", "--text", m_dir, "--json",
-        m_dir + "/out.json" });
+    const auto profile
+        = test::runCli({ "profile", "--demo", "--demo-layers", "1", "--demo-hidden", "32", "--demo-heads", "2",
+            "--sparsity", config, "--seq-lens", "32", "--text", m_dir, "--json", m_dir + "/out.json" });
     EXPECT_EQ(profile.exitCode, 2);
     EXPECT_NE(profile.err.find("--text " + m_dir + ": is a folder"), std::string::npos) << profile.err;
 }

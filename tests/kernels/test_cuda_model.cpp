@@ -17,13 +17,16 @@
 namespace spw {
 namespace {
 
-bool haveCudaDevice() { return at::hasCUDA() && at::cuda::getNumGPUs() > 0; }
+bool haveCudaDevice()
+{
+    return at::hasCUDA() && at::cuda::getNumGPUs() > 0;
+}
 
 struct ModelCase {
     const char* name;
     ModelFamily family;
-    std::int64_t hidden, heads;          // head dim 64 and 32: both kernel instances
-    std::optional<SparsityMode> sparse;  // unset: dense (SDPA on CUDA, eager on the CPU)
+    std::int64_t hidden, heads; // head dim 64 and 32: both kernel instances
+    std::optional<SparsityMode> sparse; // unset: dense (SDPA on CUDA, eager on the CPU)
     int block;
 };
 
@@ -71,11 +74,12 @@ ModelInputs inputs(const EncoderModel& model, bool padded)
 // Largest difference over the real tokens (padding queries may legitimately differ).
 double realTokenDifference(const at::Tensor& a, const at::Tensor& b, const ModelInputs& in)
 {
-    at::Tensor keep = in.attentionMask ? in.attentionMask->to(at::kBool) : at::ones({ a.size(0), a.size(1) }, at::kBool);
+    at::Tensor keep
+        = in.attentionMask ? in.attentionMask->to(at::kBool) : at::ones({ a.size(0), a.size(1) }, at::kBool);
     return (a - b).abs().masked_select(keep.unsqueeze(-1).expand_as(a)).max().item<double>();
 }
 
-class CudaModel : public ::testing::TestWithParam<ModelCase> {};
+class CudaModel : public ::testing::TestWithParam<ModelCase> { };
 
 TEST_P(CudaModel, MatchesTheCpuForward)
 {
@@ -111,7 +115,8 @@ TEST_P(CudaModel, MatchesTheCpuForward)
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryPath, CudaModel,
-    ::testing::Values(ModelCase { "bert_bslongformer16_d64", ModelFamily::Bert, 256, 4, SparsityMode::BSLongformer, 16 },
+    ::testing::Values(
+        ModelCase { "bert_bslongformer16_d64", ModelFamily::Bert, 256, 4, SparsityMode::BSLongformer, 16 },
         ModelCase { "roberta_bigbird16_d32", ModelFamily::Roberta, 128, 4, SparsityMode::BigBird, 16 },
         ModelCase { "bert_fixed32_d64", ModelFamily::Bert, 128, 2, SparsityMode::Fixed, 32 },
         ModelCase { "bert_dense_sdpa_d64", ModelFamily::Bert, 256, 4, std::nullopt, 0 }),

@@ -49,7 +49,7 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
         const WorkItem& w = lut.work[i];
         if (i > 0)
             EXPECT_GE(lut.work[i - 1].end - lut.work[i - 1].begin, w.end - w.begin) << "work not heaviest first";
-        entriesOf[{w.head, w.queryTile}] += w.end - w.begin;
+        entriesOf[{ w.head, w.queryTile }] += w.end - w.begin;
         for (int e = w.begin; e < w.end; ++e) {
             for (int slot = 0; slot < slotsPerTile; ++slot) {
                 const int key = lut.sliceKeys[std::size_t(e) * slotsPerTile + slot];
@@ -59,7 +59,7 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
                 for (int warp = 0; warp < tile.warps(); ++warp) {
                     if (!((lut.bits[std::size_t(e)] >> (warp * slotsPerTile + slot)) & 1u))
                         continue;
-                    const bool fresh = listed[{w.head, w.queryTile}].insert({warp, key / 16}).second;
+                    const bool fresh = listed[{ w.head, w.queryTile }].insert({ warp, key / 16 }).second;
                     EXPECT_TRUE(fresh) << "a (warp, slice) pair listed twice";
                 }
             }
@@ -90,7 +90,7 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
                     for (int warp = 0; warp < tile.warps(); ++warp) {
                         const int row = qt * tile.tileM + warp * 16;
                         if (row < seqLen && attends(mask, nb, block, h, row, slice)) {
-                            expected.insert({warp, slice});
+                            expected.insert({ warp, slice });
                             any = true;
                         }
                     }
@@ -98,9 +98,9 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
                 }
                 (kept == slotsPerTile ? fullRuns : looseSlices) += kept == slotsPerTile ? 1 : kept;
             }
-            EXPECT_EQ((listed[{h, qt}]), expected) << "head " << h << " query tile " << qt;
+            EXPECT_EQ((listed[{ h, qt }]), expected) << "head " << h << " query tile " << qt;
             // Fully kept runs stay whole; partly kept runs' slices are packed `slotsPerTile` to a tile.
-            EXPECT_EQ((entriesOf[{h, qt}]), fullRuns + (looseSlices + slotsPerTile - 1) / slotsPerTile)
+            EXPECT_EQ((entriesOf[{ h, qt }]), fullRuns + (looseSlices + slotsPerTile - 1) / slotsPerTile)
                 << "head " << h << " query tile " << qt;
         }
     // Every split query tile has one combine group naming exactly its slots.

@@ -64,8 +64,8 @@ struct ExportSummary {
     QStringList files;
 };
 
-// Converts a copy and exports it to `outDirectory`, which must not exist unless `replace` (engine/export/export_model.h:
-// the old folder goes only once the new one is complete).
+// Converts a copy and exports it to `outDirectory`, which must not exist unless `replace`
+// (engine/export/export_model.h: the old folder goes only once the new one is complete).
 ExportSummary exportConversion(const LoadedModel& model, const ConversionSettings& settings,
     const QString& outDirectory, bool replace, const ProgressCallback& progress);
 

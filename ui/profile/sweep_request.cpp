@@ -33,7 +33,6 @@ LoadOptions loadOptions(const SweepRequest& request)
     return options;
 }
 
-
 } // namespace
 
 SweepResults runSweep(const SweepRequest& request, const SweepCallbacks& callbacks, const ProgressCallback& progress)
