@@ -126,6 +126,10 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     options.dtype = dtypeFromName(args.choice("dtype", { "float32", "float16", "bfloat16" }, "float32"));
     if (options.device.is_cpu() && options.dtype != at::kFloat)
         err << "profile: --dtype: the CPU computes in float32\n";
+    if (const std::string blas = currentMachine(options.device).blasLibrary;
+        options.device.is_cpu() && isReferenceBlas(blas))
+        err << "profile: note: LibTorch runs on the reference BLAS (" << blas
+            << "); install libopenblas0-pthread for about 17x faster CPU runs\n";
 
     std::unique_ptr<EncoderModel> model;
     std::unique_ptr<Tokenizer> tokenizer;

@@ -58,6 +58,8 @@ nlohmann::json machineToJson(const MachineInfo& machine)
               { "torch_threads", machine.torchThreads }, { "libtorch_version", machine.libtorchVersion } };
     if (!machine.gpuName.empty())
         json["gpu_name"] = machine.gpuName;
+    if (!machine.blasLibrary.empty())
+        json["blas"] = machine.blasLibrary;
     return json;
 }
 

@@ -1,4 +1,5 @@
 // The JSON and CSV writers, read back.
+#include "profile/machine_info.h"
 #include "profile/profile_report.h"
 
 #include "common/error.h"
@@ -56,7 +57,7 @@ std::vector<std::string> splitCsv(const std::string& line)
 
 TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
 {
-    MachineInfo machine { "host", "Some CPU", 8, 4, "", "2.11.0" };
+    MachineInfo machine { "host", "Some CPU", 8, 4, "", "2.11.0", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3" };
     const nlohmann::json settings = { { "device", "cpu" } };
     const nlohmann::json json
         = nlohmann::json::parse(profileToJson(machine, settings, { samplePoint("bslongformer") }).dump());
@@ -64,6 +65,7 @@ TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
     EXPECT_EQ(json["machine"]["cpu_cores"], 8);
     EXPECT_EQ(json["machine"]["libtorch_version"], "2.11.0");
     EXPECT_FALSE(json["machine"].contains("gpu_name"));
+    EXPECT_EQ(json["machine"]["blas"], "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3");
     EXPECT_EQ(json["settings"], settings);
     ASSERT_EQ(json["results"].size(), 1u);
     const auto& r = json["results"][0];
@@ -85,6 +87,20 @@ TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
     EXPECT_DOUBLE_EQ(r["per_layer"][1]["attention_ms"].get<double>(), 6.0);
     EXPECT_DOUBLE_EQ(r["per_layer"][1]["other_ms"].get<double>(), 4.0);
     EXPECT_DOUBLE_EQ(r["dense_per_layer"][0]["attention_ms"].get<double>(), 40.0);
+}
+
+// Debian's alternatives put each BLAS in a folder of its own; only netlib's reference one lives in .../blas/.
+TEST(ProfileReport, ReferenceBlasIsToldApartFromOptimisedOnes)
+{
+    EXPECT_TRUE(isReferenceBlas("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"));
+    EXPECT_FALSE(isReferenceBlas("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3"));
+    EXPECT_FALSE(isReferenceBlas("/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3"));
+    EXPECT_FALSE(isReferenceBlas("/opt/intel/lib/libmkl_rt.so.2"));
+    EXPECT_FALSE(isReferenceBlas(""));
+    // This process: whatever it maps is a real file, and the installer's OpenBLAS is what this suite expects to see.
+    const std::string mapped = currentMachine(at::kCPU).blasLibrary;
+    if (!mapped.empty())
+        EXPECT_FALSE(isReferenceBlas(mapped)) << mapped << ": .ci/install-deps.sh installs libopenblas0-pthread";
 }
 
 TEST(ProfileReport, CsvHasOneRowPerResultUnderItsHeader)

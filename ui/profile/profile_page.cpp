@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "job_runner.h"
+#include "profile/machine_info.h"
 #include "profile/profile_plots.h"
 #include "profile/results_table_model.h"
 #include "profile/sweep_form.h"
@@ -396,6 +397,8 @@ void ProfilePage::updateSummary()
     const QString gpu = jsonText(m_results.machine, "gpu_name");
     if (!gpu.isEmpty() || !cpu.isEmpty())
         parts << (gpu.isEmpty() ? cpu : gpu);
+    if (gpu.isEmpty() && isReferenceBlas(jsonText(m_results.machine, "blas").toStdString()))
+        parts << tr("reference BLAS: install libopenblas0-pthread for ~17× faster CPU runs");
     m_summary->setText(parts.join(QStringLiteral("  ·  ")));
 }
 

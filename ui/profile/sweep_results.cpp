@@ -22,6 +22,7 @@ MachineInfo machineFromJson(const nlohmann::json& json)
     machine.torchThreads = json.value("torch_threads", 0);
     machine.gpuName = json.value("gpu_name", std::string());
     machine.libtorchVersion = json.value("libtorch_version", std::string());
+    machine.blasLibrary = json.value("blas", std::string());
     return machine;
 }
 
