@@ -1,6 +1,7 @@
 #include "model/self_attention.h"
 
 #include "attention/block_sparse_attention.h"
+#include "common/available_memory.h"
 #include "common/error.h"
 
 #include <torch/version.h>
@@ -24,6 +25,20 @@ bool useFusedDenseAttention(const at::Tensor& query)
 }
 
 } // namespace
+
+void checkDenseCpuAttentionFits(std::int64_t batch, std::int64_t heads, std::int64_t length, std::size_t elementBytes)
+{
+    const double needed = 2.0 * double(batch) * double(heads) * double(length) * double(length) * double(elementBytes);
+    // Below a quarter GiB there is nothing to fear, and no need to read /proc/meminfo on every layer.
+    if (needed < double(1 << 28))
+        return;
+    const std::optional<std::uint64_t> available = availableMemoryBytes();
+    if (available && needed > double(*available))
+        fail("dense attention over {} tokens needs about {:.1f} GiB on the CPU for its {}×{} scores (batch {}, {} "
+             "heads), more than the {:.1f} GiB of memory available: use shorter inputs, a smaller batch or "
+             "block-sparse attention",
+            length, needed / double(1 << 30), length, length, batch, heads, double(*available) / double(1 << 30));
+}
 
 at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<at::Tensor>& extendedMask) const
 {
@@ -73,6 +88,8 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
         context = at::scaled_dot_product_attention(q, k, v, extendedMask, 0.0, false, scale);
 #endif
     } else {
+        if (q.is_cpu())
+            checkDenseCpuAttentionFits(batch, numHeads, length, q.element_size());
         at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
         if (extendedMask)
             scores = scores + *extendedMask;

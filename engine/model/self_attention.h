@@ -13,6 +13,11 @@
 
 namespace spw {
 
+// Dense attention on the CPU materialises the [batch, heads, length, length] scores (and a second tensor of that
+// size while scaling and normalising them). Throws spw::Error naming the length, batch and heads when that would
+// not fit in the memory available now, rather than letting the out-of-memory killer end the process.
+void checkDenseCpuAttentionFits(std::int64_t batch, std::int64_t heads, std::int64_t length, std::size_t elementBytes);
+
 class SelfAttention {
 public:
     LinearLayer query;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "convert/padding.h"
+#include "model/self_attention.h"
 #include "model/sparse_attention_setting.h"
 #include "profile/memory_meter.h"
 #include "profile/profile_inputs.h"
@@ -192,6 +193,11 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
     if (settings.text && !tokenizer)
         fail("profile: text inputs need the model's tokenizer (--text)");
     fitModelToSweep(model, settings);
+    // Every dense run of the sweep must fit before the first starts: a sweep that fails hours in loses its results.
+    if (model.device().is_cpu())
+        for (std::int64_t length : settings.seqLens)
+            for (std::int64_t batch : settings.batches)
+                checkDenseCpuAttentionFits(batch, model.config().numAttentionHeads, length, sizeof(float));
     ModelRestorer restorer(model);
 
     std::vector<std::shared_ptr<const SparseAttentionSetting>> sparse;
