@@ -25,8 +25,11 @@ fi
 stamp "tests (label gpu, then the rest)"
 timeout 120 ctest --test-dir /tmp/build-gpu -L gpu --output-on-failure -j 4 >"$work/ctest_gpu.txt" 2>&1
 grep -E "tests passed|tests failed|\(Failed\)|\(SEGFAULT\)|Exception" "$work/ctest_gpu.txt" | tail -20 | tee -a "$summary"
-timeout 60 ctest --test-dir /tmp/build-gpu -LE gpu -j 16 >"$work/ctest_rest.txt" 2>&1
-grep -E "tests passed|tests failed|\(Failed\)" "$work/ctest_rest.txt" | tail -20 | tee -a "$summary"
+# The engine/CLI tests too (session 2 saw file-reading test binaries crash here while the CLI itself read files
+# fine; see the README's known issues): every failing name goes into the summary.
+timeout 150 ctest --test-dir /tmp/build-gpu -LE gpu -j 16 --output-on-failure >"$work/ctest_rest.txt" 2>&1
+grep -E "tests passed|tests failed" "$work/ctest_rest.txt" | tail -2 | tee -a "$summary"
+grep -E "^\s+[0-9]+ - " "$work/ctest_rest.txt" | head -60 | tee -a "$summary"
 stamp "transformers load check"
 timeout 90 bash tests/export/gpu_check.sh "$cli" "$work/export" >"$work/gpu_check.txt" 2>&1
 tail -30 "$work/gpu_check.txt" | tee -a "$summary"
