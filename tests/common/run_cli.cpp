@@ -2,9 +2,10 @@
 
 #include "cli/command_line.h"
 
-#include <filesystem>
-#include <random>
 #include <sstream>
+#include <stdexcept>
+
+#include <stdlib.h> // mkdtemp, getenv
 
 namespace spw::test {
 
@@ -21,14 +22,12 @@ CliResult runCli(const std::vector<std::string>& args)
 
 std::string makeTempDir(const std::string& prefix)
 {
-    namespace fs = std::filesystem;
-    std::random_device device;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        fs::path path = fs::temp_directory_path() / (prefix + "-" + std::to_string(device()));
-        if (fs::create_directory(path))
-            return path.string();
-    }
-    throw std::runtime_error("could not create a temporary folder for " + prefix);
+    // mkdtemp creates a fresh folder atomically, under $TMPDIR as std::filesystem::temp_directory_path would.
+    const char* base = ::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+    if (!::mkdtemp(pattern.data()))
+        throw std::runtime_error("could not create a temporary folder for " + prefix);
+    return pattern;
 }
 
 } // namespace spw::test
