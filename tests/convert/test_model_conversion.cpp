@@ -5,6 +5,7 @@
 #include "convert/model_conversion.h"
 #include "convert/padded_run.h"
 #include "io/safetensors.h"
+#include "model/golden.h"
 
 #include <gtest/gtest.h>
 
@@ -16,16 +17,7 @@ namespace {
 
 const std::string kModels = std::string(SPW_FIXTURES_DIR) + "/models/";
 
-ModelInputs fixtureInputs(const std::string& name)
-{
-    std::map<std::string, at::Tensor> tensors = loadSafetensors(kModels + name + "/inputs.safetensors");
-    ModelInputs inputs;
-    inputs.inputIds = tensors.at("input_ids");
-    inputs.attentionMask = tensors.at("attention_mask");
-    if (tensors.count("token_type_ids"))
-        inputs.tokenTypeIds = tensors.at("token_type_ids");
-    return inputs;
-}
+using spw::test::fixtureInputs;
 
 std::string errorOf(const std::function<void()>& call)
 {

@@ -8,6 +8,7 @@
 #include "convert/padded_run.h"
 #include "convert/reference_forward.h"
 #include "io/safetensors.h"
+#include "model/golden.h"
 
 #include <gtest/gtest.h>
 
@@ -43,16 +44,7 @@ std::vector<at::Tensor> tokenMasks(const EncoderModel& model, std::int64_t lengt
     return masks;
 }
 
-ModelInputs fixtureInputs(const std::string& name)
-{
-    std::map<std::string, at::Tensor> tensors = loadSafetensors(kModels + name + "/inputs.safetensors");
-    ModelInputs inputs;
-    inputs.inputIds = tensors.at("input_ids");
-    inputs.attentionMask = tensors.at("attention_mask");
-    if (tensors.count("token_type_ids"))
-        inputs.tokenTypeIds = tensors.at("token_type_ids");
-    return inputs;
-}
+using spw::test::fixtureInputs;
 
 // Largest difference over the real tokens (attention_mask 1): padding queries are not compared, their rows can be
 // fully excluded, where the engine and the reference legitimately differ.
