@@ -126,9 +126,9 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     options.dtype = dtypeFromName(args.choice("dtype", { "float32", "float16", "bfloat16" }, "float32"));
     if (options.device.is_cpu() && options.dtype != at::kFloat)
         err << "profile: --dtype: the CPU computes in float32\n";
-    if (const std::string blas = currentMachine(options.device).blasLibrary;
-        options.device.is_cpu() && isReferenceBlas(blas))
-        err << "profile: note: LibTorch runs on the reference BLAS (" << blas
+    const MachineInfo machine = currentMachine(options.device);
+    if (options.device.is_cpu() && isReferenceBlas(machine.blasLibrary))
+        err << "profile: note: LibTorch runs on the reference BLAS (" << machine.blasLibrary
             << "); install libopenblas0-pthread for about 17x faster CPU runs\n";
 
     std::unique_ptr<EncoderModel> model;
@@ -156,8 +156,7 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     };
     const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
     const std::string inputs = textPath ? "text:" + *textPath : "synthetic";
-    const nlohmann::json report = profileToJson(
-        currentMachine(model->device()), profileSettingsToJson(settings, *model, source, inputs), points);
+    const nlohmann::json report = profileToJson(machine, profileSettingsToJson(settings, *model, source, inputs), points);
     writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
     if (csvPath)
         writeReportFile(*csvPath, profileToCsv(points), "--csv");
