@@ -3,13 +3,40 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "tokenizer/tokenizer.h"
-
-#include <nlohmann/json.hpp>
+#include "tokenizer/tokenizer_files.h"
 
 #include <limits>
 #include <ostream>
 
 namespace spw::cli {
+namespace {
+
+// The encoding as one JSON object, written straight to `out`: a copy as a JSON value would take twice the memory of
+// the encoding itself, which --padding makes as long as the user asks (Tokenizer::encode refuses what cannot fit).
+void writeEncoding(const Encoding& encoding, std::ostream& out)
+{
+    auto writeArray = [&out](const char* key, const auto& values, auto writeValue) {
+        out << '"' << key << "\":[";
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (i > 0)
+                out << ',';
+            writeValue(values[i]);
+        }
+        out << ']';
+    };
+    auto writeNumber = [&out](std::int64_t value) { out << value; };
+    out << '{';
+    writeArray("attention_mask", encoding.attentionMask, writeNumber);
+    out << ',';
+    writeArray("input_ids", encoding.ids, writeNumber);
+    out << ',';
+    writeArray("token_type_ids", encoding.typeIds, writeNumber);
+    out << ',';
+    writeArray("tokens", encoding.tokens, [&out](const std::string& token) { out << quoted(token); });
+    out << "}\n";
+}
+
+} // namespace
 
 Command tokenizeCommand()
 {
@@ -31,10 +58,8 @@ Command tokenizeCommand()
         options.maxLength = args.integer("max-length", 1, std::numeric_limits<std::int32_t>::max());
         if (args.has("padding"))
             options.padding = Padding::MaxLength;
-        Encoding encoding = tokenizer->encode(args.positional()[1], args.value("pair"), options);
-        nlohmann::json result = { { "input_ids", encoding.ids }, { "tokens", encoding.tokens },
-            { "token_type_ids", encoding.typeIds }, { "attention_mask", encoding.attentionMask } };
-        out << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        const Encoding encoding = tokenizer->encode(args.positional()[1], args.value("pair"), options);
+        writeEncoding(encoding, out);
         return 0;
     };
     return { spec, run };

@@ -3,7 +3,8 @@
 #include "common/error.h"
 
 #include <array>
-#include <limits>
+#include <functional>
+#include <queue>
 
 namespace spw {
 
@@ -41,8 +42,17 @@ BpeModel::BpeModel(Vocabulary vocabulary, const std::vector<std::pair<std::strin
     }
 }
 
+std::optional<BpeModel::Merge> BpeModel::mergeOf(std::int64_t left, std::int64_t right) const
+{
+    auto it = m_merges.find({ left, right });
+    if (it == m_merges.end())
+        return std::nullopt;
+    return it->second;
+}
+
 void BpeModel::encodeWord(const unicode::AlignedText& word, std::vector<RawToken>& out) const
 {
+    // The symbols of the word, linked left to right; a symbol merged into its left neighbour is marked dead.
     struct Symbol {
         std::int64_t id;
         std::uint32_t begin;
@@ -50,6 +60,9 @@ void BpeModel::encodeWord(const unicode::AlignedText& word, std::vector<RawToken
         int spaces; // how many of its bytes are spaces at its start
         int trailingSpaces;
         bool allSpaces;
+        std::ptrdiff_t previous;
+        std::ptrdiff_t next;
+        bool dead;
     };
     std::vector<Symbol> symbols;
     for (const auto& c : word) {
@@ -61,36 +74,64 @@ void BpeModel::encodeWord(const unicode::AlignedText& word, std::vector<RawToken
             auto id = m_vocabulary.find(mapped);
             if (!id && !m_unkId)
                 continue; // as tokenizers does when a byte is missing and there is no unknown token
-            bool space = byte == ' ';
-            symbols.push_back({ id ? *id : *m_unkId, c.begin, c.end, space ? 1 : 0, space ? 1 : 0, space });
+            const bool space = byte == ' ';
+            const auto index = static_cast<std::ptrdiff_t>(symbols.size());
+            symbols.push_back({ id ? *id : *m_unkId, c.begin, c.end, space ? 1 : 0, space ? 1 : 0, space, index - 1,
+                index + 1, false });
         }
     }
-    while (symbols.size() > 1) {
-        int bestRank = std::numeric_limits<int>::max();
-        std::size_t best = 0;
-        std::int64_t result = 0;
-        for (std::size_t i = 0; i + 1 < symbols.size(); ++i) {
-            auto it = m_merges.find({ symbols[i].id, symbols[i + 1].id });
-            if (it != m_merges.end() && it->second.rank < bestRank) {
-                bestRank = it->second.rank;
-                best = i;
-                result = it->second.result;
-            }
+    if (!symbols.empty())
+        symbols.back().next = -1;
+
+    // Merging the best-ranked adjacent pair, leftmost first, until none has a rank. Scanning every pair for each
+    // merge is quadratic in the word's length (minutes for a 60,000-character word), so the candidate pairs wait in
+    // a queue ordered by (rank, position of the left symbol), as in tokenizers: each merge adds the two pairs it
+    // creates, and a queued pair that a merge has since changed is skipped when it comes up. Every adjacent pair of
+    // the current symbols is in the queue, so the first valid entry is exactly the pair the scan would pick.
+    struct Candidate {
+        int rank;
+        std::ptrdiff_t left;
+        bool operator>(const Candidate& other) const
+        {
+            return rank != other.rank ? rank > other.rank : left > other.left;
         }
-        if (bestRank == std::numeric_limits<int>::max())
-            break;
-        Symbol& a = symbols[best];
-        const Symbol& b = symbols[best + 1];
-        a.id = result;
+    };
+    std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> queue;
+    auto enqueue = [&](std::ptrdiff_t left) {
+        if (left < 0 || symbols[left].next < 0)
+            return;
+        if (auto merge = mergeOf(symbols[left].id, symbols[symbols[left].next].id))
+            queue.push({ merge->rank, left });
+    };
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(symbols.size()); ++i)
+        enqueue(i);
+    while (!queue.empty()) {
+        const Candidate candidate = queue.top();
+        queue.pop();
+        Symbol& a = symbols[candidate.left];
+        if (a.dead || a.next < 0)
+            continue;
+        Symbol& b = symbols[a.next];
+        // The rank names the pair, so an entry is current exactly when the pair now there has that rank.
+        const auto merge = mergeOf(a.id, b.id);
+        if (!merge || merge->rank != candidate.rank)
+            continue;
+        a.id = merge->result;
         a.begin = std::min(a.begin, b.begin);
         a.end = std::max(a.end, b.end);
         a.spaces = a.allSpaces ? a.spaces + b.spaces : a.spaces;
         a.trailingSpaces = b.allSpaces ? a.trailingSpaces + b.trailingSpaces : b.trailingSpaces;
         a.allSpaces = a.allSpaces && b.allSpaces;
-        symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+        b.dead = true;
+        a.next = b.next;
+        if (b.next >= 0)
+            symbols[b.next].previous = candidate.left;
+        enqueue(a.previous);
+        enqueue(candidate.left);
     }
     for (const auto& s : symbols)
-        out.push_back({ s.id, m_vocabulary.token(s.id), s.begin, s.end, s.spaces, s.trailingSpaces });
+        if (!s.dead)
+            out.push_back({ s.id, m_vocabulary.token(s.id), s.begin, s.end, s.spaces, s.trailingSpaces });
 }
 
 } // namespace spw

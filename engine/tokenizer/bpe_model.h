@@ -2,7 +2,7 @@
 // Byte-level BPE (GPT-2, RoBERTa). A word's UTF-8 bytes are first mapped to printable characters (GPT-2's
 // bytes_to_unicode: the printable Latin-1 bytes stand for themselves, the other 68 bytes for U+0100 onwards, so a
 // space is 'Ġ'); then, repeatedly, the adjacent pair with the best (lowest) merge rank is merged, leftmost first,
-// until no pair has a rank. Each final symbol is looked up in the vocabulary.
+// until no pair has a rank (in O(n log n) for a word of n bytes). Each final symbol is looked up in the vocabulary.
 #include "tokenizer/subword_model.h"
 
 #include <map>
@@ -29,6 +29,7 @@ private:
         int rank;
         std::int64_t result;
     };
+    std::optional<Merge> mergeOf(std::int64_t left, std::int64_t right) const;
     Vocabulary m_vocabulary;
     std::map<std::pair<std::int64_t, std::int64_t>, Merge> m_merges;
     std::optional<std::int64_t> m_unkId;

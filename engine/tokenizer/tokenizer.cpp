@@ -1,5 +1,6 @@
 #include "tokenizer/tokenizer.h"
 
+#include "common/available_memory.h"
 #include "common/error.h"
 #include "tokenizer/pre_tokenizers.h"
 #include "tokenizer/tokenizer_parts.h"
@@ -34,6 +35,18 @@ std::uint32_t retreatChars(const std::string& text, std::uint32_t pos, int count
             --pos;
     }
     return std::max(pos, limit);
+}
+
+// The length to pad to is the user's or tokenizer_config.json's (up to 1e18): refuse one whose encoding cannot fit
+// in memory with its size, before allocating, rather than dying of bad_alloc half-way.
+void requireMemoryForPadding(std::size_t length, const std::string& padToken, const char* lengthSource)
+{
+    const double needed = double(length) * double(encodingBytesPerToken() + padToken.size());
+    const std::optional<std::uint64_t> available = availableMemoryBytes();
+    if (available && needed > double(*available))
+        fail("padding to {} tokens (the length from {}) needs about {:.1f} GiB, more than the {:.1f} GiB of memory "
+             "available: ask for a shorter max length",
+            length, lengthSource, needed / double(1 << 30), double(*available) / double(1 << 30));
 }
 
 } // namespace
@@ -136,6 +149,8 @@ Encoding Tokenizer::encode(
         auto target = options.maxLength ? options.maxLength : m_parts->modelMaxLength;
         if (!target)
             fail("padding to the maximum length needs a max length (the tokenizer has no model_max_length)");
+        requireMemoryForPadding(static_cast<std::size_t>(*target), m_parts->padToken,
+            options.maxLength ? "--max-length" : "tokenizer_config.json's model_max_length");
         padEncoding(encoding, static_cast<std::size_t>(*target), padId(), m_parts->padToken);
     }
     return encoding;

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/file_reading.h"
 
+#include <charconv>
 #include <filesystem>
 #include <sstream>
 
@@ -28,12 +29,37 @@ void readSpecialTokens(const nlohmann::json& object, const std::string& file, To
             continue;
         if (config.specialTokens.count(key))
             continue;
-        if (auto content = tokenContent(value, key, file))
+        if (auto content = tokenContent(value, key, file)) {
             config.specialTokens[key] = *content;
+            config.specialTokenFiles[key] = file;
+        }
     }
 }
 
+// An added_tokens_decoder key: the decimal digits of an id, nothing else (std::stoll would take "-7" and "7abc").
+std::int64_t decoderId(const std::string& key, const std::string& file)
+{
+    std::int64_t id = -1;
+    const char* end = key.data() + key.size();
+    auto [stop, error] = std::from_chars(key.data(), end, id);
+    if (key.empty() || key.front() == '-' || error != std::errc() || stop != end)
+        fail("{}: 'added_tokens_decoder' key {} is not a token id (a non-negative integer)", file, quoted(key));
+    return id;
+}
+
 } // namespace
+
+std::string quoted(const std::string& text)
+{
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void checkTokenId(std::int64_t id, std::int64_t limit, const std::string& file, const std::string& what)
+{
+    if (id < 0 || id >= limit)
+        fail("{}: {} is {}, outside 0..{} (the files define {} tokens, numbered from 0)", file, what, id, limit - 1,
+            limit);
+}
 
 Vocabulary readVocabTxt(const std::string& path)
 {
@@ -57,9 +83,11 @@ Vocabulary readVocabJson(const std::string& path)
     if (!json.is_object() || json.empty())
         fail("{} must be a non-empty JSON object of token: id", path);
     Vocabulary vocabulary;
+    const auto limit = static_cast<std::int64_t>(json.size());
     for (const auto& [token, id] : json.items()) {
-        if (!id.is_number_integer() || id.get<std::int64_t>() < 0)
-            fail("{}: the id of token '{}' is not a non-negative integer", path, token);
+        if (!id.is_number_integer())
+            fail("{}: the id of token {} is not an integer", path, quoted(token));
+        checkTokenId(id.get<std::int64_t>(), limit, path, fmt::format("the id of token {}", quoted(token)));
         vocabulary.add(token, id.get<std::int64_t>());
     }
     return vocabulary;
@@ -92,6 +120,16 @@ std::string TokenizerConfig::specialToken(const std::string& key, const std::str
     return it == specialTokens.end() ? fallback : it->second;
 }
 
+std::string TokenizerConfig::requiredSpecialToken(const std::string& key, const std::string& fallback) const
+{
+    // tokenizers ignores an empty added token, and transformers looks up the id of a token it does not know as the
+    // unknown token's, so it would put [UNK]'s id (or none) where this token belongs: refuse instead.
+    std::string content = specialToken(key, fallback);
+    if (content.empty())
+        fail("{}: '{}' is empty; the tokenizer needs this special token", specialTokenFiles.at(key), key);
+    return content;
+}
+
 std::optional<bool> optionalBool(const nlohmann::json& object, const std::string& key, const std::string& file)
 {
     if (!object.contains(key) || object[key].is_null())
@@ -112,7 +150,8 @@ TokenizerConfig readTokenizerConfig(const std::string& directory)
 {
     namespace fs = std::filesystem;
     TokenizerConfig config;
-    std::string file = (fs::path(directory) / "tokenizer_config.json").string();
+    const std::string file = (fs::path(directory) / "tokenizer_config.json").string();
+    config.file = file;
     if (fs::exists(file)) {
         auto json = readJsonFile(file);
         if (!json.is_object())
@@ -137,11 +176,7 @@ TokenizerConfig readTokenizerConfig(const std::string& directory)
                 fail("{}: 'added_tokens_decoder' must be an object of id: token", file);
             for (const auto& [key, value] : decoder.items()) {
                 AddedToken token;
-                try {
-                    token.id = std::stoll(key);
-                } catch (const std::exception&) {
-                    fail("{}: added_tokens_decoder key '{}' is not an id", file, key);
-                }
+                token.id = decoderId(key, file);
                 token.content = requiredString(value, "content", file);
                 token.lstrip = optionalBool(value, "lstrip", file).value_or(false);
                 token.rstrip = optionalBool(value, "rstrip", file).value_or(false);

@@ -18,14 +18,20 @@ std::string typeOf(const json& object, const std::string& key, const std::string
     return object["type"].get<std::string>();
 }
 
-Vocabulary readVocab(const json& model, const std::string& file)
+const json& addedTokensOf(const json& root)
 {
-    if (!model.contains("vocab") || !model["vocab"].is_object())
-        fail("{}: 'model.vocab' must be an object of token: id", file);
+    static const json kNone = json::array();
+    return root.contains("added_tokens") && root["added_tokens"].is_array() ? root["added_tokens"] : kNone;
+}
+
+// `idLimit`: how many tokens the file defines (the vocabulary and the added tokens).
+Vocabulary readVocab(const json& model, std::int64_t idLimit, const std::string& file)
+{
     Vocabulary vocabulary;
     for (const auto& [token, id] : model["vocab"].items()) {
-        if (!id.is_number_integer() || id.get<std::int64_t>() < 0)
-            fail("{}: 'model.vocab' id of '{}' is not a non-negative integer", file, token);
+        if (!id.is_number_integer())
+            fail("{}: 'model.vocab' id of {} is not an integer", file, quoted(token));
+        checkTokenId(id.get<std::int64_t>(), idLimit, file, fmt::format("the 'model.vocab' id of {}", quoted(token)));
         vocabulary.add(token, id.get<std::int64_t>());
     }
     return vocabulary;
@@ -68,7 +74,7 @@ std::unique_ptr<SubwordModel> readModel(
         if (model.contains("max_input_chars_per_word") && model["max_input_chars_per_word"].is_number_unsigned())
             maxChars = model["max_input_chars_per_word"].get<std::size_t>();
         return std::make_unique<WordPieceModel>(std::move(vocabulary), requiredString(model, "unk_token", file),
-            optionalString(model, "continuing_subword_prefix", "##"), maxChars);
+            optionalString(model, "continuing_subword_prefix", "##"), maxChars, file);
     }
     if (type == "BPE") {
         kind = Tokenizer::Kind::BytePairEncoding;
@@ -86,11 +92,13 @@ std::unique_ptr<SubwordModel> readModel(
     fail("{}: unknown model type '{}' (expected WordPiece or BPE)", file, type);
 }
 
-std::pair<std::string, std::int64_t> tokenAndId(const json& processor, const std::string& key, const std::string& file)
+std::pair<std::string, std::int64_t> tokenAndId(
+    const json& processor, const std::string& key, std::int64_t idLimit, const std::string& file)
 {
     const json& value = processor.contains(key) ? processor[key] : json();
     if (!value.is_array() || value.size() != 2 || !value[0].is_string() || !value[1].is_number_integer())
         fail("{}: 'post_processor.{}' must be [token, id]", file, key);
+    checkTokenId(value[1].get<std::int64_t>(), idLimit, file, fmt::format("the id of 'post_processor.{}'", key));
     return { value[0].get<std::string>(), value[1].get<std::int64_t>() };
 }
 
@@ -105,7 +113,8 @@ int typeIdOf(const json& piece, const std::string& file)
     return int(value.get<std::int64_t>());
 }
 
-std::vector<TemplatePiece> readTemplate(const json& processor, const std::string& key, const std::string& file)
+std::vector<TemplatePiece> readTemplate(
+    const json& processor, const std::string& key, std::int64_t idLimit, const std::string& file)
 {
     if (!processor.contains(key) || !processor[key].is_array())
         fail("{}: 'post_processor.{}' must be an array", file, key);
@@ -130,6 +139,8 @@ std::vector<TemplatePiece> readTemplate(const json& processor, const std::string
             for (std::size_t i = 0; i < ids.size(); ++i) {
                 if (!ids[i].is_number_integer() || !tokens[i].is_string())
                     fail("{}: 'post_processor.special_tokens.{}' needs integer ids and string tokens", file, name);
+                checkTokenId(ids[i].get<std::int64_t>(), idLimit, file,
+                    fmt::format("an id of 'post_processor.special_tokens.{}'", name));
                 pieces.push_back(
                     specialPiece(ids[i].get<std::int64_t>(), tokens[i].get<std::string>(), typeIdOf(special, file)));
             }
@@ -140,7 +151,8 @@ std::vector<TemplatePiece> readTemplate(const json& processor, const std::string
     return pieces;
 }
 
-PostProcessor readPostProcessor(const json& processor, const std::string& file)
+// `idLimit`: one past the largest id of the vocabulary; the special tokens' ids must be below it.
+PostProcessor readPostProcessor(const json& processor, std::int64_t idLimit, const std::string& file)
 {
     if (processor.is_null()) {
         PostProcessor plain;
@@ -150,21 +162,21 @@ PostProcessor readPostProcessor(const json& processor, const std::string& file)
     }
     std::string type = typeOf(processor, "post_processor", file);
     if (type == "BertProcessing") {
-        auto [cls, clsId] = tokenAndId(processor, "cls", file);
-        auto [sep, sepId] = tokenAndId(processor, "sep", file);
+        auto [cls, clsId] = tokenAndId(processor, "cls", idLimit, file);
+        auto [sep, sepId] = tokenAndId(processor, "sep", idLimit, file);
         return bertPostProcessor(cls, clsId, sep, sepId);
     }
     if (type == "RobertaProcessing") {
-        auto [cls, clsId] = tokenAndId(processor, "cls", file);
-        auto [sep, sepId] = tokenAndId(processor, "sep", file);
+        auto [cls, clsId] = tokenAndId(processor, "cls", idLimit, file);
+        auto [sep, sepId] = tokenAndId(processor, "sep", idLimit, file);
         return robertaPostProcessor(cls, clsId, sep, sepId,
             optionalBool(processor, "trim_offsets", file).value_or(true),
             optionalBool(processor, "add_prefix_space", file).value_or(true));
     }
     if (type == "TemplateProcessing") {
         PostProcessor result;
-        result.single = readTemplate(processor, "single", file);
-        result.pair = readTemplate(processor, "pair", file);
+        result.single = readTemplate(processor, "single", idLimit, file);
+        result.pair = readTemplate(processor, "pair", idLimit, file);
         return result;
     }
     fail("{}: unsupported post_processor type '{}'", file, type);
@@ -180,23 +192,27 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
     auto parts = std::make_unique<TokenizerParts>();
     parts->sourceFile = path;
 
-    Vocabulary vocabulary = readVocab(root["model"], path);
-    if (root.contains("added_tokens") && root["added_tokens"].is_array()) {
-        for (const auto& item : root["added_tokens"]) {
-            AddedToken token;
-            if (!item.contains("id") || !item["id"].is_number_integer())
-                fail("{}: an entry of 'added_tokens' has no integer 'id'", path);
-            token.id = item["id"].get<std::int64_t>();
-            token.content = requiredString(item, "content", path);
-            token.lstrip = optionalBool(item, "lstrip", path).value_or(false);
-            token.rstrip = optionalBool(item, "rstrip", path).value_or(false);
-            token.singleWord = optionalBool(item, "single_word", path).value_or(false);
-            token.special = optionalBool(item, "special", path).value_or(false);
-            vocabulary.add(token.content, token.id);
-            parts->addedTokens.push_back(token);
-        }
+    const json& model = root["model"];
+    if (!model.is_object() || !model.contains("vocab") || !model["vocab"].is_object())
+        fail("{}: 'model.vocab' must be an object of token: id", path);
+    const json& addedTokens = addedTokensOf(root);
+    const auto idLimit = static_cast<std::int64_t>(model["vocab"].size() + addedTokens.size());
+    Vocabulary vocabulary = readVocab(model, idLimit, path);
+    for (const auto& item : addedTokens) {
+        AddedToken token;
+        if (!item.contains("id") || !item["id"].is_number_integer())
+            fail("{}: an entry of 'added_tokens' has no integer 'id'", path);
+        token.content = requiredString(item, "content", path);
+        token.id = item["id"].get<std::int64_t>();
+        checkTokenId(token.id, idLimit, path, fmt::format("the 'added_tokens' id of {}", quoted(token.content)));
+        token.lstrip = optionalBool(item, "lstrip", path).value_or(false);
+        token.rstrip = optionalBool(item, "rstrip", path).value_or(false);
+        token.singleWord = optionalBool(item, "single_word", path).value_or(false);
+        token.special = optionalBool(item, "special", path).value_or(false);
+        vocabulary.add(token.content, token.id);
+        parts->addedTokens.push_back(token);
     }
-    parts->model = readModel(root["model"], std::move(vocabulary), parts->kind, path);
+    parts->model = readModel(model, std::move(vocabulary), parts->kind, path);
 
     const json& normalizer = root.contains("normalizer") ? root["normalizer"] : json();
     if (!normalizer.is_null()) {
@@ -223,7 +239,8 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
     } else {
         fail("{}: unsupported pre_tokenizer type '{}'", path, preType);
     }
-    parts->postProcessor = readPostProcessor(root.contains("post_processor") ? root["post_processor"] : json(), path);
+    parts->postProcessor = readPostProcessor(
+        root.contains("post_processor") ? root["post_processor"] : json(), parts->model->vocabulary().size(), path);
 
     parts->modelMaxLength = config.modelMaxLength;
     const auto& vocab = parts->model->vocabulary();

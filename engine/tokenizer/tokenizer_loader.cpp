@@ -21,7 +21,12 @@ std::vector<AddedToken> specialAddedTokens(const TokenizerConfig& config, Vocabu
     const std::string& lstripToken)
 {
     std::vector<AddedToken> tokens;
+    // The decoder may list tokens of the vocabulary file and tokens added after it, so together they define at
+    // most this many ids.
+    const std::int64_t idLimit = vocabulary.size() + static_cast<std::int64_t>(config.addedTokens.size());
     for (const auto& entry : config.addedTokens) {
+        checkTokenId(
+            entry.id, idLimit, config.file, fmt::format("the 'added_tokens_decoder' id of {}", quoted(entry.content)));
         vocabulary.add(entry.content, entry.id);
         tokens.push_back(entry);
     }
@@ -61,12 +66,12 @@ std::unique_ptr<TokenizerParts> wordPieceParts(const std::string& vocabPath, con
     parts->kind = Tokenizer::Kind::WordPiece;
     parts->addedTokens = specialAddedTokens(
         config, vocabulary, { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" }, defaults, "");
-    const std::string unk = config.specialToken("unk_token", "[UNK]");
-    const std::string cls = config.specialToken("cls_token", "[CLS]");
-    const std::string sep = config.specialToken("sep_token", "[SEP]");
+    const std::string unk = config.requiredSpecialToken("unk_token", "[UNK]");
+    const std::string cls = config.requiredSpecialToken("cls_token", "[CLS]");
+    const std::string sep = config.requiredSpecialToken("sep_token", "[SEP]");
     const std::int64_t clsId = *vocabulary.find(cls);
     const std::int64_t sepId = *vocabulary.find(sep);
-    parts->model = std::make_unique<WordPieceModel>(std::move(vocabulary), unk, "##", 100);
+    parts->model = std::make_unique<WordPieceModel>(std::move(vocabulary), unk, "##", 100, vocabPath);
     BertNormalizerOptions normalizer;
     normalizer.lowercase = config.doLowerCase.value_or(true);
     normalizer.stripAccents = config.stripAccents;
@@ -94,8 +99,8 @@ std::unique_ptr<TokenizerParts> bpeParts(
     parts->addedTokens = specialAddedTokens(config, vocabulary,
         { "bos_token", "eos_token", "unk_token", "sep_token", "cls_token", "pad_token", "mask_token" }, defaults,
         config.specialToken("mask_token", "<mask>"));
-    const std::string cls = config.specialToken("cls_token", "<s>");
-    const std::string sep = config.specialToken("sep_token", "</s>");
+    const std::string cls = config.requiredSpecialToken("cls_token", "<s>");
+    const std::string sep = config.requiredSpecialToken("sep_token", "</s>");
     const std::int64_t clsId = *vocabulary.find(cls);
     const std::int64_t sepId = *vocabulary.find(sep);
     parts->model = std::make_unique<BpeModel>(std::move(vocabulary), merges, std::nullopt, mergesPath);

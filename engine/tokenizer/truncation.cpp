@@ -19,17 +19,25 @@ std::pair<std::size_t, std::size_t> truncatedLengths(
     return { budget / 2, budget - budget / 2 };
 }
 
+std::size_t encodingBytesPerToken()
+{
+    const Encoding e;
+    return sizeof(e.ids[0]) + sizeof(e.tokens[0]) + sizeof(e.typeIds[0]) + sizeof(e.attentionMask[0])
+        + sizeof(e.specialTokensMask[0]) + sizeof(e.sequenceIds[0]) + sizeof(e.offsets[0]);
+}
+
 void padEncoding(Encoding& encoding, std::size_t length, std::int64_t padId, const std::string& padToken)
 {
-    while (encoding.size() < length) {
-        encoding.ids.push_back(padId);
-        encoding.tokens.push_back(padToken);
-        encoding.typeIds.push_back(0);
-        encoding.attentionMask.push_back(0);
-        encoding.specialTokensMask.push_back(1);
-        encoding.sequenceIds.push_back(-1);
-        encoding.offsets.emplace_back(0, 0);
-    }
+    if (encoding.size() >= length)
+        return;
+    const std::size_t padding = length - encoding.size();
+    encoding.ids.insert(encoding.ids.end(), padding, padId);
+    encoding.tokens.insert(encoding.tokens.end(), padding, padToken);
+    encoding.typeIds.insert(encoding.typeIds.end(), padding, 0);
+    encoding.attentionMask.insert(encoding.attentionMask.end(), padding, 0);
+    encoding.specialTokensMask.insert(encoding.specialTokensMask.end(), padding, 1);
+    encoding.sequenceIds.insert(encoding.sequenceIds.end(), padding, -1);
+    encoding.offsets.insert(encoding.offsets.end(), padding, { 0, 0 });
 }
 
 } // namespace spw

@@ -14,6 +14,9 @@ namespace spw {
 std::pair<std::size_t, std::size_t> truncatedLengths(
     std::size_t first, std::size_t second, bool isPair, std::size_t budget);
 
+// The bytes one token takes in an Encoding, besides its token string's characters.
+std::size_t encodingBytesPerToken();
+
 // Pads on the right to `length` tokens: pad id and token, type 0, attention 0, offsets (0, 0).
 void padEncoding(Encoding& encoding, std::size_t length, std::int64_t padId, const std::string& padToken);
 

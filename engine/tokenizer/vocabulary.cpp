@@ -1,5 +1,7 @@
 #include "tokenizer/vocabulary.h"
 
+#include <algorithm>
+
 namespace spw {
 
 void Vocabulary::add(const std::string& token, std::int64_t id)
@@ -8,6 +10,7 @@ void Vocabulary::add(const std::string& token, std::int64_t id)
     if (id >= static_cast<std::int64_t>(m_tokens.size()))
         m_tokens.resize(static_cast<std::size_t>(id) + 1);
     m_tokens[static_cast<std::size_t>(id)] = token;
+    m_longestTokenBytes = std::max(m_longestTokenBytes, token.size());
 }
 
 std::optional<std::int64_t> Vocabulary::find(const std::string& token) const

@@ -11,6 +11,7 @@ namespace spw {
 
 class Vocabulary {
 public:
+    // `id` must be non-negative, and is the table's size: the readers bound it first (checkTokenId).
     void add(const std::string& token, std::int64_t id);
     std::optional<std::int64_t> find(const std::string& token) const;
     // The token of `id`, or "" when no token has it.
@@ -18,10 +19,13 @@ public:
     bool contains(const std::string& token) const { return m_ids.count(token) != 0; }
     // One past the largest id.
     std::int64_t size() const { return static_cast<std::int64_t>(m_tokens.size()); }
+    // The length in bytes of the longest token.
+    std::size_t longestTokenBytes() const { return m_longestTokenBytes; }
 
 private:
     std::unordered_map<std::string, std::int64_t> m_ids;
     std::vector<std::string> m_tokens;
+    std::size_t m_longestTokenBytes = 0;
 };
 
 } // namespace spw

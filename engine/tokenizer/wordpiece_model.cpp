@@ -1,19 +1,21 @@
 #include "tokenizer/wordpiece_model.h"
 
 #include "common/error.h"
+#include "tokenizer/tokenizer_files.h"
 
 namespace spw {
 
-WordPieceModel::WordPieceModel(
-    Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix, std::size_t maxInputCharsPerWord)
+WordPieceModel::WordPieceModel(Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix,
+    std::size_t maxInputCharsPerWord, const std::string& source)
     : m_vocabulary(std::move(vocabulary))
     , m_unkToken(std::move(unkToken))
     , m_prefix(std::move(continuationPrefix))
     , m_maxChars(maxInputCharsPerWord)
+    , m_longestTokenBytes(m_vocabulary.longestTokenBytes())
 {
     auto unk = m_vocabulary.find(m_unkToken);
     if (!unk)
-        fail("the unknown token '{}' is not in the WordPiece vocabulary", m_unkToken);
+        fail("{}: the unknown token {} is not in the WordPiece vocabulary", source, quoted(m_unkToken));
     m_unkId = *unk;
 }
 
@@ -29,11 +31,24 @@ void WordPieceModel::encodeWord(const unicode::AlignedText& word, std::vector<Ra
     std::vector<RawToken> pieces;
     std::size_t start = 0;
     while (start < word.size()) {
+        // No piece is longer than the vocabulary's longest token, so the longest-match search starts there: the
+        // same pieces as trying every end from the word's, without the quadratic cost on a long word when a file
+        // raises max_input_chars_per_word.
+        std::string piece = start > 0 ? m_prefix : std::string();
+        std::size_t end = start;
+        std::vector<std::size_t> pieceBytes; // piece.size() after each character
+        while (end < word.size()) {
+            unicode::appendUtf8(piece, word[end].code);
+            if (piece.size() > m_longestTokenBytes)
+                break;
+            ++end;
+            pieceBytes.push_back(piece.size());
+        }
         bool found = false;
-        for (std::size_t end = word.size(); end > start; --end) {
-            std::string piece = (start > 0 ? m_prefix : std::string()) + unicode::toUtf8(word, start, end);
+        for (; end > start; --end) {
+            piece.resize(pieceBytes[end - start - 1]);
             if (auto id = m_vocabulary.find(piece)) {
-                pieces.push_back({ *id, std::move(piece), word[start].begin, word[end - 1].end });
+                pieces.push_back({ *id, piece, word[start].begin, word[end - 1].end });
                 start = end;
                 found = true;
                 break;

@@ -8,8 +8,9 @@ namespace spw {
 
 class WordPieceModel : public SubwordModel {
 public:
-    WordPieceModel(
-        Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix, std::size_t maxInputCharsPerWord);
+    // An unknown token missing from the vocabulary throws spw::Error naming `source`.
+    WordPieceModel(Vocabulary vocabulary, std::string unkToken, std::string continuationPrefix,
+        std::size_t maxInputCharsPerWord, const std::string& source);
 
     void encodeWord(const unicode::AlignedText& word, std::vector<RawToken>& out) const override;
     const Vocabulary& vocabulary() const override { return m_vocabulary; }
@@ -20,6 +21,7 @@ private:
     std::int64_t m_unkId = 0;
     std::string m_prefix;
     std::size_t m_maxChars;
+    std::size_t m_longestTokenBytes = 0;
 };
 
 } // namespace spw

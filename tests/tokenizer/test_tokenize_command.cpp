@@ -1,11 +1,14 @@
 // `sparse-workbench-cli tokenize`: the same ids as transformers, and exit code 2 with a one-line message for
 // every input mistake.
+#include "common/available_memory.h"
 #include "common/run_cli.h"
 #include "golden_cases.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 namespace spw {
 namespace {
@@ -72,6 +75,100 @@ TEST(TokenizeCommand, UsageMistakesExitTwo)
     EXPECT_EQ(tooShort.exitCode, 2);
     EXPECT_NE(tooShort.err.find("max length"), std::string::npos) << tooShort.err;
     EXPECT_EQ(runCli({ "tokenize", dir, "text", "--unknown" }).exitCode, 2);
+}
+
+// A folder made from a fixture with one file replaced, removed again at the end of the test.
+class HostileTokenizerFolder {
+public:
+    HostileTokenizerFolder(const std::string& fixture, const std::string& file, const std::string& content)
+        : m_dir(test::makeTempDir("spw-tokenize-hostile"))
+    {
+        std::filesystem::remove_all(m_dir);
+        std::filesystem::copy(test::tokenizerFixture(fixture), m_dir);
+        std::ofstream(std::filesystem::path(m_dir) / file, std::ios::binary | std::ios::trunc) << content;
+    }
+    ~HostileTokenizerFolder() { std::filesystem::remove_all(m_dir); }
+    const std::string& path() const { return m_dir; }
+
+private:
+    std::string m_dir;
+};
+
+// Exit code 2, nothing on stdout, and one line on stderr holding each of `named`.
+void expectOneLineInputError(const test::CliResult& result, const std::vector<std::string>& named)
+{
+    EXPECT_EQ(result.exitCode, 2) << result.err;
+    EXPECT_EQ(result.out, "");
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    for (const auto& text : named)
+        EXPECT_NE(result.err.find(text), std::string::npos) << "no '" << text << "' in: " << result.err;
+}
+
+nlohmann::json fixtureJson(const std::string& folder, const std::string& file)
+{
+    std::ifstream in(std::filesystem::path(test::tokenizerFixture(folder)) / file);
+    return nlohmann::json::parse(in);
+}
+
+TEST(TokenizeCommand, NegativeTokenIdsExitTwo)
+{
+    auto tokenizerJson = fixtureJson("bert_json", "tokenizer.json");
+    tokenizerJson["added_tokens"][1]["id"] = -1;
+    HostileTokenizerFolder added("bert_json", "tokenizer.json", tokenizerJson.dump());
+    expectOneLineInputError(
+        runCli({ "tokenize", added.path(), "hello [UNK]" }), { "tokenizer.json", "'added_tokens' id", "-1" });
+
+    HostileTokenizerFolder decoder(
+        "bert_vocab", "tokenizer_config.json", R"({"added_tokens_decoder": {"-7": {"content": "[X]"}}})");
+    expectOneLineInputError(runCli({ "tokenize", decoder.path(), "hello [X]" }),
+        { "tokenizer_config.json", "'added_tokens_decoder'", "-7" });
+}
+
+TEST(TokenizeCommand, HugeTokenIdsExitTwoBeforeAllocating)
+{
+    auto vocab = fixtureJson("roberta_vocab", "vocab.json");
+    vocab["hello"] = 1000000000;
+    HostileTokenizerFolder folder("roberta_vocab", "vocab.json", vocab.dump());
+    expectOneLineInputError(
+        runCli({ "tokenize", folder.path(), "hello" }), { "vocab.json", "\"hello\"", "1000000000" });
+}
+
+TEST(TokenizeCommand, EmptySpecialTokenExitsTwo)
+{
+    auto config = fixtureJson("bert_vocab", "tokenizer_config.json");
+    config["cls_token"] = "";
+    HostileTokenizerFolder folder("bert_vocab", "tokenizer_config.json", config.dump());
+    expectOneLineInputError(runCli({ "tokenize", folder.path(), "hello" }), { "tokenizer_config.json", "'cls_token'" });
+}
+
+TEST(TokenizeCommand, PaddingThatCannotFitInMemoryExitsTwo)
+{
+    // tokenizer_config.json may name any length below 1e18 (larger means "none"); padding to 1e17 tokens is
+    // refused with its size before anything is allocated.
+    auto config = fixtureJson("bert_vocab", "tokenizer_config.json");
+    config["model_max_length"] = 100000000000000000;
+    HostileTokenizerFolder folder("bert_vocab", "tokenizer_config.json", config.dump());
+    expectOneLineInputError(runCli({ "tokenize", folder.path(), "hello", "--padding" }),
+        { "100000000000000000 tokens", "model_max_length", "GiB" });
+
+    // The largest --max-length: 2^31 - 1 tokens need some 190 GiB.
+    const std::optional<std::uint64_t> available = availableMemoryBytes();
+    if (!available || *available > (std::uint64_t(1) << 40))
+        GTEST_SKIP() << "this machine could pad to 2^31 tokens, or does not say how much memory it has";
+    expectOneLineInputError(runCli({ "tokenize", test::tokenizerFixture("bert_vocab"), "hello", "--padding",
+                                "--max-length", "2147483647" }),
+        { "2147483647 tokens", "--max-length", "GiB" });
+}
+
+TEST(TokenizeCommand, PaddingThatFitsIsWritten)
+{
+    auto result
+        = runCli({ "tokenize", test::tokenizerFixture("bert_vocab"), "hello", "--padding", "--max-length", "100000" });
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    auto out = nlohmann::json::parse(result.out);
+    EXPECT_EQ(out["input_ids"].size(), 100000u);
+    EXPECT_EQ(out["tokens"].back(), "[PAD]");
+    EXPECT_EQ(out["attention_mask"].back(), 0);
 }
 
 TEST(TokenizeCommand, HelpExitsZero)

@@ -165,6 +165,146 @@ TEST_F(TokenizerFilesTest, TokenizerJsonOptionalFieldsOfTheWrongTypeAreNamed)
     }
 }
 
+// A hostile id would index out of bounds (a negative one) or size the id table (1e9): each is refused, naming the
+// file and the key it came from.
+TEST_F(TokenizerFilesTest, TokenizerJsonIdsOutsideTheVocabularyAreNamed)
+{
+    auto fixture = [](const std::string& folder) {
+        std::ifstream in(fs::path(test::tokenizerFixture(folder)) / "tokenizer.json");
+        return nlohmann::json::parse(in);
+    };
+    struct Case {
+        std::string folder;
+        nlohmann::json::json_pointer field;
+        std::int64_t id;
+        std::string named;
+    };
+    const std::vector<Case> cases = {
+        { "bert_json", nlohmann::json::json_pointer("/added_tokens/0/id"), -1, "'added_tokens' id of \"[PAD]\"" },
+        { "bert_json", nlohmann::json::json_pointer("/added_tokens/4/id"), 1000000000, "'added_tokens'" },
+        { "bert_json", nlohmann::json::json_pointer("/model/vocab/the"), -3, "'model.vocab' id of \"the\"" },
+        { "bert_json", nlohmann::json::json_pointer("/model/vocab/the"), 1000000000, "'model.vocab' id of \"the\"" },
+        // 2,000 vocabulary entries, 5 of them also added tokens: 2,005 is the first id past the limit.
+        { "bert_json", nlohmann::json::json_pointer("/model/vocab/the"), 2005, "'model.vocab' id of \"the\"" },
+        { "bert_json", nlohmann::json::json_pointer("/post_processor/special_tokens/[CLS]/ids/0"), -2,
+            "'post_processor.special_tokens.[CLS]'" },
+        { "roberta_json", nlohmann::json::json_pointer("/post_processor/cls/1"), 1000000000, "'post_processor.cls'" },
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.folder + " " + c.field.to_string() + " = " + std::to_string(c.id));
+        nlohmann::json file = fixture(c.folder);
+        ASSERT_TRUE(file.contains(c.field)) << "fixture shape changed";
+        file[c.field] = c.id;
+        write("tokenizer.json", file.dump());
+        const std::string message = loadError();
+        EXPECT_NE(message.find("tokenizer.json: "), std::string::npos) << message;
+        EXPECT_NE(message.find(c.named), std::string::npos) << message;
+        EXPECT_NE(message.find("is " + std::to_string(c.id) + ","), std::string::npos) << message;
+    }
+}
+
+TEST_F(TokenizerFilesTest, TokenizerJsonIdsUpToTheNumberOfTokensAreAccepted)
+{
+    std::ifstream in(fs::path(test::tokenizerFixture("bert_json")) / "tokenizer.json");
+    auto file = nlohmann::json::parse(in);
+    // A file may leave holes in its ids, as long as the largest stays below the number of tokens it defines.
+    file["model"]["vocab"]["the"] = 2004;
+    write("tokenizer.json", file.dump());
+    auto tokenizer = Tokenizer::load(m_dir);
+    EXPECT_EQ(tokenizer->tokenToId("the"), 2004);
+    EXPECT_EQ(tokenizer->vocabSize(), 2005);
+}
+
+TEST_F(TokenizerFilesTest, VocabJsonIdsOutsideTheVocabularyAreNamed)
+{
+    copyFixture("roberta_vocab", "merges.txt");
+    for (const std::string id : { "-1", "1000000000", "3" }) {
+        SCOPED_TRACE(id);
+        write("vocab.json", "{\"<s>\": 0, \"a\": " + id + ", \"b\": 1}");
+        const std::string message = loadError();
+        EXPECT_NE(message.find("vocab.json: the id of token \"a\" is " + id + ", outside 0..2"), std::string::npos)
+            << message;
+    }
+}
+
+TEST_F(TokenizerFilesTest, AddedTokensDecoderIdsOutsideTheVocabularyAreNamed)
+{
+    copyFixture("bert_vocab", "vocab.txt");
+    // vocab.txt has 2,000 tokens and the decoder below 1 more: 2,001 ids in all.
+    for (const std::string key : { "-7", "1000000000", "2001" }) {
+        SCOPED_TRACE(key);
+        write("tokenizer_config.json", "{\"added_tokens_decoder\": {\"" + key + "\": {\"content\": \"[NEW]\"}}}");
+        const std::string message = loadError();
+        EXPECT_NE(message.find("tokenizer_config.json: "), std::string::npos) << message;
+        EXPECT_NE(message.find("'added_tokens_decoder' id of \"[NEW]\" is " + key + ","), std::string::npos) << message;
+    }
+    write("tokenizer_config.json", "{\"added_tokens_decoder\": {\"2000\": {\"content\": \"[NEW]\"}}}");
+    EXPECT_EQ(Tokenizer::load(m_dir)->tokenToId("[NEW]"), 2000);
+}
+
+TEST_F(TokenizerFilesTest, AddedTokensDecoderKeysThatAreNotIdsAreNamed)
+{
+    copyFixture("bert_vocab", "vocab.txt");
+    for (const std::string key : { "7abc", "", "+7", "99999999999999999999", "1e3" }) {
+        SCOPED_TRACE(key);
+        write("tokenizer_config.json", "{\"added_tokens_decoder\": {\"" + key + "\": {\"content\": \"[NEW]\"}}}");
+        const std::string message = loadError();
+        EXPECT_NE(message.find("tokenizer_config.json: 'added_tokens_decoder' key \"" + key + "\" is not a token id"),
+            std::string::npos)
+            << message;
+    }
+}
+
+// An empty [CLS], [SEP] or [UNK] cannot be matched in a text nor stand for an id: refused, naming the file and key.
+TEST_F(TokenizerFilesTest, EmptyRequiredSpecialTokensAreNamed)
+{
+    struct Case {
+        std::string folder;
+        std::string file;
+        std::string key;
+    };
+    const std::vector<Case> cases = {
+        { "bert_vocab", "tokenizer_config.json", "cls_token" },
+        { "bert_vocab", "tokenizer_config.json", "sep_token" },
+        { "bert_vocab", "tokenizer_config.json", "unk_token" },
+        { "bert_vocab", "special_tokens_map.json", "sep_token" },
+        { "roberta_vocab", "tokenizer_config.json", "cls_token" },
+        { "roberta_vocab", "special_tokens_map.json", "sep_token" },
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.folder + " " + c.file + " " + c.key);
+        fs::remove_all(m_dir);
+        fs::copy(test::tokenizerFixture(c.folder), m_dir);
+        std::ifstream in(fs::path(m_dir) / c.file);
+        auto json = nlohmann::json::parse(in);
+        in.close();
+        json.erase(c.key);
+        if (c.file == "special_tokens_map.json") {
+            // The config names a token before the map does, so the map's only counts where the config is silent.
+            std::ifstream configIn(fs::path(m_dir) / "tokenizer_config.json");
+            auto config = nlohmann::json::parse(configIn);
+            configIn.close();
+            config.erase(c.key);
+            write("tokenizer_config.json", config.dump());
+        }
+        json[c.key] = "";
+        write(c.file, json.dump());
+        const std::string message = loadError();
+        EXPECT_NE(message.find(c.file + ": '" + c.key + "' is empty"), std::string::npos) << message;
+    }
+}
+
+// The tokenizer can do without a mask or padding token: an empty one is left out, as tokenizers leaves out an empty
+// added token.
+TEST_F(TokenizerFilesTest, EmptyOptionalSpecialTokensAreLeftOut)
+{
+    copyFixture("bert_vocab", "vocab.txt");
+    write("tokenizer_config.json", "{\"mask_token\": \"\", \"pad_token\": \"\"}");
+    auto tokenizer = Tokenizer::load(m_dir);
+    EXPECT_EQ(tokenizer->encode("a").tokens, (std::vector<std::string> { "[CLS]", "a", "[SEP]" }));
+    EXPECT_FALSE(tokenizer->padTokenId().has_value());
+}
+
 TEST_F(TokenizerFilesTest, TokenizerConfigWithABadMaxLengthNamesTheKey)
 {
     copyFixture("bert_vocab", "vocab.txt");
