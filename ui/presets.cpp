@@ -1,6 +1,7 @@
 #include "presets.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 
 #include <QDir>
 #include <QFile>
@@ -35,11 +36,8 @@ SparsityConfig loadPreset(const QString& name)
     if (!file.open(QIODevice::ReadOnly))
         fail("preset '{}' not found", name.toStdString());
     const QByteArray bytes = file.readAll();
-    try {
-        return sparsityConfigFromJson(nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size()));
-    } catch (const nlohmann::json::exception& error) {
-        fail("preset '{}': {}", name.toStdString(), error.what());
-    }
+    return sparsityConfigFromJson(parseJson(std::string_view(bytes.constData(), std::size_t(bytes.size())),
+        fmt::format("preset '{}'", name.toStdString())));
 }
 
 } // namespace spw::ui

@@ -11,6 +11,7 @@
 #include "attention/block_sparse_attention.h"
 #include "common/dtype_names.h"
 #include "common/error.h"
+#include "model/self_attention.h"
 #include "sparsity/layout.h"
 #include "sparsity/sparsity_config.h"
 
@@ -41,13 +42,13 @@ struct BenchSetup {
     std::int64_t batch, heads, seqLen, headDim;
     int warmup, repeats, calls;
     bool cuda;
-    std::string kernel;  // "auto" (dense layouts without masks go to SDPA) or "tiled"
+    std::string kernel; // "auto" (dense layouts without masks go to SDPA) or "tiled"
 };
 
 struct Timing {
     double medianMs = 0;
     double minMs = 0;
-    double peakMiB = -1;  // peak device memory allocated during the timed calls, when known
+    double peakMiB = -1; // peak device memory allocated during the timed calls, when known
 };
 
 double median(std::vector<double> values)
@@ -67,7 +68,7 @@ Timing timeCpu(const std::function<void()>& call, const BenchSetup& setup)
         call();
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
-    return {median(ms), *std::min_element(ms.begin(), ms.end()), -1};
+    return { median(ms), *std::min_element(ms.begin(), ms.end()), -1 };
 }
 
 #ifdef SPW_TORCH_HAS_CUDA
@@ -81,9 +82,8 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup, int 
         call();
     at::cuda::getCurrentCUDAStream().synchronize();
     c10::cuda::CUDACachingAllocator::resetPeakStats(device);
-    const auto baseline = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-                              .allocated_bytes[kAggregateStat]
-                              .current;
+    const auto baseline
+        = c10::cuda::CUDACachingAllocator::getDeviceStats(device).allocated_bytes[kAggregateStat].current;
     std::vector<double> ms;
     for (int i = 0; i < setup.repeats; ++i) {
         at::cuda::CUDAEvent start(cudaEventDefault);
@@ -95,10 +95,8 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup, int 
         stop.synchronize();
         ms.push_back(start.elapsed_time(stop) / calls);
     }
-    const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-                          .allocated_bytes[kAggregateStat]
-                          .peak;
-    return {median(ms), *std::min_element(ms.begin(), ms.end()), double(peak - baseline) / (1024.0 * 1024.0)};
+    const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device).allocated_bytes[kAggregateStat].peak;
+    return { median(ms), *std::min_element(ms.begin(), ms.end()), double(peak - baseline) / (1024.0 * 1024.0) };
 }
 #endif
 
@@ -107,10 +105,26 @@ at::Tensor eagerDense(const at::Tensor& q, const at::Tensor& k, const at::Tensor
     return at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)).mul_(scale), -1), v);
 }
 
+// LibTorch's CPU kernels lack some half-precision operations (1.13: float16 matmul and softmax). One call of each
+// path on a one-block input finds out, so that the message names the flag rather than LibTorch's kernel.
+void checkCpuDtype(const Layout& layout, std::int64_t headDim, at::ScalarType type, const std::string& typeName)
+{
+    const Layout corner = layout.topLeft(1);
+    const at::Tensor x = at::randn({ 1, corner.numHeads, corner.block, headDim }, at::TensorOptions().dtype(type));
+    try {
+        blockSparseAttention(x, x, x, corner, {}, 1.0);
+        eagerDense(x, x, x, 1.0);
+    } catch (const c10::Error&) {
+        fail("bench-attention: --dtype {} is not computed by this LibTorch on the CPU: use --dtype float32 (the CPU "
+             "default)",
+            typeName);
+    }
+}
+
 int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 {
     const std::string configPath = args.required("config");
-    for (const char* flag : {"seq-len", "batch", "heads", "head-dim"})
+    for (const char* flag : { "seq-len", "batch", "heads", "head-dim" })
         args.required(flag);
     BenchSetup setup;
     setup.seqLen = *args.integer("seq-len", 1, std::numeric_limits<std::int32_t>::max() / 2);
@@ -120,9 +134,12 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
     setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
     setup.calls = int(args.integer("calls", 1, 10000).value_or(10));
-    const std::string typeName = args.choice("dtype", {"float16", "bfloat16", "float32"}, "float16");
-    setup.cuda = args.choice("device", {"cuda", "cpu"}, "cuda") == "cuda";
-    setup.kernel = args.choice("kernel", {"auto", "tiled"}, "auto");
+    setup.cuda = args.choice("device", { "cuda", "cpu" }, "cuda") == "cuda";
+    // Half precision is what the CUDA kernels are for; the CPU path computes best (and on LibTorch 1.13 only) in
+    // float32.
+    const std::string typeName
+        = args.choice("dtype", { "float16", "bfloat16", "float32" }, setup.cuda ? "float16" : "float32");
+    setup.kernel = args.choice("kernel", { "auto", "tiled" }, "auto");
     const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     const auto jsonPath = args.value("json");
 
@@ -144,10 +161,14 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     const LayoutStats stats = computeStats(layout);
 
     const auto type = dtypeFromName(typeName);
+    if (!setup.cuda) {
+        checkCpuDtype(layout, setup.headDim, type, typeName);
+        checkDenseCpuAttentionFits(setup.batch, setup.heads, setup.seqLen, at::elementSize(type));
+    }
     const at::Device device = setup.cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
     at::manual_seed(seed);
     const auto options = at::TensorOptions().dtype(type).device(device);
-    const std::vector<std::int64_t> shape{setup.batch, setup.heads, setup.seqLen, setup.headDim};
+    const std::vector<std::int64_t> shape { setup.batch, setup.heads, setup.seqLen, setup.headDim };
     const at::Tensor q = at::randn(shape, options);
     const at::Tensor k = at::randn(shape, options);
     const at::Tensor v = at::randn(shape, options);
@@ -164,8 +185,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         const auto callOurs = [&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
         ours = timeCuda(callOurs, setup, setup.calls);
         oursSync = timeCuda(callOurs, setup, 1);
-        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup,
-                         setup.calls);
+        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup, setup.calls);
         denseName = "at::scaled_dot_product_attention";
 #endif
     } else {
@@ -174,36 +194,22 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         denseName = "eager matmul-softmax-matmul";
     }
 
-    const double flops = 4.0 * double(setup.batch) * double(setup.heads) * double(setup.seqLen) *
-                         double(setup.seqLen) * double(setup.headDim);
+    const double flops = 4.0 * double(setup.batch) * double(setup.heads) * double(setup.seqLen) * double(setup.seqLen)
+        * double(setup.headDim);
     const double oursTflops = flops * stats.density / (ours.medianMs * 1e-3) / 1e12;
     const double denseTflops = flops / (dense.medianMs * 1e-3) / 1e12;
-    const nlohmann::json result = {
-        {"mode", modeName(config.mode)},
-        {"block", layout.block},
-        {"density", stats.density},
-        {"seq_len", setup.seqLen},
-        {"batch", setup.batch},
-        {"heads", setup.heads},
-        {"head_dim", setup.headDim},
-        {"dtype", typeName},
-        {"device", setup.cuda ? "cuda" : "cpu"},
-        {"kernel", setup.kernel},
-        {"repeats", setup.repeats},
-        {"calls_per_sample", setup.cuda ? setup.calls : 1},
-        {"ours_ms", ours.medianMs},
-        {"ours_min_ms", ours.minMs},
-        {"ours_effective_tflops", oursTflops},
-        {"ours_peak_mib", ours.peakMiB},
-        {"ours_sync_ms", setup.cuda ? nlohmann::json(oursSync.medianMs) : nlohmann::json(nullptr)},
-        {"dense_baseline", denseName},
-        {"dense_ms", dense.medianMs},
-        {"dense_tflops", denseTflops},
-        {"dense_peak_mib", dense.peakMiB},
-        {"speedup_vs_dense", dense.medianMs / ours.medianMs}};
+    const nlohmann::json result = { { "mode", modeName(config.mode) }, { "block", layout.block },
+        { "density", stats.density }, { "seq_len", setup.seqLen }, { "batch", setup.batch }, { "heads", setup.heads },
+        { "head_dim", setup.headDim }, { "dtype", typeName }, { "device", setup.cuda ? "cuda" : "cpu" },
+        { "kernel", setup.kernel }, { "repeats", setup.repeats }, { "calls_per_sample", setup.cuda ? setup.calls : 1 },
+        { "ours_ms", ours.medianMs }, { "ours_min_ms", ours.minMs }, { "ours_effective_tflops", oursTflops },
+        { "ours_peak_mib", ours.peakMiB },
+        { "ours_sync_ms", setup.cuda ? nlohmann::json(oursSync.medianMs) : nlohmann::json(nullptr) },
+        { "dense_baseline", denseName }, { "dense_ms", dense.medianMs }, { "dense_tflops", denseTflops },
+        { "dense_peak_mib", dense.peakMiB }, { "speedup_vs_dense", dense.medianMs / ours.medianMs } };
     out << fmt::format("{} block {} (density {:.2f}%), B={} H={} L={} D={} {} on {}\n", modeName(config.mode),
-                       layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim,
-                       typeName, setup.cuda ? "cuda" : "cpu");
+        layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim, typeName,
+        setup.cuda ? "cuda" : "cpu");
     out << fmt::format("  block-sparse: {:.4f} ms  {:.1f} effective TFLOP/s\n", ours.medianMs, oursTflops);
     out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
     out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);
@@ -220,25 +226,19 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 
 Command benchAttentionCommand()
 {
-    CommandSpec spec{"bench-attention",
-                     "Time block-sparse attention against dense attention on random inputs",
-                     "",
-                     0,
-                     0,
-                     {{"config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)"},
-                      {"seq-len", "L", "sequence length (a multiple of the block)"},
-                      {"batch", "B", "batch size"},
-                      {"heads", "H", "number of heads"},
-                      {"head-dim", "D", "head dimension (CUDA kernels: 32, 64 or 128)"},
-                      {"dtype", "TYPE", "float16 (default), bfloat16 or float32"},
-                      {"repeats", "N", "timed samples, the median is reported (default 20)"},
-                      {"calls", "N", "CUDA: calls issued back to back per timed sample (default 10)"},
-                      {"warmup", "N", "untimed calls first (default 5)"},
-                      {"device", "DEV", "cuda (default) or cpu"},
-                      {"kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)"},
-                      {"seed", "S", "seed of the random inputs (default 0)"},
-                      {"json", "OUT", "also write the results as JSON to this file"}}};
-    return {spec, runBenchAttention};
+    CommandSpec spec { "bench-attention", "Time block-sparse attention against dense attention on random inputs", "", 0,
+        0,
+        { { "config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)" },
+            { "seq-len", "L", "sequence length (a multiple of the block)" }, { "batch", "B", "batch size" },
+            { "heads", "H", "number of heads" }, { "head-dim", "D", "head dimension (CUDA kernels: 32, 64 or 128)" },
+            { "dtype", "TYPE", "float16 (default on cuda), bfloat16 or float32 (default on cpu)" },
+            { "repeats", "N", "timed samples, the median is reported (default 20)" },
+            { "calls", "N", "CUDA: calls issued back to back per timed sample (default 10)" },
+            { "warmup", "N", "untimed calls first (default 5)" }, { "device", "DEV", "cuda (default) or cpu" },
+            { "kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)" },
+            { "seed", "S", "seed of the random inputs (default 0)" },
+            { "json", "OUT", "also write the results as JSON to this file" } } };
+    return { spec, runBenchAttention };
 }
 
 } // namespace spw::cli

@@ -3,7 +3,9 @@
 // result as a HuggingFace folder. Prints a JSON summary on stdout.
 #include "cli/commands.h"
 
+#include "common/available_memory.h"
 #include "common/error.h"
+#include "common/utf8_text.h"
 #include "convert/conversion_plan.h"
 #include "convert/sparse_attention_record.h"
 #include "export/export_model.h"
@@ -24,18 +26,23 @@ void checkFlags(const ModelConfig& model, const ConversionPlan& plan, const std:
 {
     if (plan.maxLength && *plan.maxLength <= usableMaxLength(model))
         fail("convert: --max-position {} must exceed the model's current maximum {} (max_position_embeddings {})",
-             *plan.maxLength, usableMaxLength(model), model.maxPositionEmbeddings);
+            *plan.maxLength, usableMaxLength(model), model.maxPositionEmbeddings);
+    // The new position table in float32, and its copy in the source's dtype on export.
+    if (plan.maxLength)
+        requireMemory(2.0 * 4.0 * double(*plan.maxLength) * double(model.hiddenSize),
+            fmt::format("convert: --max-position {}: a position table of {} × {}", *plan.maxLength, *plan.maxLength,
+                model.hiddenSize));
     if (plan.layers)
         for (int layer : *plan.layers)
             if (layer >= model.numHiddenLayers)
                 fail("convert: --layers: layer {} is out of range: the model has {} layers (0 to {})", layer,
-                     model.numHiddenLayers, model.numHiddenLayers - 1);
+                    model.numHiddenLayers, model.numHiddenLayers - 1);
     if (plan.sparsity && plan.sparsity->numHeads != 0 && plan.sparsity->numHeads != model.numAttentionHeads)
         fail("convert: --sparsity {}: num_heads {} differs from the model's num_attention_heads {}", sparsityPath,
-             plan.sparsity->numHeads, model.numAttentionHeads);
+            plan.sparsity->numHeads, model.numAttentionHeads);
 }
 
-int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
+int runConvert(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const std::string source = args.positional().front();
     const std::string outDirectory = args.required("out");
@@ -75,13 +82,17 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
         }
     }();
 
+    for (const std::string& skipped : exported.skipped)
+        err << "convert: not copied: " << skipped << '\n';
+    // Paths are bytes, JSON is UTF-8 (common/utf8_text.h).
     nlohmann::json summary = {
-        {"source", source},
-        {"output", exported.directory},
-        {"files", exported.files},
-        {"model_type", model->config().modelType},
-        {"max_position_embeddings", model->config().maxPositionEmbeddings},
-        {"preview", preview.toJson()},
+        { "source", validUtf8(source) },
+        { "output", validUtf8(exported.directory) },
+        { "files", validUtf8(exported.files) },
+        { "skipped", validUtf8(exported.skipped) },
+        { "model_type", model->config().modelType },
+        { "max_position_embeddings", model->config().maxPositionEmbeddings },
+        { "preview", preview.toJson() },
     };
     if (record.tokenizerModelMaxLength)
         summary["model_max_length"] = *record.tokenizerModelMaxLength;
@@ -95,22 +106,22 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
 
 Command convertCommand()
 {
-    CommandSpec spec{
+    CommandSpec spec {
         "convert",
         "Extend a model's maximum length and/or give it block-sparse attention; export a HuggingFace folder",
         "SRC",
         1,
         1,
         {
-            {"out", "DIR", "the folder to write (must not exist unless --force)"},
-            {"max-position", "N", "extend the position table to N positions (copy initialisation)"},
-            {"sparsity", "CONFIG.json", "sparsity configuration (ds_config or its sparse_attention object)"},
-            {"layers", "0,2,...", "the layers to make sparse (default: all)"},
-            {"seed", "S", "seed of the layout's random blocks (default: the configuration's seed, else 0)"},
-            {"force", "", "replace DIR when it exists"},
+            { "out", "DIR", "the folder to write (must not exist unless --force)" },
+            { "max-position", "N", "extend the position table to N positions (copy initialisation)" },
+            { "sparsity", "CONFIG.json", "sparsity configuration (ds_config or its sparse_attention object)" },
+            { "layers", "0,2,...", "the layers to make sparse (default: all)" },
+            { "seed", "S", "seed of the layout's random blocks (default: the configuration's seed, else 0)" },
+            { "force", "", "replace DIR when it exists" },
         },
     };
-    return {spec, runConvert};
+    return { spec, runConvert };
 }
 
 } // namespace spw::cli

@@ -3,8 +3,11 @@
 #include "cli/commands.h"
 #include "common/dtype_names.h"
 
+#include "common/available_memory.h"
 #include "common/error.h"
 #include "common/file_reading.h"
+#include "common/utf8_text.h"
+#include "convert/model_conversion.h"
 #include "model/create_model.h"
 #include "profile/machine_info.h"
 #include "profile/profile_model.h"
@@ -17,6 +20,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <ostream>
@@ -44,9 +48,10 @@ std::vector<ProfileLayout> readLayouts(const std::vector<std::string>& paths)
     std::vector<ProfileLayout> layouts;
     std::set<std::string> names;
     for (const std::string& path : paths) {
-        std::string name = fs::path(path).stem().string();
+        const std::string stem = validUtf8(fs::path(path).stem().string()); // the name goes into JSON
+        std::string name = stem;
         for (int suffix = 2; names.count(name); ++suffix)
-            name = fmt::format("{}-{}", fs::path(path).stem().string(), suffix);
+            name = fmt::format("{}-{}", stem, suffix);
         names.insert(name);
         layouts.push_back({ name, loadSparsityConfig(path) });
     }
@@ -68,6 +73,27 @@ CreateModelOptions demoShape(const Arguments& args, std::int64_t longest)
     shape.maxPosition = std::max<std::int64_t>(512, longest);
     shape.seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     return shape;
+}
+
+// What the sweep allocates besides the model it is given, refused before anything runs when it cannot fit: the demo
+// model itself (`demoParameters`), the rows --extend adds to the position table and, on the CPU, the activations of
+// the largest run (a generous count of live [B, L, hidden] and [B, L, intermediate] tensors). Dense attention's
+// L×L scores are checked by the sweep itself (checkDenseCpuAttentionFits).
+void checkSweepFits(const ProfileSettings& settings, const ModelConfig& config, double demoParameters, bool cpu)
+{
+    const std::int64_t longest = longestSweepLength(settings);
+    const std::int64_t batch = *std::max_element(settings.batches.begin(), settings.batches.end());
+    const double hidden = double(config.hiddenSize);
+    double bytes = 4.0 * demoParameters;
+    if (settings.extend)
+        bytes += 4.0 * double(std::max<std::int64_t>(0, longest - usableMaxLength(config))) * hidden;
+    if (cpu)
+        bytes += 4.0 * double(batch) * double(longest) * (8.0 * hidden + 2.0 * double(config.intermediateSize));
+    requireMemory(bytes,
+        fmt::format("profile: a sweep up to batch {} × {} tokens with hidden size {}{}", batch, longest,
+            config.hiddenSize,
+            demoParameters > 0 ? fmt::format(" (a demo model of {:.3g} parameters)", demoParameters) : ""),
+        "use shorter --seq-lens, smaller --batch or a smaller model");
 }
 
 // The demo's tokenizer, from its built-in files written to a temporary folder.
@@ -136,6 +162,8 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     std::string source;
     if (demo) {
         const CreateModelOptions shape = demoShape(args, longestSweepLength(settings));
+        const ModelConfig config = makeNewModelConfig(shape);
+        checkSweepFits(settings, config, estimatedParameterCount(config), options.device.is_cpu());
         model = makeDemoEncoder(shape, options);
         if (settings.text)
             tokenizer = demoTokenizer(shape.family, shape.maxPosition);
@@ -143,6 +171,7 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     } else {
         source = args.positional().front();
         model = bareEncoder(*EncoderModel::load(source, options), options);
+        checkSweepFits(settings, model->config(), 0, options.device.is_cpu());
         if (settings.text)
             tokenizer = Tokenizer::load(source);
     }
@@ -156,7 +185,8 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     };
     const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
     const std::string inputs = textPath ? "text:" + *textPath : "synthetic";
-    const nlohmann::json report = profileToJson(machine, profileSettingsToJson(settings, *model, source, inputs), points);
+    const nlohmann::json report
+        = profileToJson(machine, profileSettingsToJson(settings, *model, validUtf8(source), validUtf8(inputs)), points);
     writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
     if (csvPath)
         writeReportFile(*csvPath, profileToCsv(points), "--csv");

@@ -1,5 +1,7 @@
 #include "common/available_memory.h"
 
+#include "common/error.h"
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -19,6 +21,20 @@ std::optional<std::uint64_t> availableMemoryBytes()
             return kibibytes * 1024;
     }
     return std::nullopt;
+}
+
+void requireMemory(double bytes, const std::string& what, const std::string& advice)
+{
+    // Below a quarter GiB there is nothing to fear, and no need to read /proc/meminfo on every call.
+    constexpr double kAlwaysFits = double(1 << 28);
+    if (bytes < kAlwaysFits)
+        return;
+    const std::optional<std::uint64_t> available = availableMemoryBytes();
+    if (!available || bytes <= double(*available))
+        return;
+    constexpr double kGiB = double(1 << 30);
+    fail("{} needs about {:.1f} GiB, more than the {:.1f} GiB of memory available{}{}", what, bytes / kGiB,
+        double(*available) / kGiB, advice.empty() ? "" : ": ", advice);
 }
 
 } // namespace spw

@@ -108,9 +108,9 @@ ExportResult exportModel(const EncoderModel& model, const ConversionRecord& reco
         ProgressCallback copying;
         if (progress)
             copying = [&](float fraction) { return progress(0.8f + 0.19f * fraction); };
-        for (std::string& name :
-             copyFolderFiles(sourceDirectory, staging.path(), record.tokenizerModelMaxLength, copying))
-            result.files.push_back(std::move(name));
+        CopiedFiles copied = copyFolderFiles(sourceDirectory, staging.path(), record.tokenizerModelMaxLength, copying);
+        result.files.insert(result.files.end(), copied.written.begin(), copied.written.end());
+        result.skipped = std::move(copied.skipped);
     }
     reportProgress(progress, 0.99f);
     staging.commit();

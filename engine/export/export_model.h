@@ -23,6 +23,7 @@ namespace spw {
 struct ExportResult {
     std::string directory;           // the absolute output folder
     std::vector<std::string> files;  // the file names written, sorted
+    std::vector<std::string> skipped; // source files not carried over, "<name> (<why>)" (export/folder_files.h)
 };
 
 // `sourceDirectory` may be empty (a model not loaded from a folder): then only config.json and the weights are

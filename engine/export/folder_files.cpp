@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/file_reading.h"
+#include "common/folder_containment.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,13 +24,25 @@ bool endsWith(const std::string& text, const std::string& suffix)
 
 bool isWrittenByExport(const std::string& name)
 {
-    static const std::array<const char*, 12> weightSuffixes = {
-        ".safetensors", ".safetensors.index.json", ".bin", ".bin.index.json", ".h5", ".msgpack",
-        ".ckpt",        ".pt",                     ".pth", ".onnx",           ".ot", ".h5.index.json"};
+    static const std::array<const char*, 12> weightSuffixes = { ".safetensors", ".safetensors.index.json", ".bin",
+        ".bin.index.json", ".h5", ".msgpack", ".ckpt", ".pt", ".pth", ".onnx", ".ot", ".h5.index.json" };
     if (name == "config.json")
         return true;
-    return std::any_of(weightSuffixes.begin(), weightSuffixes.end(),
-                       [&](const char* suffix) { return endsWith(name, suffix); });
+    return std::any_of(
+        weightSuffixes.begin(), weightSuffixes.end(), [&](const char* suffix) { return endsWith(name, suffix); });
+}
+
+// The bytes dump(2) adds to the compact dump: a line break and indentation before every member and before the
+// closing bracket of a non-empty container, and a space after each key's colon. Recursion is as deep as the
+// document, which the reader bounds (common/file_reading.h).
+std::uint64_t indentationBytes(const nlohmann::ordered_json& json, std::uint64_t depth)
+{
+    if (!json.is_structured() || json.empty())
+        return 0;
+    std::uint64_t bytes = 1 + 2 * depth;
+    for (auto it = json.begin(); it != json.end(); ++it)
+        bytes += 1 + 2 * (depth + 1) + (json.is_object() ? 1 : 0) + indentationBytes(*it, depth + 1);
+    return bytes;
 }
 
 void writeJson(const fs::path& path, const nlohmann::ordered_json& json)
@@ -37,9 +50,13 @@ void writeJson(const fs::path& path, const nlohmann::ordered_json& json)
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
         fail("{}: cannot open for writing", path.string());
-    // transformers writes its JSON files indented by 2, non-ASCII kept as is.
+    // transformers writes its JSON files indented by 2, non-ASCII kept as is; indentation that would more than
+    // quadruple a deeply nested file is left out.
     try {
-        out << json.dump(2, ' ', false) << '\n';
+        std::string text = json.dump(-1, ' ', false);
+        if (indentationBytes(json, 0) <= 3 * text.size())
+            text = json.dump(2, ' ', false);
+        out << text << '\n';
     } catch (const nlohmann::json::exception& e) {
         fail("{}: cannot write JSON ({})", path.string(), e.what());
     }
@@ -59,8 +76,8 @@ void copyFile(const fs::path& from, const fs::path& to)
 bool updateTokenizerJson(nlohmann::ordered_json& json, std::int64_t maxLength)
 {
     bool changed = false;
-    if (json.is_object() && json.contains("truncation") && json["truncation"].is_object() &&
-        json["truncation"].contains("max_length")) {
+    if (json.is_object() && json.contains("truncation") && json["truncation"].is_object()
+        && json["truncation"].contains("max_length")) {
         json["truncation"]["max_length"] = maxLength;
         changed = true;
     }
@@ -71,27 +88,49 @@ bool updateTokenizerJson(nlohmann::ordered_json& json, std::int64_t maxLength)
     return changed;
 }
 
+// Why an entry of the source folder is not copied, or nothing when it is a file to copy. Folders are not carried
+// over and not reported.
+std::optional<std::string> reasonToSkip(const fs::path& source, const fs::directory_entry& entry)
+{
+    std::error_code error;
+    const fs::file_status status = entry.status(error); // through links
+    if (!resolvesInsideFolder(source, entry.path()))
+        return "a link leading outside the folder";
+    if (fs::is_directory(status))
+        return std::nullopt;
+    if (!fs::exists(status))
+        return "a broken link";
+    if (!fs::is_regular_file(status))
+        return "not a regular file";
+    if (entry.file_size(error) > kLargestCopiedFile || error)
+        return fmt::format("larger than {} MiB", kLargestCopiedFile >> 20);
+    return std::nullopt;
+}
+
 } // namespace
 
-std::vector<std::string> copyFolderFiles(const fs::path& source, const fs::path& target,
-                                         std::optional<std::int64_t> modelMaxLength,
-                                         const ProgressCallback& progress)
+CopiedFiles copyFolderFiles(const fs::path& source, const fs::path& target, std::optional<std::int64_t> modelMaxLength,
+    const ProgressCallback& progress)
 {
+    CopiedFiles result;
     std::vector<fs::path> files;
     std::error_code error;
     for (fs::directory_iterator it(source, error), end; !error && it != end; it.increment(error)) {
         const std::string name = it->path().filename().string();
-        if (!it->is_regular_file() || isWrittenByExport(name))
+        if (isWrittenByExport(name))
             continue;
-        if (it->file_size() > kLargestCopiedFile)
-            continue;
-        files.push_back(it->path());
+        std::error_code ignored;
+        if (std::optional<std::string> reason = reasonToSkip(source, *it))
+            result.skipped.push_back(fmt::format("{} ({})", name, *reason));
+        else if (it->is_regular_file(ignored))
+            files.push_back(it->path());
     }
     if (error)
         fail("{}: cannot list the folder ({})", source.string(), error.message());
     std::sort(files.begin(), files.end());
+    std::sort(result.skipped.begin(), result.skipped.end());
 
-    std::vector<std::string> written;
+    std::vector<std::string>& written = result.written;
     bool hasTokenizerConfig = false;
     bool hasTokenizer = false;
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -123,11 +162,11 @@ std::vector<std::string> copyFolderFiles(const fs::path& source, const fs::path&
         written.push_back(name);
     }
     if (modelMaxLength && hasTokenizer && !hasTokenizerConfig) {
-        writeJson(target / "tokenizer_config.json", nlohmann::ordered_json{{"model_max_length", *modelMaxLength}});
+        writeJson(target / "tokenizer_config.json", nlohmann::ordered_json { { "model_max_length", *modelMaxLength } });
         written.push_back("tokenizer_config.json");
     }
     reportProgress(progress, 1.0f);
-    return written;
+    return result;
 }
 
 } // namespace spw

@@ -2,11 +2,11 @@
 
 #include "common/error.h"
 #include "common/file_reading.h"
+#include "common/folder_containment.h"
 #include "io/safetensors.h"
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -25,12 +25,7 @@ std::string shardPath(const fs::path& directory, const std::string& shard, const
         if (part == "..")
             fail("{}: shard path '{}' leaves the model folder", indexPath, shard);
     fs::path full = directory / relative;
-    std::error_code error;
-    fs::path canonicalDir = fs::weakly_canonical(directory, error);
-    fs::path canonicalShard = fs::weakly_canonical(full, error);
-    auto mismatch = std::mismatch(canonicalDir.begin(), canonicalDir.end(), canonicalShard.begin(),
-                                  canonicalShard.end());
-    if (mismatch.first != canonicalDir.end())
+    if (!resolvesInsideFolder(directory, full))
         fail("{}: shard path '{}' leaves the model folder", indexPath, shard);
     return full.string();
 }
@@ -46,10 +41,12 @@ CheckpointFiles findCheckpointFiles(const std::string& directory)
     fs::path single = dir / "model.safetensors";
     fs::path index = dir / "model.safetensors.index.json";
     if (fs::exists(single)) {
+        requireInsideFolder(dir, single);
         result.files.push_back(single.string());
         return result;
     }
     if (fs::exists(index)) {
+        requireInsideFolder(dir, index);
         nlohmann::json json = readJsonFile(index.string());
         if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object())
             fail("{}: missing \"weight_map\" object", index.string());
@@ -70,12 +67,11 @@ CheckpointFiles findCheckpointFiles(const std::string& directory)
     if (fs::exists(dir / "pytorch_model.bin"))
         fail("{}: only pytorch_model.bin (a pickle, which is never loaded) was found; convert it to safetensors "
              "first, e.g. in Python: AutoModel.from_pretrained(DIR).save_pretrained(DIR, safe_serialization=True)",
-             directory);
+            directory);
     fail("{}: no model.safetensors or model.safetensors.index.json", directory);
 }
 
-std::map<std::string, at::Tensor> loadCheckpointTensors(const std::string& directory,
-                                                        const ProgressCallback& progress)
+std::map<std::string, at::Tensor> loadCheckpointTensors(const std::string& directory, const ProgressCallback& progress)
 {
     CheckpointFiles files = findCheckpointFiles(directory);
     std::map<std::string, at::Tensor> tensors;

@@ -21,7 +21,7 @@
 namespace spw {
 
 struct ModelConfig {
-    std::string modelType;  // "bert" or "roberta"
+    std::string modelType; // "bert" or "roberta"
     std::vector<std::string> architectures;
     std::int64_t vocabSize = 0;
     std::int64_t hiddenSize = 0;
@@ -37,8 +37,8 @@ struct ModelConfig {
     bool tieWordEmbeddings = true;
     std::int64_t numLabels = 2;
     std::map<std::int64_t, std::string> id2label;
-    std::string dtype;  // "float32", "float16", "bfloat16", or empty when the file does not say
-    nlohmann::json original = nlohmann::json::object();  // the whole file, unknown keys included
+    std::string dtype; // "float32", "float16", "bfloat16", or empty when the file does not say
+    nlohmann::json original = nlohmann::json::object(); // the whole file, unknown keys included
 
     ModelFamily family() const { return modelType == "roberta" ? ModelFamily::Roberta : ModelFamily::Bert; }
     std::int64_t headDim() const { return hiddenSize / numAttentionHeads; }
@@ -46,6 +46,10 @@ struct ModelConfig {
     // `original` with the understood keys overwritten from the fields (for export and `create`).
     nlohmann::json toJson() const;
 };
+
+// The parameters a model of this configuration holds: embeddings, encoder layers, pooler and a masked-LM head (an
+// upper bound for the bare and classification models). For refusing a shape that cannot fit before building it.
+double estimatedParameterCount(const ModelConfig& config);
 
 // Parses a config.json object; `source` names the file in messages.
 ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& source = "config.json");

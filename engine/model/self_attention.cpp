@@ -29,15 +29,10 @@ bool useFusedDenseAttention(const at::Tensor& query)
 void checkDenseCpuAttentionFits(std::int64_t batch, std::int64_t heads, std::int64_t length, std::size_t elementBytes)
 {
     const double needed = 2.0 * double(batch) * double(heads) * double(length) * double(length) * double(elementBytes);
-    // Below a quarter GiB there is nothing to fear, and no need to read /proc/meminfo on every layer.
-    if (needed < double(1 << 28))
-        return;
-    const std::optional<std::uint64_t> available = availableMemoryBytes();
-    if (available && needed > double(*available))
-        fail("dense attention over {} tokens needs about {:.1f} GiB on the CPU for its {}×{} scores (batch {}, {} "
-             "heads), more than the {:.1f} GiB of memory available: use shorter inputs, a smaller batch or "
-             "block-sparse attention",
-            length, needed / double(1 << 30), length, length, batch, heads, double(*available) / double(1 << 30));
+    requireMemory(needed,
+        fmt::format("dense attention over {} tokens ({}×{} scores on the CPU, batch {}, {} heads)", length, length,
+            length, batch, heads),
+        "use shorter inputs, a smaller batch or block-sparse attention");
 }
 
 at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<at::Tensor>& extendedMask) const

@@ -2,6 +2,7 @@
 // function per mode that follows DeepSpeed's loops, so that deterministic layouts match it bit for bit.
 #include "sparsity/layout.h"
 
+#include "common/available_memory.h"
 #include "common/error.h"
 #include "sparsity/random_source.h"
 
@@ -263,6 +264,10 @@ Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHead
             config.block, kMaxLayoutBlocks);
     const int nb = int(nb64);
     validateForLength(config, seqLen, nb);
+    // A mask byte and a source byte per block.
+    requireMemory(2.0 * double(numHeads) * double(nb64) * double(nb64),
+        fmt::format("the layout of {} heads × {}×{} blocks (seq_len {} / block {})", numHeads, nb64, nb64, seqLen,
+            config.block));
 
     Layout layout;
     layout.numHeads = numHeads;

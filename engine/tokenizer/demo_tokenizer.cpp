@@ -1,6 +1,7 @@
 #include "tokenizer/demo_tokenizer.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 #include "tokenizer/embedded_files.h"
 
 #include <nlohmann/json.hpp>
@@ -78,7 +79,7 @@ std::int64_t countBertVocab()
 
 std::int64_t countRobertaVocab()
 {
-    auto vocab = json::parse(bytes(embedded::kDemoRobertaVocab, embedded::kDemoRobertaVocabSize));
+    auto vocab = parseJson(bytes(embedded::kDemoRobertaVocab, embedded::kDemoRobertaVocabSize), "the demo vocab.json");
     std::int64_t largest = -1;
     for (const auto& [token, id] : vocab.items())
         largest = std::max(largest, id.get<std::int64_t>());

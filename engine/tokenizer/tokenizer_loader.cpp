@@ -1,6 +1,7 @@
 // Tokenizer::load: tokenizer.json when the folder has one, else the slow tokenizers' vocabulary files, assembled
 // the way transformers' BertTokenizer and RobertaTokenizer assemble them.
 #include "common/error.h"
+#include "common/folder_containment.h"
 #include "tokenizer/bpe_model.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_files.h"
@@ -126,6 +127,10 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& directory)
     fs::path dir(directory);
     if (!fs::is_directory(dir))
         fail("tokenizer folder {} does not exist", directory);
+    for (const char* name : { "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.txt",
+             "vocab.json", "merges.txt" })
+        if (fs::exists(dir / name))
+            requireInsideFolder(dir, dir / name);
     TokenizerConfig config = readTokenizerConfig(directory);
     if (fs::exists(dir / "tokenizer.json"))
         return std::make_unique<Tokenizer>(partsFromTokenizerJson((dir / "tokenizer.json").string(), config));

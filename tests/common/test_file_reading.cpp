@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
+
 namespace spw {
 namespace {
 
@@ -66,6 +68,53 @@ TEST_F(FileReading, MissingFileFolderAndBrokenJsonNameThePath)
     EXPECT_EQ(message.rfind(broken + ": not valid JSON", 0), 0u) << message;
     message = errorOf([&] { readOrderedJsonFile(broken); });
     EXPECT_EQ(message.rfind(broken + ": not valid JSON", 0), 0u) << message;
+}
+
+TEST_F(FileReading, JsonNestedPastTheBoundIsOneErrorNamingTheFile)
+{
+    // 100,000 levels in 200 KB: parsed whole, its copy or dump would overflow the stack.
+    const std::string deep = write("deep.json", std::string(100000, '[') + std::string(100000, ']'));
+    std::string message = errorOf([&] { readJsonFile(deep); });
+    EXPECT_EQ(message, deep + ": JSON nested deeper than 64 levels");
+    message = errorOf([&] { readOrderedJsonFile(deep); });
+    EXPECT_EQ(message, deep + ": JSON nested deeper than 64 levels");
+
+    std::string objects;
+    for (int i = 0; i < 5000; ++i)
+        objects += "{\"a\":";
+    objects += "1" + std::string(5000, '}');
+    message = errorOf([&] { readJsonFile(write("objects.json", objects)); });
+    EXPECT_NE(message.find("objects.json: JSON nested deeper than 64 levels"), std::string::npos) << message;
+
+    // The bound itself: 64 levels parse, 65 do not.
+    EXPECT_EQ(readJsonFile(write("64.json", std::string(64, '[') + std::string(64, ']'))).dump(),
+        std::string(64, '[') + std::string(64, ']'));
+    EXPECT_FALSE(errorOf([&] { readJsonFile(write("65.json", std::string(65, '[') + std::string(65, ']'))); }).empty());
+    EXPECT_EQ(
+        errorOf([&] { parseJson(std::string(65, '['), "the text"); }), "the text: JSON nested deeper than 64 levels");
+}
+
+TEST_F(FileReading, OnlyRegularFilesAreReadAndAFifoDoesNotBlock)
+{
+    const std::string fifo = m_dir + "/config.json";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(errorOf([&] { readJsonFile(fifo); }), fifo + ": is a FIFO, not a regular file");
+
+    const std::string zero = m_dir + "/zero.json";
+    fs::create_symlink("/dev/zero", zero);
+    EXPECT_EQ(errorOf([&] { readWholeFile(zero); }), zero + ": is a device, not a regular file");
+}
+
+TEST_F(FileReading, FilesPastTheSizeBoundAreRefused)
+{
+    const std::string path = write("big.txt", "0123456789");
+    EXPECT_EQ(readWholeFile(path, 10), "0123456789");
+    EXPECT_EQ(errorOf([&] { readWholeFile(path, 9); }), path + ": larger than the 9 bytes this file may have");
+
+    // The default bound, on a sparse file that takes no disk space.
+    const std::string huge = write("huge.json", "");
+    fs::resize_file(huge, kLargestTextFile + 1);
+    EXPECT_EQ(errorOf([&] { readJsonFile(huge); }), huge + ": larger than the 64 MiB this file may have");
 }
 
 // The commands that take a file: a folder in its place used to surface as "basic_filebuf::underflow" and exit 1.

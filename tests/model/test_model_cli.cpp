@@ -133,7 +133,7 @@ TEST_F(ModelCli, BrokenCheckpointsAreOneLineErrors)
     inspectFails(longHeader, "runs past the end");
     std::string garbage = good;
     garbage[8] = '#';
-    inspectFails(garbage, "not valid UTF-8 JSON");
+    inspectFails(garbage, "header: not valid JSON");
     std::string unknownDtype = good;
     auto at = unknownDtype.find("\"F32\"");
     unknownDtype.replace(at, 5, "\"Q32\"");

@@ -1,12 +1,10 @@
 #include "profile/sweep_results.h"
 
 #include "common/error.h"
+#include "common/file_reading.h"
 #include "profile/profile_report.h"
 
 #include <QStandardPaths>
-
-#include <fstream>
-#include <sstream>
 
 namespace spw::ui {
 namespace {
@@ -65,16 +63,6 @@ ProfilePoint pointFromJson(const nlohmann::json& json)
     return point;
 }
 
-std::string readFile(const QString& path)
-{
-    std::ifstream file(path.toStdString(), std::ios::binary);
-    if (!file)
-        fail("{}: cannot open the file", path.toStdString());
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 } // namespace
 
 nlohmann::json resultsToJson(const SweepResults& results)
@@ -120,14 +108,7 @@ void saveResultsCsv(const SweepResults& results, const QString& path)
 
 SweepResults loadResults(const QString& path)
 {
-    const std::string text = readFile(path);
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& error) {
-        fail("{}: not valid JSON ({})", path.toStdString(), error.what());
-    }
-    return resultsFromJson(json, path);
+    return resultsFromJson(readJsonFile(path.toStdString()), path);
 }
 
 QString lastResultsPath()
