@@ -11,6 +11,7 @@
 #include "attention/block_sparse_attention.h"
 #include "common/dtype_names.h"
 #include "common/error.h"
+#include "profile/profile_report.h"
 #include "sparsity/layout.h"
 #include "sparsity/sparsity_config.h"
 
@@ -29,7 +30,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <ostream>
@@ -41,13 +41,13 @@ struct BenchSetup {
     std::int64_t batch, heads, seqLen, headDim;
     int warmup, repeats, calls;
     bool cuda;
-    std::string kernel;  // "auto" (dense layouts without masks go to SDPA) or "tiled"
+    std::string kernel; // "auto" (dense layouts without masks go to SDPA) or "tiled"
 };
 
 struct Timing {
     double medianMs = 0;
     double minMs = 0;
-    double peakMiB = -1;  // peak device memory allocated during the timed calls, when known
+    double peakMiB = -1; // peak device memory allocated during the timed calls, when known
 };
 
 double median(std::vector<double> values)
@@ -67,7 +67,7 @@ Timing timeCpu(const std::function<void()>& call, const BenchSetup& setup)
         call();
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
-    return {median(ms), *std::min_element(ms.begin(), ms.end()), -1};
+    return { median(ms), *std::min_element(ms.begin(), ms.end()), -1 };
 }
 
 #ifdef SPW_TORCH_HAS_CUDA
@@ -81,9 +81,8 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup, int 
         call();
     at::cuda::getCurrentCUDAStream().synchronize();
     c10::cuda::CUDACachingAllocator::resetPeakStats(device);
-    const auto baseline = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-                              .allocated_bytes[kAggregateStat]
-                              .current;
+    const auto baseline
+        = c10::cuda::CUDACachingAllocator::getDeviceStats(device).allocated_bytes[kAggregateStat].current;
     std::vector<double> ms;
     for (int i = 0; i < setup.repeats; ++i) {
         at::cuda::CUDAEvent start(cudaEventDefault);
@@ -95,10 +94,8 @@ Timing timeCuda(const std::function<void()>& call, const BenchSetup& setup, int 
         stop.synchronize();
         ms.push_back(start.elapsed_time(stop) / calls);
     }
-    const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device)
-                          .allocated_bytes[kAggregateStat]
-                          .peak;
-    return {median(ms), *std::min_element(ms.begin(), ms.end()), double(peak - baseline) / (1024.0 * 1024.0)};
+    const auto peak = c10::cuda::CUDACachingAllocator::getDeviceStats(device).allocated_bytes[kAggregateStat].peak;
+    return { median(ms), *std::min_element(ms.begin(), ms.end()), double(peak - baseline) / (1024.0 * 1024.0) };
 }
 #endif
 
@@ -110,7 +107,7 @@ at::Tensor eagerDense(const at::Tensor& q, const at::Tensor& k, const at::Tensor
 int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 {
     const std::string configPath = args.required("config");
-    for (const char* flag : {"seq-len", "batch", "heads", "head-dim"})
+    for (const char* flag : { "seq-len", "batch", "heads", "head-dim" })
         args.required(flag);
     BenchSetup setup;
     setup.seqLen = *args.integer("seq-len", 1, std::numeric_limits<std::int32_t>::max() / 2);
@@ -120,18 +117,18 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
     setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
     setup.calls = int(args.integer("calls", 1, 10000).value_or(10));
-    const std::string typeName = args.choice("dtype", {"float16", "bfloat16", "float32"}, "float16");
-    setup.cuda = args.choice("device", {"cuda", "cpu"}, "cuda") == "cuda";
-    setup.kernel = args.choice("kernel", {"auto", "tiled"}, "auto");
+    const std::string typeName = args.choice("dtype", { "float16", "bfloat16", "float32" }, "float16");
+    setup.cuda = args.choice("device", { "cuda", "cpu" }, "cuda") == "cuda";
+    setup.kernel = args.choice("kernel", { "auto", "tiled" }, "auto");
     const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     const auto jsonPath = args.value("json");
 
     if (setup.cuda) {
 #ifdef SPW_TORCH_HAS_CUDA
         if (!at::hasCUDA() || at::cuda::getNumGPUs() == 0)
-            fail("bench-attention: --device cuda but no CUDA device is available (use --device cpu)");
+            failEnvironment("bench-attention: --device cuda but no CUDA device is available (use --device cpu)");
 #else
-        fail("bench-attention: --device cuda but this build has no CUDA support (use --device cpu)");
+        failEnvironment("bench-attention: --device cuda but this build has no CUDA support (use --device cpu)");
 #endif
     }
 
@@ -147,7 +144,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     const at::Device device = setup.cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
     at::manual_seed(seed);
     const auto options = at::TensorOptions().dtype(type).device(device);
-    const std::vector<std::int64_t> shape{setup.batch, setup.heads, setup.seqLen, setup.headDim};
+    const std::vector<std::int64_t> shape { setup.batch, setup.heads, setup.seqLen, setup.headDim };
     const at::Tensor q = at::randn(shape, options);
     const at::Tensor k = at::randn(shape, options);
     const at::Tensor v = at::randn(shape, options);
@@ -164,8 +161,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         const auto callOurs = [&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
         ours = timeCuda(callOurs, setup, setup.calls);
         oursSync = timeCuda(callOurs, setup, 1);
-        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup,
-                         setup.calls);
+        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup, setup.calls);
         denseName = "at::scaled_dot_product_attention";
 #endif
     } else {
@@ -174,44 +170,27 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         denseName = "eager matmul-softmax-matmul";
     }
 
-    const double flops = 4.0 * double(setup.batch) * double(setup.heads) * double(setup.seqLen) *
-                         double(setup.seqLen) * double(setup.headDim);
+    const double flops = 4.0 * double(setup.batch) * double(setup.heads) * double(setup.seqLen) * double(setup.seqLen)
+        * double(setup.headDim);
     const double oursTflops = flops * stats.density / (ours.medianMs * 1e-3) / 1e12;
     const double denseTflops = flops / (dense.medianMs * 1e-3) / 1e12;
-    const nlohmann::json result = {
-        {"mode", modeName(config.mode)},
-        {"block", layout.block},
-        {"density", stats.density},
-        {"seq_len", setup.seqLen},
-        {"batch", setup.batch},
-        {"heads", setup.heads},
-        {"head_dim", setup.headDim},
-        {"dtype", typeName},
-        {"device", setup.cuda ? "cuda" : "cpu"},
-        {"kernel", setup.kernel},
-        {"repeats", setup.repeats},
-        {"calls_per_sample", setup.cuda ? setup.calls : 1},
-        {"ours_ms", ours.medianMs},
-        {"ours_min_ms", ours.minMs},
-        {"ours_effective_tflops", oursTflops},
-        {"ours_peak_mib", ours.peakMiB},
-        {"ours_sync_ms", setup.cuda ? nlohmann::json(oursSync.medianMs) : nlohmann::json(nullptr)},
-        {"dense_baseline", denseName},
-        {"dense_ms", dense.medianMs},
-        {"dense_tflops", denseTflops},
-        {"dense_peak_mib", dense.peakMiB},
-        {"speedup_vs_dense", dense.medianMs / ours.medianMs}};
+    const nlohmann::json result = { { "mode", modeName(config.mode) }, { "block", layout.block },
+        { "density", stats.density }, { "seq_len", setup.seqLen }, { "batch", setup.batch }, { "heads", setup.heads },
+        { "head_dim", setup.headDim }, { "dtype", typeName }, { "device", setup.cuda ? "cuda" : "cpu" },
+        { "kernel", setup.kernel }, { "repeats", setup.repeats }, { "calls_per_sample", setup.cuda ? setup.calls : 1 },
+        { "ours_ms", ours.medianMs }, { "ours_min_ms", ours.minMs }, { "ours_effective_tflops", oursTflops },
+        { "ours_peak_mib", ours.peakMiB },
+        { "ours_sync_ms", setup.cuda ? nlohmann::json(oursSync.medianMs) : nlohmann::json(nullptr) },
+        { "dense_baseline", denseName }, { "dense_ms", dense.medianMs }, { "dense_tflops", denseTflops },
+        { "dense_peak_mib", dense.peakMiB }, { "speedup_vs_dense", dense.medianMs / ours.medianMs } };
     out << fmt::format("{} block {} (density {:.2f}%), B={} H={} L={} D={} {} on {}\n", modeName(config.mode),
-                       layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim,
-                       typeName, setup.cuda ? "cuda" : "cpu");
+        layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim, typeName,
+        setup.cuda ? "cuda" : "cpu");
     out << fmt::format("  block-sparse: {:.4f} ms  {:.1f} effective TFLOP/s\n", ours.medianMs, oursTflops);
     out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
     out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);
     if (jsonPath) {
-        std::ofstream file(*jsonPath);
-        if (!file)
-            fail("bench-attention: cannot write --json {}", *jsonPath);
-        file << result.dump(2) << '\n';
+        writeReportFile(*jsonPath, result.dump(2) + '\n', "--json");
     }
     return 0;
 }
@@ -220,25 +199,19 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 
 Command benchAttentionCommand()
 {
-    CommandSpec spec{"bench-attention",
-                     "Time block-sparse attention against dense attention on random inputs",
-                     "",
-                     0,
-                     0,
-                     {{"config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)"},
-                      {"seq-len", "L", "sequence length (a multiple of the block)"},
-                      {"batch", "B", "batch size"},
-                      {"heads", "H", "number of heads"},
-                      {"head-dim", "D", "head dimension (CUDA kernels: 32, 64 or 128)"},
-                      {"dtype", "TYPE", "float16 (default), bfloat16 or float32"},
-                      {"repeats", "N", "timed samples, the median is reported (default 20)"},
-                      {"calls", "N", "CUDA: calls issued back to back per timed sample (default 10)"},
-                      {"warmup", "N", "untimed calls first (default 5)"},
-                      {"device", "DEV", "cuda (default) or cpu"},
-                      {"kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)"},
-                      {"seed", "S", "seed of the random inputs (default 0)"},
-                      {"json", "OUT", "also write the results as JSON to this file"}}};
-    return {spec, runBenchAttention};
+    CommandSpec spec { "bench-attention", "Time block-sparse attention against dense attention on random inputs", "", 0,
+        0,
+        { { "config", "CONFIG.json", "sparsity configuration (a ds_config or its sparse_attention object)" },
+            { "seq-len", "L", "sequence length (a multiple of the block)" }, { "batch", "B", "batch size" },
+            { "heads", "H", "number of heads" }, { "head-dim", "D", "head dimension (CUDA kernels: 32, 64 or 128)" },
+            { "dtype", "TYPE", "float16 (default), bfloat16 or float32" },
+            { "repeats", "N", "timed samples, the median is reported (default 20)" },
+            { "calls", "N", "CUDA: calls issued back to back per timed sample (default 10)" },
+            { "warmup", "N", "untimed calls first (default 5)" }, { "device", "DEV", "cuda (default) or cpu" },
+            { "kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)" },
+            { "seed", "S", "seed of the random inputs (default 0)" },
+            { "json", "OUT", "also write the results as JSON to this file" } } };
+    return { spec, runBenchAttention };
 }
 
 } // namespace spw::cli

@@ -21,7 +21,7 @@
 namespace spw {
 
 struct ModelConfig {
-    std::string modelType;  // "bert" or "roberta"
+    std::string modelType; // "bert" or "roberta"
     std::vector<std::string> architectures;
     std::int64_t vocabSize = 0;
     std::int64_t hiddenSize = 0;
@@ -37,8 +37,8 @@ struct ModelConfig {
     bool tieWordEmbeddings = true;
     std::int64_t numLabels = 2;
     std::map<std::int64_t, std::string> id2label;
-    std::string dtype;  // "float32", "float16", "bfloat16", or empty when the file does not say
-    nlohmann::json original = nlohmann::json::object();  // the whole file, unknown keys included
+    std::string dtype; // "float32", "float16", "bfloat16", or empty when the file does not say
+    nlohmann::json original = nlohmann::json::object(); // the whole file, unknown keys included
 
     ModelFamily family() const { return modelType == "roberta" ? ModelFamily::Roberta : ModelFamily::Bert; }
     std::int64_t headDim() const { return hiddenSize / numAttentionHeads; }
@@ -51,7 +51,7 @@ struct ModelConfig {
 ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& source = "config.json");
 // Reads DIR/config.json.
 ModelConfig loadModelConfig(const std::string& directory);
-// Writes toJson() to `path`, indented as transformers writes it.
+// Writes toJson() to `path` atomically (engine/common/durable_files.h), indented as transformers writes it.
 void saveModelConfig(const ModelConfig& config, const std::string& path);
 
 } // namespace spw

@@ -1,5 +1,6 @@
 #include "io/safetensors.h"
 
+#include "common/durable_files.h"
 #include "common/error.h"
 
 #include <fmt/ranges.h>
@@ -8,9 +9,9 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
+#include <ostream>
 #include <tuple>
 
 #include <fcntl.h>
@@ -24,7 +25,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is li
 namespace spw {
 namespace {
 
-constexpr std::uint64_t kMaxHeaderSize = 100'000'000;  // the reference's MAX_HEADER_SIZE
+constexpr std::uint64_t kMaxHeaderSize = 100'000'000; // the reference's MAX_HEADER_SIZE
 
 struct DtypeEntry {
     const char* name;
@@ -35,12 +36,23 @@ struct DtypeEntry {
 const std::vector<DtypeEntry>& dtypeTable()
 {
     static const std::vector<DtypeEntry> table = {
-        {"BOOL", 8, at::kBool},     {"U8", 8, at::kByte},      {"I8", 8, at::kChar},
-        {"F8_E5M2", 8, {}},         {"F8_E4M3", 8, {}},        {"F8_E8M0", 8, {}},
-        {"I16", 16, at::kShort},    {"U16", 16, {}},           {"F16", 16, at::kHalf},
-        {"BF16", 16, at::kBFloat16}, {"I32", 32, at::kInt},    {"U32", 32, {}},
-        {"F32", 32, at::kFloat},    {"I64", 64, at::kLong},    {"U64", 64, {}},
-        {"F64", 64, at::kDouble},   {"C64", 64, {}},
+        { "BOOL", 8, at::kBool },
+        { "U8", 8, at::kByte },
+        { "I8", 8, at::kChar },
+        { "F8_E5M2", 8, {} },
+        { "F8_E4M3", 8, {} },
+        { "F8_E8M0", 8, {} },
+        { "I16", 16, at::kShort },
+        { "U16", 16, {} },
+        { "F16", 16, at::kHalf },
+        { "BF16", 16, at::kBFloat16 },
+        { "I32", 32, at::kInt },
+        { "U32", 32, {} },
+        { "F32", 32, at::kFloat },
+        { "I64", 64, at::kLong },
+        { "U64", 64, {} },
+        { "F64", 64, at::kDouble },
+        { "C64", 64, {} },
     };
     return table;
 }
@@ -53,16 +65,16 @@ const DtypeEntry* findDtype(const std::string& name)
     return nullptr;
 }
 
-std::uint64_t readUnsigned(const nlohmann::json& value, const std::string& fileName, const std::string& tensor,
-                           const char* field)
+std::uint64_t readUnsigned(
+    const nlohmann::json& value, const std::string& fileName, const std::string& tensor, const char* field)
 {
     if (!value.is_number_unsigned())
         fail("{}: tensor '{}': {} must hold non-negative integers", fileName, tensor, field);
     return value.get<std::uint64_t>();
 }
 
-SafetensorsTensorInfo parseTensorEntry(const std::string& name, const nlohmann::json& entry,
-                                       const std::string& fileName)
+SafetensorsTensorInfo parseTensorEntry(
+    const std::string& name, const nlohmann::json& entry, const std::string& fileName)
 {
     if (!entry.is_object())
         fail("{}: tensor '{}': entry is not a JSON object", fileName, name);
@@ -107,9 +119,9 @@ std::uint64_t validateOffsets(const std::vector<SafetensorsTensorInfo>& tensors,
         if (info.begin != start || info.end < info.begin) {
             if (info.begin > start)
                 fail("{}: tensor '{}': data_offsets [{}, {}] leave a gap after byte {}", fileName, info.name,
-                     info.begin, info.end, start);
-            fail("{}: tensor '{}': data_offsets [{}, {}] overlap or are reversed (expected to begin at {})",
-                 fileName, info.name, info.begin, info.end, start);
+                    info.begin, info.end, start);
+            fail("{}: tensor '{}': data_offsets [{}, {}] overlap or are reversed (expected to begin at {})", fileName,
+                info.name, info.begin, info.end, start);
         }
         start = info.end;
         std::uint64_t elements = 1;
@@ -121,7 +133,7 @@ std::uint64_t validateOffsets(const std::vector<SafetensorsTensorInfo>& tensors,
             fail("{}: tensor '{}': shape overflows", fileName, info.name);
         if (info.end - info.begin != bits / 8)
             fail("{}: tensor '{}': {} bytes of data for shape [{}] of {} ({} bytes expected)", fileName, info.name,
-                 info.end - info.begin, fmt::join(info.shape, ", "), info.dtype, bits / 8);
+                info.end - info.begin, fmt::join(info.shape, ", "), info.dtype, bits / 8);
     }
     return start;
 }
@@ -165,15 +177,14 @@ SafetensorsHeader parseSafetensorsHeader(const std::uint8_t* bytes, std::uint64_
         header.tensors.push_back(parseTensorEntry(it.key(), *it, fileName));
     }
     // The reference sorts by (begin, end) before validating: writers may list tensors in any order.
-    std::stable_sort(header.tensors.begin(), header.tensors.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.begin, a.end) < std::tie(b.begin, b.end);
-    });
+    std::stable_sort(header.tensors.begin(), header.tensors.end(),
+        [](const auto& a, const auto& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
     std::uint64_t dataEnd = validateOffsets(header.tensors, fileName);
     if (dataEnd + 8 + n != size) {
         if (dataEnd + 8 + n < size)
             fail("{}: {} trailing bytes after the last tensor's data", fileName, size - (dataEnd + 8 + n));
-        fail("{}: the tensors' data ends at byte {} but the file has {} bytes (truncated)", fileName,
-             dataEnd + 8 + n, size);
+        fail("{}: the tensors' data ends at byte {} but the file has {} bytes (truncated)", fileName, dataEnd + 8 + n,
+            size);
     }
     return header;
 }
@@ -194,12 +205,13 @@ std::string safetensorsDtypeName(at::ScalarType type)
     fail("scalar type {} cannot be written to safetensors", c10::toString(type));
 }
 
-SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
+SafetensorsFile::SafetensorsFile(const std::string& path)
+    : m_path(path)
 {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         fail("{}: cannot open ({})", path, std::strerror(errno));
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         fail("{}: not a regular file", path);
@@ -214,7 +226,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
         m_data = static_cast<const std::uint8_t*>(mapped);
     }
     ::close(fd);
-    static const std::uint8_t empty[1] = {0};
+    static const std::uint8_t empty[1] = { 0 };
     try {
         m_header = parseSafetensorsHeader(m_data ? m_data : empty, m_size, path);
     } catch (...) {
@@ -261,7 +273,7 @@ std::map<std::string, at::Tensor> loadSafetensors(const std::string& path)
 }
 
 void saveSafetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
-                     const std::map<std::string, std::string>& metadata)
+    const std::map<std::string, std::string>& metadata)
 {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty())
@@ -279,26 +291,24 @@ void saveSafetensors(const std::string& path, const std::map<std::string, at::Te
             fail("{}: tensor '{}': {}", path, name, e.what());
         }
         std::uint64_t bytes = std::uint64_t(cpu.numel()) * cpu.element_size();
-        header[name] = {{"dtype", dtype}, {"shape", cpu.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+        header[name]
+            = { { "dtype", dtype }, { "shape", cpu.sizes().vec() }, { "data_offsets", { offset, offset + bytes } } };
         offset += bytes;
         data.push_back(cpu);
     }
     std::string text = header.dump();
     text.resize((text.size() + 7) / 8 * 8, ' ');
 
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        fail("{}: cannot open for writing", path);
-    std::uint8_t length[8];
-    for (int i = 0; i < 8; ++i)
-        length[i] = std::uint8_t(std::uint64_t(text.size()) >> (8 * i));
-    out.write(reinterpret_cast<const char*>(length), 8);
-    out.write(text.data(), std::streamsize(text.size()));
-    for (const auto& tensor : data)
-        out.write(static_cast<const char*>(tensor.data_ptr()), std::streamsize(tensor.numel() * tensor.element_size()));
-    out.close();
-    if (!out)
-        fail("{}: write failed", path);
+    writeFileAtomically(path, [&](std::ostream& out) {
+        std::uint8_t length[8];
+        for (int i = 0; i < 8; ++i)
+            length[i] = std::uint8_t(std::uint64_t(text.size()) >> (8 * i));
+        out.write(reinterpret_cast<const char*>(length), 8);
+        out.write(text.data(), std::streamsize(text.size()));
+        for (const auto& tensor : data)
+            out.write(
+                static_cast<const char*>(tensor.data_ptr()), std::streamsize(tensor.numel() * tensor.element_size()));
+    });
 }
 
 } // namespace spw
