@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/file_reading.h"
+#include "common/output_paths.h"
 #include "model/create_model.h"
 #include "profile/machine_info.h"
 #include "profile/profile_model.h"
@@ -86,6 +87,24 @@ std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLen
     }
 }
 
+// A report replaces what is at its path: never the model's files or a file the sweep reads.
+void checkReportsOutsideInputs(
+    const Arguments& args, const std::string& jsonPath, const std::optional<std::string>& csvPath)
+{
+    std::vector<std::pair<std::string, std::string>> inputs; // path, what it is
+    if (!args.positional().empty())
+        inputs.emplace_back(args.positional().front(), "the model folder");
+    for (const std::string& path : args.values("sparsity"))
+        inputs.emplace_back(path, "the --sparsity file");
+    if (const auto text = args.value("text"))
+        inputs.emplace_back(*text, "the --text file");
+    for (const auto& [path, role] : inputs) {
+        checkOutputOutside(jsonPath, "--json", path, role);
+        if (csvPath)
+            checkOutputOutside(*csvPath, "--csv", path, role);
+    }
+}
+
 int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const bool demo = args.has("demo");
@@ -96,6 +115,7 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     checkReportPath(jsonPath, "--json");
     if (csvPath)
         checkReportPath(*csvPath, "--csv");
+    checkReportsOutsideInputs(args, jsonPath, csvPath);
 
     ProfileSettings settings;
     args.required("sparsity");
@@ -117,10 +137,10 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     LoadOptions options;
     if (args.choice("device", { "cpu", "cuda" }, "cpu") == "cuda") {
 #ifndef SPW_TORCH_HAS_CUDA
-        fail("profile: --device cuda: this build has no CUDA support (LibTorch without CUDA)");
+        failEnvironment("profile: --device cuda: this build has no CUDA support (LibTorch without CUDA)");
 #endif
         if (!at::hasCUDA())
-            fail("profile: --device cuda: no CUDA device is available");
+            failEnvironment("profile: --device cuda: no CUDA device is available");
         options.device = at::Device(at::kCUDA, 0);
     }
     options.dtype = dtypeFromName(args.choice("dtype", { "float32", "float16", "bfloat16" }, "float32"));
@@ -156,7 +176,8 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     };
     const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
     const std::string inputs = textPath ? "text:" + *textPath : "synthetic";
-    const nlohmann::json report = profileToJson(machine, profileSettingsToJson(settings, *model, source, inputs), points);
+    const nlohmann::json report
+        = profileToJson(machine, profileSettingsToJson(settings, *model, source, inputs), points);
     writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
     if (csvPath)
         writeReportFile(*csvPath, profileToCsv(points), "--csv");
