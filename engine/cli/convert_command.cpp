@@ -2,6 +2,7 @@
 // [--seed S] [--force]`: extends the position table and/or gives layers block-sparse attention, then exports the
 // result as a HuggingFace folder. Prints a JSON summary on stdout.
 #include "cli/commands.h"
+#include "cli/interruption.h"
 
 #include "common/error.h"
 #include "convert/conversion_plan.h"
@@ -24,18 +25,18 @@ void checkFlags(const ModelConfig& model, const ConversionPlan& plan, const std:
 {
     if (plan.maxLength && *plan.maxLength <= usableMaxLength(model))
         fail("convert: --max-position {} must exceed the model's current maximum {} (max_position_embeddings {})",
-             *plan.maxLength, usableMaxLength(model), model.maxPositionEmbeddings);
+            *plan.maxLength, usableMaxLength(model), model.maxPositionEmbeddings);
     if (plan.layers)
         for (int layer : *plan.layers)
             if (layer >= model.numHiddenLayers)
                 fail("convert: --layers: layer {} is out of range: the model has {} layers (0 to {})", layer,
-                     model.numHiddenLayers, model.numHiddenLayers - 1);
+                    model.numHiddenLayers, model.numHiddenLayers - 1);
     if (plan.sparsity && plan.sparsity->numHeads != 0 && plan.sparsity->numHeads != model.numAttentionHeads)
         fail("convert: --sparsity {}: num_heads {} differs from the model's num_attention_heads {}", sparsityPath,
-             plan.sparsity->numHeads, model.numAttentionHeads);
+            plan.sparsity->numHeads, model.numAttentionHeads);
 }
 
-int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
+int runConvert(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const std::string source = args.positional().front();
     const std::string outDirectory = args.required("out");
@@ -68,20 +69,24 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
     const ConversionPreview preview = previewConversion(model->config(), plan);
     const ConversionRecord record = applyConversionPlan(*model, plan);
     const ExportResult exported = [&] {
+        InterruptionGuard interruption;
         try {
-            return exportModel(*model, record, source, outDirectory, args.has("force"));
+            return exportModel(*model, record, source, outDirectory, args.has("force"), interruption.progress());
         } catch (const OutputFolderExists& e) {
             fail("{} (use --force to replace it)", e.what());
+        } catch (const Cancelled&) {
+            // Only a signal cancels here; the half-written folder is gone by now.
+            interruption.endBySignal(err, fmt::format("convert: export cancelled, {} is as it was", outDirectory));
         }
     }();
 
     nlohmann::json summary = {
-        {"source", source},
-        {"output", exported.directory},
-        {"files", exported.files},
-        {"model_type", model->config().modelType},
-        {"max_position_embeddings", model->config().maxPositionEmbeddings},
-        {"preview", preview.toJson()},
+        { "source", source },
+        { "output", exported.directory },
+        { "files", exported.files },
+        { "model_type", model->config().modelType },
+        { "max_position_embeddings", model->config().maxPositionEmbeddings },
+        { "preview", preview.toJson() },
     };
     if (record.tokenizerModelMaxLength)
         summary["model_max_length"] = *record.tokenizerModelMaxLength;
@@ -95,22 +100,22 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream&)
 
 Command convertCommand()
 {
-    CommandSpec spec{
+    CommandSpec spec {
         "convert",
         "Extend a model's maximum length and/or give it block-sparse attention; export a HuggingFace folder",
         "SRC",
         1,
         1,
         {
-            {"out", "DIR", "the folder to write (must not exist unless --force)"},
-            {"max-position", "N", "extend the position table to N positions (copy initialisation)"},
-            {"sparsity", "CONFIG.json", "sparsity configuration (ds_config or its sparse_attention object)"},
-            {"layers", "0,2,...", "the layers to make sparse (default: all)"},
-            {"seed", "S", "seed of the layout's random blocks (default: the configuration's seed, else 0)"},
-            {"force", "", "replace DIR when it exists"},
+            { "out", "DIR", "the folder to write (must not exist unless --force)" },
+            { "max-position", "N", "extend the position table to N positions (copy initialisation)" },
+            { "sparsity", "CONFIG.json", "sparsity configuration (ds_config or its sparse_attention object)" },
+            { "layers", "0,2,...", "the layers to make sparse (default: all)" },
+            { "seed", "S", "seed of the layout's random blocks (default: the configuration's seed, else 0)" },
+            { "force", "", "replace DIR when it exists and is empty or a model folder (config.json, no subfolders)" },
         },
     };
-    return {spec, runConvert};
+    return { spec, runConvert };
 }
 
 } // namespace spw::cli
