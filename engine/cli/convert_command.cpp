@@ -74,9 +74,11 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream& err)
             return exportModel(*model, record, source, outDirectory, args.has("force"), interruption.progress());
         } catch (const OutputFolderExists& e) {
             fail("{} (use --force to replace it)", e.what());
-        } catch (const Cancelled&) {
-            // Only a signal cancels here; the half-written folder is gone by now.
-            interruption.endBySignal(err, fmt::format("convert: export cancelled, {} is as it was", outDirectory));
+        } catch (...) {
+            // A signal cancels the export (or fails a write it interrupted): the half-written folder is gone by now.
+            if (interruption.signal() != 0)
+                interruption.endBySignal(err, fmt::format("convert: export cancelled, {} is as it was", outDirectory));
+            throw;
         }
     }();
 

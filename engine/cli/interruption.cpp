@@ -28,9 +28,16 @@ InterruptionGuard::InterruptionGuard()
     struct sigaction action { };
     action.sa_handler = recordSignal;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESETHAND; // a second signal of the same kind takes its default course: it kills
+    // A second signal of the same kind takes its default course (it kills); system calls under way resume rather
+    // than fail with EINTR, so that the signal is seen as a cancel at the next progress report, not as an I/O error.
+    action.sa_flags = SA_RESETHAND | SA_RESTART;
     ::sigaction(SIGINT, &action, &g_previousInterrupt);
     ::sigaction(SIGTERM, &action, &g_previousTerminate);
+    // A signal ignored by whoever started us stays ignored (a shell's background job ignores Ctrl-C).
+    if (g_previousInterrupt.sa_handler == SIG_IGN)
+        ::sigaction(SIGINT, &g_previousInterrupt, nullptr);
+    if (g_previousTerminate.sa_handler == SIG_IGN)
+        ::sigaction(SIGTERM, &g_previousTerminate, nullptr);
 }
 
 InterruptionGuard::~InterruptionGuard()

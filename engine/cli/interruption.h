@@ -11,7 +11,8 @@
 
 namespace spw::cli {
 
-// Handles SIGINT and SIGTERM for its lifetime; the previous handlers come back when it ends. One at a time.
+// Handles SIGINT and SIGTERM for its lifetime (except one that was ignored, as a background job ignores Ctrl-C);
+// the previous handlers come back when it ends. One at a time.
 class InterruptionGuard {
 public:
     InterruptionGuard();
