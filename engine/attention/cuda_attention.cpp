@@ -251,9 +251,10 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
     }
     p.stream = at::cuda::getCurrentCUDAStream(query.device().index()).stream();
 
+    // The arguments were checked above, so what the launch reports is the device failing (or a launch error).
     const std::string error = kernels::blockSparseAttentionForward(p);
     if (!error.empty())
-        fail("attention: {}", error);
+        failEnvironment("attention: {}", error);
     return computeType == inputType ? out : out.to(inputType);
 }
 

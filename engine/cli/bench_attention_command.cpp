@@ -12,6 +12,7 @@
 #include "common/dtype_names.h"
 #include "common/error.h"
 #include "model/self_attention.h"
+#include "profile/profile_report.h"
 #include "sparsity/layout.h"
 #include "sparsity/sparsity_config.h"
 
@@ -30,7 +31,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <ostream>
@@ -134,11 +134,8 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
     setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
     setup.calls = int(args.integer("calls", 1, 10000).value_or(10));
+    const std::string typeName = args.choice("dtype", { "float16", "bfloat16", "float32" }, "float16");
     setup.cuda = args.choice("device", { "cuda", "cpu" }, "cuda") == "cuda";
-    // Half precision is what the CUDA kernels are for; the CPU path computes best (and on LibTorch 1.13 only) in
-    // float32.
-    const std::string typeName
-        = args.choice("dtype", { "float16", "bfloat16", "float32" }, setup.cuda ? "float16" : "float32");
     setup.kernel = args.choice("kernel", { "auto", "tiled" }, "auto");
     const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     const auto jsonPath = args.value("json");
@@ -146,9 +143,9 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     if (setup.cuda) {
 #ifdef SPW_TORCH_HAS_CUDA
         if (!at::hasCUDA() || at::cuda::getNumGPUs() == 0)
-            fail("bench-attention: --device cuda but no CUDA device is available (use --device cpu)");
+            failEnvironment("bench-attention: --device cuda but no CUDA device is available (use --device cpu)");
 #else
-        fail("bench-attention: --device cuda but this build has no CUDA support (use --device cpu)");
+        failEnvironment("bench-attention: --device cuda but this build has no CUDA support (use --device cpu)");
 #endif
     }
 
@@ -214,10 +211,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
     out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);
     if (jsonPath) {
-        std::ofstream file(*jsonPath);
-        if (!file)
-            fail("bench-attention: cannot write --json {}", *jsonPath);
-        file << result.dump(2) << '\n';
+        writeReportFile(*jsonPath, result.dump(2) + '\n', "--json");
     }
     return 0;
 }

@@ -41,19 +41,22 @@ int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
         return kExitOk;
     }
     const auto& commands = allCommands();
-    auto command = std::find_if(commands.begin(), commands.end(),
-                                [&](const Command& c) { return c.spec.name == args[0]; });
+    auto command
+        = std::find_if(commands.begin(), commands.end(), [&](const Command& c) { return c.spec.name == args[0]; });
     if (command == commands.end()) {
         err << fmt::format("sparse-workbench-cli: unknown command '{}' (see --help)\n", args[0]);
         return kExitBadInput;
     }
     try {
-        Arguments parsed = Arguments::parse(command->spec, {args.begin() + 1, args.end()});
+        Arguments parsed = Arguments::parse(command->spec, { args.begin() + 1, args.end() });
         if (parsed.helpRequested()) {
             out << command->spec.helpText();
             return kExitOk;
         }
         return command->run(parsed, out, err);
+    } catch (const EnvironmentError& e) {
+        err << "error: " << firstLine(e.what()) << '\n';
+        return kExitFailure;
     } catch (const Error& e) {
         err << "error: " << firstLine(e.what()) << '\n';
         return kExitBadInput;

@@ -1,6 +1,7 @@
 #pragma once
 // sparse-workbench-cli: dispatches a subcommand and turns failures into exit codes (design.md §6):
-// 0 success, 2 bad input or usage (spw::Error, one line on stderr), 1 any other failure.
+// 0 success, 2 bad input or usage (spw::Error, one line on stderr), 1 any other failure (spw::EnvironmentError: a
+// failed write, no CUDA device, a CUDA error; a cancel; anything unexpected), also one line on stderr.
 #include "cli/arguments.h"
 
 #include <functional>

@@ -2,6 +2,7 @@
 // [--seed S] [--force]`: extends the position table and/or gives layers block-sparse attention, then exports the
 // result as a HuggingFace folder. Prints a JSON summary on stdout.
 #include "cli/commands.h"
+#include "cli/interruption.h"
 
 #include "common/available_memory.h"
 #include "common/error.h"
@@ -75,10 +76,16 @@ int runConvert(const Arguments& args, std::ostream& out, std::ostream& err)
     const ConversionPreview preview = previewConversion(model->config(), plan);
     const ConversionRecord record = applyConversionPlan(*model, plan);
     const ExportResult exported = [&] {
+        InterruptionGuard interruption;
         try {
-            return exportModel(*model, record, source, outDirectory, args.has("force"));
+            return exportModel(*model, record, source, outDirectory, args.has("force"), interruption.progress());
         } catch (const OutputFolderExists& e) {
             fail("{} (use --force to replace it)", e.what());
+        } catch (...) {
+            // A signal cancels the export (or fails a write it interrupted): the half-written folder is gone by now.
+            if (interruption.signal() != 0)
+                interruption.endBySignal(err, fmt::format("convert: export cancelled, {} is as it was", outDirectory));
+            throw;
         }
     }();
 
@@ -118,7 +125,7 @@ Command convertCommand()
             { "sparsity", "CONFIG.json", "sparsity configuration (ds_config or its sparse_attention object)" },
             { "layers", "0,2,...", "the layers to make sparse (default: all)" },
             { "seed", "S", "seed of the layout's random blocks (default: the configuration's seed, else 0)" },
-            { "force", "", "replace DIR when it exists" },
+            { "force", "", "replace DIR when it exists and is empty or a model folder (config.json, no subfolders)" },
         },
     };
     return { spec, runConvert };

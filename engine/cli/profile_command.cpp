@@ -6,6 +6,7 @@
 #include "common/available_memory.h"
 #include "common/error.h"
 #include "common/file_reading.h"
+#include "common/output_paths.h"
 #include "common/utf8_text.h"
 #include "convert/model_conversion.h"
 #include "model/create_model.h"
@@ -112,6 +113,24 @@ std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLen
     }
 }
 
+// A report replaces what is at its path: never the model's files or a file the sweep reads.
+void checkReportsOutsideInputs(
+    const Arguments& args, const std::string& jsonPath, const std::optional<std::string>& csvPath)
+{
+    std::vector<std::pair<std::string, std::string>> inputs; // path, what it is
+    if (!args.positional().empty())
+        inputs.emplace_back(args.positional().front(), "the model folder");
+    for (const std::string& path : args.values("sparsity"))
+        inputs.emplace_back(path, "the --sparsity file");
+    if (const auto text = args.value("text"))
+        inputs.emplace_back(*text, "the --text file");
+    for (const auto& [path, role] : inputs) {
+        checkOutputOutside(jsonPath, "--json", path, role);
+        if (csvPath)
+            checkOutputOutside(*csvPath, "--csv", path, role);
+    }
+}
+
 int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const bool demo = args.has("demo");
@@ -122,6 +141,7 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     checkReportPath(jsonPath, "--json");
     if (csvPath)
         checkReportPath(*csvPath, "--csv");
+    checkReportsOutsideInputs(args, jsonPath, csvPath);
 
     ProfileSettings settings;
     args.required("sparsity");
@@ -143,10 +163,10 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     LoadOptions options;
     if (args.choice("device", { "cpu", "cuda" }, "cpu") == "cuda") {
 #ifndef SPW_TORCH_HAS_CUDA
-        fail("profile: --device cuda: this build has no CUDA support (LibTorch without CUDA)");
+        failEnvironment("profile: --device cuda: this build has no CUDA support (LibTorch without CUDA)");
 #endif
         if (!at::hasCUDA())
-            fail("profile: --device cuda: no CUDA device is available");
+            failEnvironment("profile: --device cuda: no CUDA device is available");
         options.device = at::Device(at::kCUDA, 0);
     }
     options.dtype = dtypeFromName(args.choice("dtype", { "float32", "float16", "bfloat16" }, "float32"));

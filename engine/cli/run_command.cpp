@@ -2,6 +2,7 @@
 
 #include "common/dtype_names.h"
 #include "common/error.h"
+#include "common/output_paths.h"
 #include "common/utf8_text.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
@@ -58,7 +59,8 @@ Command runCommand()
         1,
         {
             { "inputs", "IN.safetensors", "input_ids (I64 [B, L]), optional attention_mask, token_type_ids" },
-            { "output", "OUT.safetensors", "last_hidden_state, pooler_output (with a pooler), logits (with a head)" },
+            { "output", "OUT.safetensors",
+                "last_hidden_state, pooler_output (with a pooler), logits (with a head); outside DIR" },
             { "device", "cpu|cuda", "where to compute (default cpu)" },
             { "dtype", "float32|float16|bfloat16", "compute dtype on CUDA (CPU always computes in float32)" },
         },
@@ -67,10 +69,13 @@ Command runCommand()
                 const std::string directory = args.positional().front();
                 const std::string inputsPath = args.required("inputs");
                 const std::string outputPath = args.required("output");
+                // The output replaces what is at its path: never a file of the model or the inputs.
+                checkOutputOutside(outputPath, "--output", directory, "the model folder");
+                checkOutputOutside(outputPath, "--output", inputsPath, "the --inputs file");
                 LoadOptions options;
                 if (args.choice("device", { "cpu", "cuda" }, "cpu") == "cuda") {
                     if (!at::hasCUDA())
-                        fail("--device cuda: no CUDA device is available to this build");
+                        failEnvironment("--device cuda: no CUDA device is available to this build");
                     options.device = at::Device(at::kCUDA, 0);
                 }
                 options.dtype = dtypeFromName(args.choice("dtype", { "float32", "float16", "bfloat16" }, "float32"));

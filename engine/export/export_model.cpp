@@ -1,37 +1,19 @@
 #include "export/export_model.h"
 
+#include "common/durable_files.h"
 #include "common/error.h"
+#include "common/output_paths.h"
 #include "convert/sparse_attention_record.h"
 #include "export/folder_files.h"
 #include "export/staging_folder.h"
 #include "io/safetensors.h"
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 namespace spw {
 namespace fs = std::filesystem;
 namespace {
-
-// The canonical form of a path that may not exist yet (its existing prefix resolved through symlinks).
-fs::path resolved(const fs::path& path)
-{
-    std::error_code error;
-    fs::path result = fs::weakly_canonical(fs::absolute(path), error);
-    if (error)
-        fail("{}: cannot resolve the path ({})", path.string(), error.message());
-    if (result.filename().empty())
-        result = result.parent_path();
-    return result;
-}
-
-bool isWithin(const fs::path& inner, const fs::path& outer)
-{
-    auto [outerEnd, innerIt] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-    return outerEnd == outer.end();
-}
 
 void checkSourceAndTarget(const std::string& sourceDirectory, const std::string& outDirectory)
 {
@@ -42,16 +24,16 @@ void checkSourceAndTarget(const std::string& sourceDirectory, const std::string&
     std::error_code error;
     if (!fs::is_directory(sourceDirectory, error))
         fail("{}: the source folder does not exist", sourceDirectory);
-    const fs::path source = resolved(sourceDirectory);
-    const fs::path out = resolved(outDirectory);
+    const fs::path source = resolvedPath(sourceDirectory);
+    const fs::path out = resolvedPath(outDirectory);
     if (out == source)
         fail("{}: the output folder is the source folder; export never modifies the source", outDirectory);
-    if (isWithin(out, source))
-        fail("{}: the output folder lies inside the source folder {}; export never modifies the source",
-             outDirectory, sourceDirectory);
-    if (isWithin(source, out))
-        fail("{}: the output folder contains the source folder {}; replacing it would delete the source",
-             outDirectory, sourceDirectory);
+    if (isSameOrWithin(out, source))
+        fail("{}: the output folder lies inside the source folder {}; export never modifies the source", outDirectory,
+            sourceDirectory);
+    if (isSameOrWithin(source, out))
+        fail("{}: the output folder contains the source folder {}; replacing it would delete the source", outDirectory,
+            sourceDirectory);
 }
 
 nlohmann::json exportedConfig(const EncoderModel& model)
@@ -64,16 +46,6 @@ nlohmann::json exportedConfig(const EncoderModel& model)
     return config;
 }
 
-void writeConfig(const nlohmann::json& config, const fs::path& path)
-{
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        fail("{}: cannot open for writing", path.string());
-    out << config.dump(2) << '\n';
-    if (!out)
-        fail("{}: write failed", path.string());
-}
-
 std::map<std::string, at::Tensor> exportedTensors(const EncoderModel& model)
 {
     std::map<std::string, at::Tensor> tensors;
@@ -84,9 +56,8 @@ std::map<std::string, at::Tensor> exportedTensors(const EncoderModel& model)
 
 } // namespace
 
-ExportResult exportModel(const EncoderModel& model, const ConversionRecord& record,
-                         const std::string& sourceDirectory, const std::string& outDirectory, bool force,
-                         const ProgressCallback& progress)
+ExportResult exportModel(const EncoderModel& model, const ConversionRecord& record, const std::string& sourceDirectory,
+    const std::string& outDirectory, bool force, const ProgressCallback& progress)
 {
     checkSourceAndTarget(sourceDirectory, outDirectory);
     // Everything that can fail on the model's side fails before a folder is created.
@@ -96,7 +67,7 @@ ExportResult exportModel(const EncoderModel& model, const ConversionRecord& reco
     StagingFolder staging(outDirectory, force);
     ExportResult result;
     result.directory = staging.destination().string();
-    writeConfig(config, staging.path() / "config.json");
+    writeFileAtomically(staging.path() / "config.json", config.dump(2) + '\n');
     result.files.push_back("config.json");
     reportProgress(progress, 0.05f);
 
@@ -116,7 +87,7 @@ ExportResult exportModel(const EncoderModel& model, const ConversionRecord& reco
     staging.commit();
     std::sort(result.files.begin(), result.files.end());
     if (progress)
-        progress(1.0f);  // done: too late to cancel, the folder is in place
+        progress(1.0f); // done: too late to cancel, the folder is in place
     return result;
 }
 

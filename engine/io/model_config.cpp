@@ -1,13 +1,13 @@
 #include "io/model_config.h"
 
 #include "cli/arguments.h"
+#include "common/durable_files.h"
 #include "common/error.h"
 #include "common/file_reading.h"
 #include "common/folder_containment.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 namespace spw {
 namespace {
@@ -213,12 +213,7 @@ ModelConfig loadModelConfig(const std::string& directory)
 
 void saveModelConfig(const ModelConfig& config, const std::string& path)
 {
-    std::ofstream out(path, std::ios::trunc);
-    if (!out)
-        fail("{}: cannot open for writing", path);
-    out << config.toJson().dump(2) << '\n';
-    if (!out)
-        fail("{}: write failed", path);
+    writeFileAtomically(path, config.toJson().dump(2) + '\n');
 }
 
 } // namespace spw

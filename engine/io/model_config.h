@@ -55,7 +55,7 @@ double estimatedParameterCount(const ModelConfig& config);
 ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& source = "config.json");
 // Reads DIR/config.json.
 ModelConfig loadModelConfig(const std::string& directory);
-// Writes toJson() to `path`, indented as transformers writes it.
+// Writes toJson() to `path` atomically (engine/common/durable_files.h), indented as transformers writes it.
 void saveModelConfig(const ModelConfig& config, const std::string& path);
 
 } // namespace spw

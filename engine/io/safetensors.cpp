@@ -1,5 +1,6 @@
 #include "io/safetensors.h"
 
+#include "common/durable_files.h"
 #include "common/error.h"
 #include "common/file_reading.h"
 
@@ -9,9 +10,9 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
+#include <ostream>
 #include <tuple>
 
 #include <fcntl.h>
@@ -296,19 +297,16 @@ void saveSafetensors(const std::string& path, const std::map<std::string, at::Te
     std::string text = header.dump();
     text.resize((text.size() + 7) / 8 * 8, ' ');
 
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        fail("{}: cannot open for writing", path);
-    std::uint8_t length[8];
-    for (int i = 0; i < 8; ++i)
-        length[i] = std::uint8_t(std::uint64_t(text.size()) >> (8 * i));
-    out.write(reinterpret_cast<const char*>(length), 8);
-    out.write(text.data(), std::streamsize(text.size()));
-    for (const auto& tensor : data)
-        out.write(static_cast<const char*>(tensor.data_ptr()), std::streamsize(tensor.numel() * tensor.element_size()));
-    out.close();
-    if (!out)
-        fail("{}: write failed", path);
+    writeFileAtomically(path, [&](std::ostream& out) {
+        std::uint8_t length[8];
+        for (int i = 0; i < 8; ++i)
+            length[i] = std::uint8_t(std::uint64_t(text.size()) >> (8 * i));
+        out.write(reinterpret_cast<const char*>(length), 8);
+        out.write(text.data(), std::streamsize(text.size()));
+        for (const auto& tensor : data)
+            out.write(
+                static_cast<const char*>(tensor.data_ptr()), std::streamsize(tensor.numel() * tensor.element_size()));
+    });
 }
 
 } // namespace spw

@@ -29,9 +29,9 @@ namespace spw {
 
 struct SafetensorsTensorInfo {
     std::string name;
-    std::string dtype;  // as spelled in the file, e.g. "F32"
+    std::string dtype; // as spelled in the file, e.g. "F32"
     std::vector<std::int64_t> shape;
-    std::uint64_t begin = 0;  // byte offsets in the data buffer
+    std::uint64_t begin = 0; // byte offsets in the data buffer
     std::uint64_t end = 0;
 };
 
@@ -39,7 +39,7 @@ struct SafetensorsTensorInfo {
 struct SafetensorsHeader {
     std::vector<SafetensorsTensorInfo> tensors;
     std::map<std::string, std::string> metadata;
-    std::uint64_t headerLength = 0;  // N
+    std::uint64_t headerLength = 0; // N
 };
 
 // Validates a whole file's bytes (header and sizes) as the reference does. `fileName` is used in messages.
@@ -76,9 +76,10 @@ private:
 std::map<std::string, at::Tensor> loadSafetensors(const std::string& path);
 
 // Writes `tensors` (CPU or not; contiguous copies are taken) in sorted name order with their dtypes, the header
-// padded with spaces to an 8-byte boundary and `metadata` as "__metadata__" ({"format": "pt"} by default).
-// Throws spw::Error naming the file or tensor on failure.
+// padded with spaces to an 8-byte boundary and `metadata` as "__metadata__" ({"format": "pt"} by default), atomically
+// (engine/common/durable_files.h). Throws spw::Error naming the file or tensor on failure (spw::EnvironmentError when
+// the write itself fails).
 void saveSafetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
-                     const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
+    const std::map<std::string, std::string>& metadata = { { "format", "pt" } });
 
 } // namespace spw

@@ -1,6 +1,7 @@
 #include "profile/profile_report.h"
 
 #include "common/dtype_names.h"
+#include "common/durable_files.h"
 #include "common/error.h"
 #include "model/encoder_model.h"
 #include "profile/profiler.h"
@@ -11,7 +12,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 
 namespace spw {
@@ -135,13 +135,13 @@ void checkReportPath(const std::string& path, const std::string& flag)
 
 void writeReportFile(const std::string& path, const std::string& text, const std::string& flag)
 {
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    if (!file)
-        fail("{} {}: cannot open for writing", flag, path);
-    file << text;
-    file.flush();
-    if (!file)
-        fail("{} {}: write failed", flag, path);
+    try {
+        writeFileAtomically(path, text);
+    } catch (const EnvironmentError& e) {
+        failEnvironment("{} {}", flag, e.what());
+    } catch (const Error& e) {
+        fail("{} {}", flag, e.what());
+    }
 }
 
 } // namespace spw

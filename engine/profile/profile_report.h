@@ -39,7 +39,8 @@ nlohmann::json profileSettingsToJson(
 // is missing or read-only): checked before a sweep that may run for hours, not after it.
 void checkReportPath(const std::string& path, const std::string& flag);
 
-// Writes `text` to `path`; spw::Error naming the file (and `flag`) when it cannot.
+// Writes `text` to `path` atomically (engine/common/durable_files.h); spw::Error naming the file (and `flag`) when
+// it cannot.
 void writeReportFile(const std::string& path, const std::string& text, const std::string& flag);
 
 } // namespace spw

@@ -37,18 +37,18 @@ const std::vector<SparsityMode>& allModes();
 
 struct SparsityConfig {
     SparsityMode mode = SparsityMode::Fixed;
-    int numHeads = 0;  // 0: not set in the configuration; the model or --heads supplies it
+    int numHeads = 0; // 0: not set in the configuration; the model or --heads supplies it
     int block = 16;
     bool differentLayoutPerHead = false;
     // fixed
     int numLocalBlocks = 4;
-    int numGlobalBlocks = 1;  // fixed, bigbird
-    bool horizontalGlobalAttention = false;  // fixed, variable
+    int numGlobalBlocks = 1; // fixed, bigbird
+    bool horizontalGlobalAttention = false; // fixed, variable
     int numDifferentGlobalPatterns = 1;
     // variable, bigbird
     int numRandomBlocks = 0;
-    std::vector<int> localWindowBlocks{4};
-    std::vector<int> globalBlockIndices{0};  // variable, bslongformer
+    std::vector<int> localWindowBlocks { 4 };
+    std::vector<int> globalBlockIndices { 0 }; // variable, bslongformer
     std::optional<std::vector<int>> globalBlockEndIndices;
     // bigbird, bslongformer, local
     int numSlidingWindowBlocks = 3;
@@ -72,6 +72,7 @@ SparsityConfig sparsityConfigFromJson(const nlohmann::json& json);
 SparsityConfig loadSparsityConfig(const std::string& path);
 // The "sparse_attention" object in ds_config spelling, with the keys that apply to the mode.
 nlohmann::json sparsityConfigToJson(const SparsityConfig& config);
+// Writes sparsityConfigToJson() to `path` atomically (engine/common/durable_files.h).
 void saveSparsityConfig(const SparsityConfig& config, const std::string& path);
 
 } // namespace spw

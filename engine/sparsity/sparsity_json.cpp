@@ -2,6 +2,7 @@
 // every key, the modes it applies to, and how it is read and written, so that the reader and the writer agree.
 #include "sparsity/sparsity_config.h"
 
+#include "common/durable_files.h"
 #include "common/error.h"
 #include "common/file_reading.h"
 
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
 
 namespace spw {
 namespace {
@@ -230,12 +230,7 @@ json sparsityConfigToJson(const SparsityConfig& config)
 
 void saveSparsityConfig(const SparsityConfig& config, const std::string& path)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        fail("{}: cannot write the sparsity configuration", path);
-    out << sparsityConfigToJson(config).dump(2) << '\n';
-    if (!out)
-        fail("{}: cannot write the sparsity configuration", path);
+    writeFileAtomically(path, sparsityConfigToJson(config).dump(2) + '\n');
 }
 
 } // namespace spw

@@ -38,9 +38,9 @@ SparsityConfig fixedBlock8()
 
 ModelInputs someInputs(std::int64_t length, std::int64_t first)
 {
-    at::Tensor ids = at::randint(5, 99, {2, length}, at::kLong);
+    at::Tensor ids = at::randint(5, 99, { 2, length }, at::kLong);
     ids.select(1, 0).fill_(first);
-    return ModelInputs{ids, std::nullopt, std::nullopt, std::nullopt};
+    return ModelInputs { ids, std::nullopt, std::nullopt, std::nullopt };
 }
 
 struct Converted {
@@ -70,13 +70,13 @@ TEST(Export, RoundTripKeepsTensorsConfigAndTokenizer)
     plan.maxLength = 100;
     plan.sparsity = fixedBlock8();
     plan.seed = 7;
-    plan.layers = std::vector<int>{1};
+    plan.layers = std::vector<int> { 1 };
     Converted c = convertAndExport("bert_mlm", "bert_vocab", plan);
     const auto sourceFiles = test::fingerprint(c.source);
     EXPECT_EQ(c.result.directory, fs::absolute(c.out).string());
     EXPECT_EQ(test::listNames(c.out),
-              (std::vector<std::string>{"config.json", "model.safetensors", "special_tokens_map.json",
-                                        "tokenizer_config.json", "vocab.txt"}));
+        (std::vector<std::string> {
+            "config.json", "model.safetensors", "special_tokens_map.json", "tokenizer_config.json", "vocab.txt" }));
     EXPECT_EQ(c.result.files, test::listNames(c.out));
 
     // config.json: every source key kept with its value, except the new maximum and the sparse attention record.
@@ -92,12 +92,12 @@ TEST(Export, RoundTripKeepsTensorsConfigAndTokenizer)
     EXPECT_EQ(sparse["num_local_blocks"], 2);
     EXPECT_EQ(sparse["num_heads"], 4);
     EXPECT_EQ(sparse["seed"], 7);
-    EXPECT_EQ(sparse["layers"], nlohmann::json::array({1}));
+    EXPECT_EQ(sparse["layers"], nlohmann::json::array({ 1 }));
     EXPECT_EQ(after.size(), before.size() + 1);
 
     // model.safetensors: the source's names and dtype; every tensor bit-identical except the extended table.
     SafetensorsFile written((c.out / "model.safetensors").string());
-    EXPECT_EQ(written.header().metadata, (std::map<std::string, std::string>{{"format", "pt"}}));
+    EXPECT_EQ(written.header().metadata, (std::map<std::string, std::string> { { "format", "pt" } }));
     std::map<std::string, at::Tensor> source = loadSafetensors((c.source / "model.safetensors").string());
     std::map<std::string, at::Tensor> exported = loadSafetensors((c.out / "model.safetensors").string());
     ASSERT_EQ(exported.size(), source.size());
@@ -119,17 +119,16 @@ TEST(Export, RoundTripKeepsTensorsConfigAndTokenizer)
     tokenizerAfter.erase("model_max_length");
     EXPECT_EQ(tokenizerAfter, tokenizerBefore);
     EXPECT_EQ(test::readText(c.out / "vocab.txt"), test::readText(c.source / "vocab.txt"));
-    EXPECT_EQ(test::readText(c.out / "special_tokens_map.json"),
-              test::readText(c.source / "special_tokens_map.json"));
+    EXPECT_EQ(test::readText(c.out / "special_tokens_map.json"), test::readText(c.source / "special_tokens_map.json"));
     EXPECT_EQ(Tokenizer::load(c.out.string())->modelMaxLength(), 100);
 
     // Loading the folder brings back the same sparse attention (layout included) and the same outputs.
     auto loaded = loadForRun(c.out.string());
     EXPECT_EQ(loaded->config().maxPositionEmbeddings, 100);
-    EXPECT_EQ(sparseLayers(*loaded), std::vector<int>{1});
+    EXPECT_EQ(sparseLayers(*loaded), std::vector<int> { 1 });
     EXPECT_EQ(loaded->selfAttention(1).sparseAttention()->layout.mask,
-              c.model->selfAttention(1).sparseAttention()->layout.mask);
-    for (std::int64_t length : {5, 64, 97}) {
+        c.model->selfAttention(1).sparseAttention()->layout.mask);
+    for (std::int64_t length : { 5, 64, 97 }) {
         ModelInputs inputs = someInputs(length, 2);
         ModelOutputs expected = runPadded(*c.model, inputs);
         ModelOutputs actual = runPadded(*loaded, inputs);
@@ -167,8 +166,8 @@ TEST(Export, TokenizerJsonTruncationFollowsTheNewMaximum)
 {
     const fs::path source = test::makeSourceFolder("bert_mlm", "bert_json");
     nlohmann::ordered_json tokenizer = nlohmann::ordered_json::parse(test::readText(source / "tokenizer.json"));
-    tokenizer["truncation"] = {{"direction", "Right"}, {"max_length", 64}, {"strategy", "LongestFirst"},
-                               {"stride", 0}};
+    tokenizer["truncation"]
+        = { { "direction", "Right" }, { "max_length", 64 }, { "strategy", "LongestFirst" }, { "stride", 0 } };
     std::ofstream(source / "tokenizer.json", std::ios::trunc) << tokenizer.dump(2);
     auto model = loadForRun(source.string());
     ConversionPlan plan;
@@ -180,7 +179,7 @@ TEST(Export, TokenizerJsonTruncationFollowsTheNewMaximum)
     EXPECT_EQ(written["truncation"]["max_length"], 96);
     EXPECT_EQ(written["truncation"]["strategy"], "LongestFirst");
     written["truncation"]["max_length"] = 64;
-    EXPECT_EQ(written, tokenizer);  // nothing else changed, key order included
+    EXPECT_EQ(written, tokenizer); // nothing else changed, key order included
 }
 
 TEST(Export, LegacyNamesAreWrittenAsTransformersNamesThem)
@@ -204,9 +203,10 @@ TEST(Export, ExistingOutputNeedsForceAndIsReplacedWhole)
     const fs::path parent = test::makeTempDir("spw-export-force");
     const fs::path out = parent / "out";
     fs::create_directories(out);
+    std::ofstream(out / "config.json") << "{}"; // a model folder: --force may replace it
     std::ofstream(out / "stale.txt") << "old";
     auto model = loadForRun(source.string());
-    ConversionRecord record = applyConversionPlan(*model, ConversionPlan{100, std::nullopt, std::nullopt, {}});
+    ConversionRecord record = applyConversionPlan(*model, ConversionPlan { 100, std::nullopt, std::nullopt, {} });
 
     try {
         exportModel(*model, record, source.string(), out.string(), false);
@@ -214,13 +214,13 @@ TEST(Export, ExistingOutputNeedsForceAndIsReplacedWhole)
     } catch (const Error& error) {
         EXPECT_NE(std::string(error.what()).find("already exists"), std::string::npos) << error.what();
     }
-    EXPECT_EQ(test::listNames(out), std::vector<std::string>{"stale.txt"});
-    EXPECT_EQ(test::listNames(parent), std::vector<std::string>{"out"});
+    EXPECT_EQ(test::listNames(out), (std::vector<std::string> { "config.json", "stale.txt" }));
+    EXPECT_EQ(test::listNames(parent), std::vector<std::string> { "out" });
 
     exportModel(*model, record, source.string(), out.string(), true);
     EXPECT_FALSE(fs::exists(out / "stale.txt"));
     EXPECT_TRUE(fs::exists(out / "model.safetensors"));
-    EXPECT_EQ(test::listNames(parent), std::vector<std::string>{"out"});  // no temporary or old folder left
+    EXPECT_EQ(test::listNames(parent), std::vector<std::string> { "out" }); // no temporary or old folder left
     EXPECT_EQ(test::fingerprint(source), sourceFiles);
 }
 
@@ -229,26 +229,27 @@ TEST(Export, CancelLeavesNothingBehind)
     const fs::path source = test::makeSourceFolder("roberta_mlm", "roberta_vocab");
     const auto sourceFiles = test::fingerprint(source);
     auto model = loadForRun(source.string());
-    ConversionRecord record = applyConversionPlan(*model, ConversionPlan{100, std::nullopt, std::nullopt, {}});
+    ConversionRecord record = applyConversionPlan(*model, ConversionPlan { 100, std::nullopt, std::nullopt, {} });
     const fs::path parent = test::makeTempDir("spw-export-cancel");
     // Cancel at each reported step in turn: before writing, after config, after weights, while copying files.
     for (int cancelAt = 0; cancelAt < 6; ++cancelAt) {
         int calls = 0;
         auto progress = [&](float) { return calls++ < cancelAt; };
-        EXPECT_THROW(exportModel(*model, record, source.string(), (parent / "out").string(), false, progress),
-                     Cancelled)
+        EXPECT_THROW(
+            exportModel(*model, record, source.string(), (parent / "out").string(), false, progress), Cancelled)
             << cancelAt;
         EXPECT_TRUE(test::listNames(parent).empty()) << cancelAt;
     }
     // With an existing output and force, a cancel keeps the old folder as it was.
     fs::create_directories(parent / "out");
+    std::ofstream(parent / "out" / "config.json") << "{}";
     std::ofstream(parent / "out" / "keep.txt") << "keep";
     int calls = 0;
     EXPECT_THROW(exportModel(*model, record, source.string(), (parent / "out").string(), true,
-                             [&](float) { return calls++ < 3; }),
-                 Cancelled);
-    EXPECT_EQ(test::listNames(parent), std::vector<std::string>{"out"});
-    EXPECT_EQ(test::listNames(parent / "out"), std::vector<std::string>{"keep.txt"});
+                     [&](float) { return calls++ < 3; }),
+        Cancelled);
+    EXPECT_EQ(test::listNames(parent), std::vector<std::string> { "out" });
+    EXPECT_EQ(test::listNames(parent / "out"), (std::vector<std::string> { "config.json", "keep.txt" }));
     EXPECT_EQ(test::fingerprint(source), sourceFiles);
 }
 
@@ -256,7 +257,7 @@ TEST(Export, FailuresLeaveNothingBehind)
 {
     const fs::path source = test::makeSourceFolder("bert_mlm", "bert_vocab");
     auto model = loadForRun(source.string());
-    ConversionRecord record = applyConversionPlan(*model, ConversionPlan{100, std::nullopt, std::nullopt, {}});
+    ConversionRecord record = applyConversionPlan(*model, ConversionPlan { 100, std::nullopt, std::nullopt, {} });
 
     // A parent that does not exist, and one no file can be created in (even by root).
     EXPECT_THROW(exportModel(*model, record, source.string(), "/nonexistent-spw/a/b", false), Error);
@@ -282,10 +283,10 @@ TEST(Export, RefusesToWriteIntoTheSource)
     const fs::path source = test::makeSourceFolder("bert_mlm", "bert_vocab");
     const auto sourceFiles = test::fingerprint(source);
     auto model = loadForRun(source.string());
-    ConversionRecord record = applyConversionPlan(*model, ConversionPlan{100, std::nullopt, std::nullopt, {}});
+    ConversionRecord record = applyConversionPlan(*model, ConversionPlan { 100, std::nullopt, std::nullopt, {} });
     EXPECT_THROW(exportModel(*model, record, source.string(), source.string(), true), Error);
-    EXPECT_THROW(exportModel(*model, record, source.string(), (source / ".." / source.filename()).string(), true),
-                 Error);
+    EXPECT_THROW(
+        exportModel(*model, record, source.string(), (source / ".." / source.filename()).string(), true), Error);
     EXPECT_THROW(exportModel(*model, record, source.string(), (source / "inside").string(), true), Error);
     EXPECT_THROW(exportModel(*model, record, source.string(), source.parent_path().string(), true), Error);
     EXPECT_EQ(test::fingerprint(source), sourceFiles);
@@ -297,9 +298,9 @@ TEST(Export, RecordedSparseAttentionErrorsNameTheKey)
     plan.sparsity = fixedBlock8();
     Converted c = convertAndExport("bert_mlm", "", plan);
     nlohmann::json config = readJson(c.out / "config.json");
-    EXPECT_EQ(config["sparse_attention"]["layers"], nlohmann::json::array({0, 1}));
+    EXPECT_EQ(config["sparse_attention"]["layers"], nlohmann::json::array({ 0, 1 }));
     EXPECT_EQ(config["max_position_embeddings"], 64);
-    config["sparse_attention"]["layers"] = {0, 5};
+    config["sparse_attention"]["layers"] = { 0, 5 };
     std::ofstream(c.out / "config.json", std::ios::trunc) << config.dump(2);
     try {
         loadForRun(c.out.string());
@@ -308,7 +309,7 @@ TEST(Export, RecordedSparseAttentionErrorsNameTheKey)
         EXPECT_NE(std::string(error.what()).find("sparse_attention"), std::string::npos) << error.what();
         EXPECT_NE(std::string(error.what()).find("layer 5"), std::string::npos) << error.what();
     }
-    config["sparse_attention"] = {{"mode", "fixed"}, {"block", 8}, {"bogus", 1}};
+    config["sparse_attention"] = { { "mode", "fixed" }, { "block", 8 }, { "bogus", 1 } };
     std::ofstream(c.out / "config.json", std::ios::trunc) << config.dump(2);
     EXPECT_THROW(loadForRun(c.out.string()), Error);
 }

@@ -110,14 +110,17 @@ TEST_F(ProfileCli, RobertaFolderExtendsPastItsReservedRows)
     EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["model"]["max_position_embeddings"], 98);
 }
 
-TEST_F(ProfileCli, CudaWithoutCudaIsAUsageError)
+// The input is fine, the machine lacks the device: an environment failure, exit 1.
+TEST_F(ProfileCli, CudaWithoutCudaIsAnEnvironmentFailure)
 {
     auto args = demoArgs();
     args.insert(args.end(), { "--device", "cuda", "--json", path("out.json") });
     const auto result = test::runCli(args);
     if (result.exitCode == 0)
         GTEST_SKIP() << "this build has CUDA";
-    expectUsageError(result, "--device");
+    EXPECT_EQ(result.exitCode, 1) << result.err;
+    EXPECT_NE(result.err.find("--device"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
 }
 
 TEST_F(ProfileCli, ModelSourceMustBeExactlyOne)

@@ -183,16 +183,18 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(out + "/config.json"));
     }
 
-    // What the export dialog does once the user has confirmed replacing a folder.
+    // What the export dialog does once the user has confirmed replacing a folder: a model folder is replaced.
     void exportReplacingAFolderReplacesIt()
     {
         JobRunner runner;
         auto page = makePage(runner);
         const QString out = m_dir.filePath("replaced");
         QVERIFY(QDir().mkpath(out));
-        QFile old(out + "/old.txt");
-        QVERIFY(old.open(QIODevice::WriteOnly));
-        old.close();
+        for (const QString& name : { QStringLiteral("old.txt"), QStringLiteral("config.json") }) {
+            QFile old(out + "/" + name);
+            QVERIFY(old.open(QIODevice::WriteOnly));
+            old.write("{}");
+        }
         page->setMaxLength(256);
         QSignalSpy exported(page.get(), &ConvertPage::exportFinished);
         page->exportTo(out, true);
@@ -200,6 +202,26 @@ private Q_SLOTS:
         QVERIFY2(page->errorText().isEmpty(), qPrintable(page->errorText()));
         QVERIFY(!QFile::exists(out + "/old.txt"));
         QCOMPARE(readJson(out + "/config.json")["max_position_embeddings"].get<int>(), 256);
+    }
+
+    // Any other folder is refused by the engine even when the user asked to replace it (--force in the CLI).
+    void exportReplacingAFolderOfOtherThingsFailsInline()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        const QString out = m_dir.filePath("documents");
+        QVERIFY(QDir().mkpath(out + "/photos"));
+        QFile letter(out + "/letter.txt");
+        QVERIFY(letter.open(QIODevice::WriteOnly));
+        letter.close();
+        QSignalSpy failed(page.get(), &ConvertPage::jobFailed);
+        page->exportTo(out, true);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(page->errorText().contains("letter.txt"), qPrintable(page->errorText()));
+        QVERIFY2(page->errorText().contains("photos"), qPrintable(page->errorText()));
+        QVERIFY(QFile::exists(out + "/letter.txt"));
+        QVERIFY(QDir(out + "/photos").exists());
+        QVERIFY(!QFile::exists(out + "/config.json"));
     }
 
     void compareFillsDrift()

@@ -2,6 +2,7 @@
 
 #include "convert/drift_chart.h"
 #include "convert/drift_table_model.h"
+#include "export/staging_folder.h"
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
@@ -471,9 +472,18 @@ void ConvertPage::chooseExportFolder()
         QFileDialog::ShowDirsOnly | QFileDialog::DontConfirmOverwrite);
     if (directory.isEmpty())
         return;
-    // An existing folder is replaced only when the user says so, after being told what it holds.
+    // An existing folder is replaced only when the engine allows it (empty, or a model folder) and the user says so,
+    // after being told what it holds.
     const QDir existing(directory);
     const bool replace = existing.exists();
+    if (replace) {
+        try {
+            checkReplaceableFolder(directory.toStdString());
+        } catch (const Error& error) {
+            showError(tr("Not exported: %1").arg(QString::fromStdString(error.what())));
+            return;
+        }
+    }
     const qsizetype entries = existing.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size();
     if (replace && entries > 0
         && QMessageBox::question(this, tr("Replace folder?"),
