@@ -32,7 +32,7 @@ void writeEncoding(const Encoding& encoding, std::ostream& out)
     out << ',';
     writeArray("token_type_ids", encoding.typeIds, writeNumber);
     out << ',';
-    writeArray("tokens", encoding.tokens, [&out](const std::string& token) { out << quoted(token); });
+    writeArray("tokens", encoding.tokens, [&out](const std::string& token) { out << jsonQuoted(token); });
     out << "}\n";
 }
 

@@ -43,13 +43,13 @@ std::int64_t decoderId(const std::string& key, const std::string& file)
     const char* end = key.data() + key.size();
     auto [stop, error] = std::from_chars(key.data(), end, id);
     if (key.empty() || key.front() == '-' || error != std::errc() || stop != end)
-        fail("{}: 'added_tokens_decoder' key {} is not a token id (a non-negative integer)", file, quoted(key));
+        fail("{}: 'added_tokens_decoder' key {} is not a token id (a non-negative integer)", file, jsonQuoted(key));
     return id;
 }
 
 } // namespace
 
-std::string quoted(const std::string& text)
+std::string jsonQuoted(const std::string& text)
 {
     return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -86,8 +86,8 @@ Vocabulary readVocabJson(const std::string& path)
     const auto limit = static_cast<std::int64_t>(json.size());
     for (const auto& [token, id] : json.items()) {
         if (!id.is_number_integer())
-            fail("{}: the id of token {} is not an integer", path, quoted(token));
-        checkTokenId(id.get<std::int64_t>(), limit, path, fmt::format("the id of token {}", quoted(token)));
+            fail("{}: the id of token {} is not an integer", path, jsonQuoted(token));
+        checkTokenId(id.get<std::int64_t>(), limit, path, fmt::format("the id of token {}", jsonQuoted(token)));
         vocabulary.add(token, id.get<std::int64_t>());
     }
     return vocabulary;

@@ -23,7 +23,7 @@ std::vector<std::pair<std::string, std::string>> readMergesTxt(const std::string
 
 // `text` as a JSON string literal ("a\nb"), so that a message naming a token with control characters or invalid
 // UTF-8 stays on one line.
-std::string quoted(const std::string& text);
+std::string jsonQuoted(const std::string& text);
 
 // Fails naming `file` and `what` (for example "'added_tokens' id of '<mask>'") unless 0 <= id < limit. Every id read
 // from a file passes here before it indexes or sizes anything; `limit` is how many tokens the files define, since

@@ -30,8 +30,9 @@ Vocabulary readVocab(const json& model, std::int64_t idLimit, const std::string&
     Vocabulary vocabulary;
     for (const auto& [token, id] : model["vocab"].items()) {
         if (!id.is_number_integer())
-            fail("{}: 'model.vocab' id of {} is not an integer", file, quoted(token));
-        checkTokenId(id.get<std::int64_t>(), idLimit, file, fmt::format("the 'model.vocab' id of {}", quoted(token)));
+            fail("{}: 'model.vocab' id of {} is not an integer", file, jsonQuoted(token));
+        checkTokenId(
+            id.get<std::int64_t>(), idLimit, file, fmt::format("the 'model.vocab' id of {}", jsonQuoted(token)));
         vocabulary.add(token, id.get<std::int64_t>());
     }
     return vocabulary;
@@ -204,7 +205,7 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
             fail("{}: an entry of 'added_tokens' has no integer 'id'", path);
         token.content = requiredString(item, "content", path);
         token.id = item["id"].get<std::int64_t>();
-        checkTokenId(token.id, idLimit, path, fmt::format("the 'added_tokens' id of {}", quoted(token.content)));
+        checkTokenId(token.id, idLimit, path, fmt::format("the 'added_tokens' id of {}", jsonQuoted(token.content)));
         token.lstrip = optionalBool(item, "lstrip", path).value_or(false);
         token.rstrip = optionalBool(item, "rstrip", path).value_or(false);
         token.singleWord = optionalBool(item, "single_word", path).value_or(false);

@@ -26,8 +26,8 @@ std::vector<AddedToken> specialAddedTokens(const TokenizerConfig& config, Vocabu
     // most this many ids.
     const std::int64_t idLimit = vocabulary.size() + static_cast<std::int64_t>(config.addedTokens.size());
     for (const auto& entry : config.addedTokens) {
-        checkTokenId(
-            entry.id, idLimit, config.file, fmt::format("the 'added_tokens_decoder' id of {}", quoted(entry.content)));
+        checkTokenId(entry.id, idLimit, config.file,
+            fmt::format("the 'added_tokens_decoder' id of {}", jsonQuoted(entry.content)));
         vocabulary.add(entry.content, entry.id);
         tokens.push_back(entry);
     }

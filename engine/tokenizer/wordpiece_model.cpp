@@ -15,7 +15,7 @@ WordPieceModel::WordPieceModel(Vocabulary vocabulary, std::string unkToken, std:
 {
     auto unk = m_vocabulary.find(m_unkToken);
     if (!unk)
-        fail("{}: the unknown token {} is not in the WordPiece vocabulary", source, quoted(m_unkToken));
+        fail("{}: the unknown token {} is not in the WordPiece vocabulary", source, jsonQuoted(m_unkToken));
     m_unkId = *unk;
 }
 
