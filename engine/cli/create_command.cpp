@@ -4,6 +4,7 @@
 #include "common/utf8_text.h"
 #include "model/create_model.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <ostream>
