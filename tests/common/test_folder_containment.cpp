@@ -69,7 +69,7 @@ TEST_F(FolderContainment, AHuggingFaceCacheSnapshotMayLinkToItsBlobs)
     fs::create_directories(repo / "blobs");
     std::ofstream(repo / "blobs" / "f00d") << "{}";
     fs::create_symlink("../../blobs/f00d", snapshot / "config.json");
-    fs::create_symlink("../../../../secret.txt", snapshot / "notes.txt");
+    fs::create_symlink("../../../secret.txt", snapshot / "notes.txt");
     EXPECT_TRUE(resolvesInsideFolder(snapshot, snapshot / "config.json"));
     EXPECT_FALSE(resolvesInsideFolder(snapshot, snapshot / "notes.txt"));
     // Only a folder inside "snapshots" gets that allowance.
