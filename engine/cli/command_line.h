@@ -2,6 +2,7 @@
 // sparse-workbench-cli: dispatches a subcommand and turns failures into exit codes (design.md §6):
 // 0 success, 2 bad input or usage (spw::Error, one line on stderr), 1 any other failure.
 #include "cli/arguments.h"
+#include "cli/cli_layer.h"
 
 #include <functional>
 #include <iosfwd>

@@ -1,8 +1,8 @@
 #include "io/model_config.h"
 
-#include "cli/arguments.h"
 #include "common/error.h"
 #include "common/file_reading.h"
+#include "common/parse_integer.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -13,7 +13,11 @@ namespace {
 
 class ConfigReader {
 public:
-    ConfigReader(const nlohmann::json& json, const std::string& source) : m_json(json), m_source(source) {}
+    ConfigReader(const nlohmann::json& json, const std::string& source)
+        : m_json(json)
+        , m_source(source)
+    {
+    }
 
     const nlohmann::json* find(const char* key) const
     {
@@ -82,7 +86,7 @@ private:
     std::string m_source;
 };
 
-const std::vector<std::string> kActivations = {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu"};
+const std::vector<std::string> kActivations = { "gelu", "gelu_new", "gelu_pytorch_tanh", "relu" };
 
 } // namespace
 
@@ -113,11 +117,11 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
     config.maxPositionEmbeddings = reader.positiveInteger("max_position_embeddings");
     if (config.hiddenSize % config.numAttentionHeads != 0)
         fail("{}: \"hidden_size\" {} is not a multiple of \"num_attention_heads\" {}", source, config.hiddenSize,
-             config.numAttentionHeads);
+            config.numAttentionHeads);
     config.hiddenAct = reader.string("hidden_act", "gelu");
     if (std::find(kActivations.begin(), kActivations.end(), config.hiddenAct) == kActivations.end())
         fail("{}: \"hidden_act\" '{}' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)", source,
-             config.hiddenAct);
+            config.hiddenAct);
     config.typeVocabSize = reader.positiveInteger("type_vocab_size", 2);
     config.layerNormEps = reader.number("layer_norm_eps", 1e-12);
     if (!(config.layerNormEps > 0))
@@ -125,27 +129,27 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
     config.padTokenId = reader.integer("pad_token_id", config.family() == ModelFamily::Roberta ? 1 : 0);
     if (config.padTokenId < 0 || config.padTokenId >= config.vocabSize)
         fail("{}: \"pad_token_id\" {} is outside the vocabulary (vocab_size {})", source, config.padTokenId,
-             config.vocabSize);
+            config.vocabSize);
     config.positionEmbeddingType = reader.string("position_embedding_type", "absolute");
     if (config.positionEmbeddingType != "absolute")
         fail("{}: \"position_embedding_type\" '{}' is not supported (only absolute)", source,
-             config.positionEmbeddingType);
+            config.positionEmbeddingType);
     if (config.family() == ModelFamily::Roberta && config.maxPositionEmbeddings <= config.padTokenId + 1)
         fail("{}: \"max_position_embeddings\" {} leaves no positions after the padding index {}", source,
-             config.maxPositionEmbeddings, config.padTokenId);
+            config.maxPositionEmbeddings, config.padTokenId);
     config.tieWordEmbeddings = reader.boolean("tie_word_embeddings", true);
     if (const nlohmann::json* labels = reader.find("id2label")) {
         if (!labels->is_object())
             fail("{}: \"id2label\" must be an object of index -> name", source);
         for (auto it = labels->begin(); it != labels->end(); ++it) {
-            auto index = cli::parseInteger(it.key());
+            auto index = parseInteger(it.key());
             if (!index || *index < 0 || !it->is_string())
                 fail("{}: \"id2label\" entry '{}' must map an index to a name", source, it.key());
             config.id2label[*index] = it->get<std::string>();
         }
     }
-    config.numLabels = reader.positiveInteger(
-        "num_labels", config.id2label.empty() ? 2 : std::int64_t(config.id2label.size()));
+    config.numLabels
+        = reader.positiveInteger("num_labels", config.id2label.empty() ? 2 : std::int64_t(config.id2label.size()));
     config.dtype = reader.find("dtype") ? reader.string("dtype") : reader.string("torch_dtype", "");
     return config;
 }
