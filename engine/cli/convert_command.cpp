@@ -22,9 +22,9 @@ namespace {
 // afterwards, only name the values).
 void checkFlags(const ModelConfig& model, const ConversionPlan& plan, const std::string& sparsityPath)
 {
-    if (plan.maxLength && *plan.maxLength <= usableMaxLength(model))
+    if (plan.maxLength && *plan.maxLength <= model.usableMaxLength())
         fail("convert: --max-position {} must exceed the model's current maximum {} (max_position_embeddings {})",
-             *plan.maxLength, usableMaxLength(model), model.maxPositionEmbeddings);
+             *plan.maxLength, model.usableMaxLength(), model.maxPositionEmbeddings);
     if (plan.layers)
         for (int layer : *plan.layers)
             if (layer >= model.numHiddenLayers)

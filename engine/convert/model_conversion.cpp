@@ -7,23 +7,17 @@
 
 namespace spw {
 
-std::int64_t usableMaxLength(const ModelConfig& config)
-{
-    if (config.family() == ModelFamily::Roberta)
-        return config.maxPositionEmbeddings - config.padTokenId - 1;
-    return config.maxPositionEmbeddings;
-}
-
 void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength)
 {
     const ModelConfig& config = model.config();
-    const std::int64_t current = usableMaxLength(config);
+    const std::int64_t current = config.usableMaxLength();
     if (newMaxLength <= current)
         fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
-             newMaxLength, current, config.maxPositionEmbeddings);
+            newMaxLength, current, config.maxPositionEmbeddings);
     // The table is extended in the checkpoint's dtype so that copied rows stay bit-identical on export.
     at::Tensor table = model.positionEmbeddings().to(at::kCPU, model.sourceDtype());
-    model.setPositionEmbeddings(extendPositionTable(table, model.family(), newMaxLength));
+    model.setPositionEmbeddings(
+        extendPositionTable(table, reservedPositionRows(config.family(), config.padTokenId), newMaxLength));
 
     // Sparse layers hold layouts built at the old maximum: rebuild them (same configuration and seed) at the new one.
     std::shared_ptr<const SparseAttentionSetting> previous;
@@ -47,19 +41,18 @@ void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMax
     record.tokenizerModelMaxLength = newMaxLength;
 }
 
-std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(const SparsityConfig& config,
-                                                                            std::uint64_t seed,
-                                                                            const ModelConfig& model)
+std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(
+    const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model)
 {
     if (config.numHeads != 0 && config.numHeads != model.numAttentionHeads)
         fail("sparse attention: \"num_heads\" {} differs from the model's num_attention_heads {}", config.numHeads,
-             model.numAttentionHeads);
+            model.numAttentionHeads);
     if (config.block <= 0)
         fail("sparse attention: \"block\" must be positive (got {})", config.block);
-    const std::int64_t usable = usableMaxLength(model);
+    const std::int64_t usable = model.usableMaxLength();
     if (usable <= 0)
         fail("sparse attention: the model has no usable positions (max_position_embeddings {})",
-             model.maxPositionEmbeddings);
+            model.maxPositionEmbeddings);
     auto setting = std::make_shared<SparseAttentionSetting>();
     setting->config = config;
     setting->config.numHeads = int(model.numAttentionHeads);
@@ -73,14 +66,14 @@ std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(cons
 }
 
 std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig& config, std::uint64_t seed,
-                                      const std::optional<std::vector<int>>& layers)
+    const std::optional<std::vector<int>>& layers)
 {
     std::vector<int> chosen;
     if (layers) {
         for (int layer : *layers) {
             if (layer < 0 || layer >= model.layerCount())
                 fail("layer {} is out of range: the model has {} layers (0 to {})", layer, model.layerCount(),
-                     model.layerCount() - 1);
+                    model.layerCount() - 1);
             chosen.push_back(layer);
         }
         if (chosen.empty())
@@ -93,9 +86,8 @@ std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig&
     }
     if (config.numHeads != 0 && config.numHeads != model.config().numAttentionHeads)
         fail("sparsity num_heads {} differs from the model's num_attention_heads {}", config.numHeads,
-             model.config().numAttentionHeads);
-    std::shared_ptr<const SparseAttentionSetting> setting =
-        makeConvertedAttentionSetting(config, seed, model.config());
+            model.config().numAttentionHeads);
+    std::shared_ptr<const SparseAttentionSetting> setting = makeConvertedAttentionSetting(config, seed, model.config());
     for (int layer : chosen)
         model.selfAttention(layer).setSparseAttention(setting);
     return chosen;

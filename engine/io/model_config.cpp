@@ -134,7 +134,7 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
     if (config.positionEmbeddingType != "absolute")
         fail("{}: \"position_embedding_type\" '{}' is not supported (only absolute)", source,
             config.positionEmbeddingType);
-    if (config.family() == ModelFamily::Roberta && config.maxPositionEmbeddings <= config.padTokenId + 1)
+    if (config.usableMaxLength() <= 0)
         fail("{}: \"max_position_embeddings\" {} leaves no positions after the padding index {}", source,
             config.maxPositionEmbeddings, config.padTokenId);
     config.tieWordEmbeddings = reader.boolean("tie_word_embeddings", true);
@@ -152,6 +152,21 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
         = reader.positiveInteger("num_labels", config.id2label.empty() ? 2 : std::int64_t(config.id2label.size()));
     config.dtype = reader.find("dtype") ? reader.string("dtype") : reader.string("torch_dtype", "");
     return config;
+}
+
+std::int64_t reservedPositionRows(ModelFamily family, std::int64_t padTokenId)
+{
+    return family == ModelFamily::Roberta ? padTokenId + 1 : 0;
+}
+
+std::int64_t ModelConfig::usableMaxLength() const
+{
+    return maxPositionEmbeddings - reservedPositionRows(family(), padTokenId);
+}
+
+std::int64_t ModelConfig::maxPositionEmbeddingsFor(std::int64_t length) const
+{
+    return length + reservedPositionRows(family(), padTokenId);
 }
 
 nlohmann::json ModelConfig::toJson() const

@@ -21,7 +21,7 @@
 namespace spw {
 
 struct ModelConfig {
-    std::string modelType;  // "bert" or "roberta"
+    std::string modelType; // "bert" or "roberta"
     std::vector<std::string> architectures;
     std::int64_t vocabSize = 0;
     std::int64_t hiddenSize = 0;
@@ -37,15 +37,26 @@ struct ModelConfig {
     bool tieWordEmbeddings = true;
     std::int64_t numLabels = 2;
     std::map<std::int64_t, std::string> id2label;
-    std::string dtype;  // "float32", "float16", "bfloat16", or empty when the file does not say
-    nlohmann::json original = nlohmann::json::object();  // the whole file, unknown keys included
+    std::string dtype; // "float32", "float16", "bfloat16", or empty when the file does not say
+    nlohmann::json original = nlohmann::json::object(); // the whole file, unknown keys included
 
     ModelFamily family() const { return modelType == "roberta" ? ModelFamily::Roberta : ModelFamily::Bert; }
     std::int64_t headDim() const { return hiddenSize / numAttentionHeads; }
 
+    // The one place for how many tokens a position table holds (see reservedPositionRows below): the longest input
+    // the model accepts, max_position_embeddings - reserved rows (512 for bert-base's 512 rows and for
+    // roberta-base's 514), and the max_position_embeddings that accepts `length` tokens.
+    std::int64_t usableMaxLength() const;
+    std::int64_t maxPositionEmbeddingsFor(std::int64_t length) const;
+
     // `original` with the understood keys overwritten from the fields (for export and `create`).
     nlohmann::json toJson() const;
 };
+
+// Rows at the start of the position table that no token's position uses. BERT numbers positions from 0: none.
+// RoBERTa numbers real tokens from pad_token_id + 1 (transformers' create_position_ids_from_input_ids: padding keeps
+// pad_token_id), so rows 0..pad_token_id are reserved: pad_token_id + 1 rows, 2 for roberta-base.
+std::int64_t reservedPositionRows(ModelFamily family, std::int64_t padTokenId);
 
 // Parses a config.json object; `source` names the file in messages.
 ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& source = "config.json");

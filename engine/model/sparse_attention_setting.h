@@ -16,7 +16,7 @@ namespace spw {
 struct SparseAttentionSetting {
     SparsityConfig config;
     std::uint64_t seed = 0;
-    Layout layout;  // at sparseLayoutLength(model config, config.block) tokens, one layout per model head
+    Layout layout; // at sparseLayoutLength(model config, config.block) tokens, one layout per model head
 
     // The top-left corner for an input of numBlocks blocks, made once per length and kept: every layer and every
     // forward at that length shares it (and its fingerprint) instead of copying megabytes of mask per call.
@@ -27,16 +27,13 @@ private:
     mutable std::map<int, std::shared_ptr<const Layout>> m_corners;
 };
 
-// The length the layout is built at: the longest input the model accepts, rounded down to a multiple of the block.
-// BERT accepts max_position_embeddings tokens. RoBERTa's positions start after the padding index (position ids
-// run from pad_token_id + 1), so it accepts max_position_embeddings - pad_token_id - 1 tokens (512 for
-// roberta-base's 514 rows). Throws spw::Error when not even one block fits.
+// The length the layout is built at: the longest input the model accepts (ModelConfig::usableMaxLength), rounded
+// down to a multiple of the block. Throws spw::Error when not even one block fits.
 std::int64_t sparseLayoutLength(const ModelConfig& model, int block);
 
 // Validates `config` against the model (num_heads, when the configuration sets it, must equal the model's heads)
 // and builds the shared setting.
-std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(const SparsityConfig& config,
-                                                                         std::uint64_t seed,
-                                                                         const ModelConfig& model);
+std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(
+    const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model);
 
 } // namespace spw
