@@ -69,10 +69,7 @@ ConversionPreview previewConversion(const ModelConfig& model, const ConversionPl
         for (int layer = 0; layer < preview.layerCount; ++layer)
             preview.layersTouched.push_back(layer);
     }
-    if (plan.sparsity->numHeads != 0 && plan.sparsity->numHeads != model.numAttentionHeads)
-        fail("sparsity num_heads {} differs from the model's num_attention_heads {}", plan.sparsity->numHeads,
-            model.numAttentionHeads);
-    auto setting = makeConvertedAttentionSetting(*plan.sparsity, plan.effectiveSeed(), after);
+    auto setting = makeSparseAttentionSetting(*plan.sparsity, plan.effectiveSeed(), after);
     preview.layoutLength = setting->layout.seqLen();
     preview.layoutStats = computeStats(setting->layout);
     const double touched = double(preview.layersTouched.size());

@@ -28,7 +28,7 @@ void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength)
             continue;
         if (setting != previous) {
             previous = setting;
-            rebuilt = makeConvertedAttentionSetting(setting->config, setting->seed, model.config());
+            rebuilt = makeSparseAttentionSetting(setting->config, setting->seed, model.config());
         }
         model.selfAttention(layer).setSparseAttention(rebuilt);
     }
@@ -39,30 +39,6 @@ void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMax
     if (newMaxLength <= 0)
         fail("tokenizer model_max_length must be positive, got {}", newMaxLength);
     record.tokenizerModelMaxLength = newMaxLength;
-}
-
-std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(
-    const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model)
-{
-    if (config.numHeads != 0 && config.numHeads != model.numAttentionHeads)
-        fail("sparse attention: \"num_heads\" {} differs from the model's num_attention_heads {}", config.numHeads,
-            model.numAttentionHeads);
-    if (config.block <= 0)
-        fail("sparse attention: \"block\" must be positive (got {})", config.block);
-    const std::int64_t usable = model.usableMaxLength();
-    if (usable <= 0)
-        fail("sparse attention: the model has no usable positions (max_position_embeddings {})",
-            model.maxPositionEmbeddings);
-    auto setting = std::make_shared<SparseAttentionSetting>();
-    setting->config = config;
-    setting->config.numHeads = int(model.numAttentionHeads);
-    setting->config.seed = seed;
-    setting->seed = seed;
-    // Rounded up: an input of the maximum length, padded to the block, must still find its layout corner. (The
-    // padded positions get pad_token_id as position id, so they need no position rows.)
-    const std::int64_t length = (usable + config.block - 1) / config.block * config.block;
-    setting->layout = makeLayout(setting->config, length, int(model.numAttentionHeads), seed);
-    return setting;
 }
 
 std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig& config, std::uint64_t seed,
@@ -84,10 +60,7 @@ std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig&
         for (int layer = 0; layer < model.layerCount(); ++layer)
             chosen.push_back(layer);
     }
-    if (config.numHeads != 0 && config.numHeads != model.config().numAttentionHeads)
-        fail("sparsity num_heads {} differs from the model's num_attention_heads {}", config.numHeads,
-            model.config().numAttentionHeads);
-    std::shared_ptr<const SparseAttentionSetting> setting = makeConvertedAttentionSetting(config, seed, model.config());
+    std::shared_ptr<const SparseAttentionSetting> setting = makeSparseAttentionSetting(config, seed, model.config());
     for (int layer : chosen)
         model.selfAttention(layer).setSparseAttention(setting);
     return chosen;

@@ -29,12 +29,6 @@ void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength);
 // update_tokenizer_model_max_length(N): recorded for export.
 void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMaxLength);
 
-// The sparse setting a converted model's layers use: `config` (num_heads filled in from the model) with its layout
-// built at the model's maximum length rounded UP to the block, so that every input up to the maximum still fits
-// once padded to the block. Throws spw::Error when config.num_heads is set and differs from the model's heads.
-std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(
-    const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model);
-
 // Gives the chosen layers (all when `layers` is unset) block-sparse self-attention with `config` and `seed`;
 // query/key/value keep their weights. Checks everything before changing anything: a layer index out of range or a
 // num_heads that differs from the model's is an spw::Error naming both numbers. Returns the layers, sorted.

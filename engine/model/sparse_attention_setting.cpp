@@ -8,11 +8,7 @@ std::int64_t sparseLayoutLength(const ModelConfig& model, int block)
 {
     if (block <= 0)
         fail("sparse attention: \"block\" must be positive (got {})", block);
-    const std::int64_t usable = model.usableMaxLength();
-    std::int64_t length = usable / block * block;
-    if (length <= 0)
-        fail("sparse attention: \"block\" {} is longer than the model's {} usable positions", block, usable);
-    return length;
+    return (model.usableMaxLength() + block - 1) / block * block;
 }
 
 std::shared_ptr<const Layout> SparseAttentionSetting::cornerFor(int numBlocks) const
@@ -34,6 +30,7 @@ std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(
     auto setting = std::make_shared<SparseAttentionSetting>();
     setting->config = config;
     setting->config.numHeads = int(model.numAttentionHeads);
+    setting->config.seed = seed;
     setting->seed = seed;
     setting->layout
         = makeLayout(setting->config, sparseLayoutLength(model, config.block), int(model.numAttentionHeads), seed);

@@ -27,12 +27,18 @@ private:
     mutable std::map<int, std::shared_ptr<const Layout>> m_corners;
 };
 
-// The length the layout is built at: the longest input the model accepts (ModelConfig::usableMaxLength), rounded
-// down to a multiple of the block. Throws spw::Error when not even one block fits.
+// The length the layout is built at: the longest input the model accepts (ModelConfig::usableMaxLength) rounded UP
+// to a multiple of the block. Inputs reach attention padded on the right to the block (DeepSpeed's
+// pad_to_block_size, convert/padded_run.h), so the longest input arrives as ceil(max / block) blocks and its corner
+// must exist: rounding down would leave a maximum-length input without a layout whenever the maximum is not a
+// multiple of the block (a 100-position BERT with block 16: 100 tokens pad to 112, a 96-token layout has no 7×7
+// corner). The extra rows cost nothing in the position table: padded tokens take pad_token_id as their position id.
+// Throws spw::Error when the block is not positive.
 std::int64_t sparseLayoutLength(const ModelConfig& model, int block);
 
-// Validates `config` against the model (num_heads, when the configuration sets it, must equal the model's heads)
-// and builds the shared setting.
+// The one builder of a model's sparse setting (used to switch layers, convert, profile and load converted models):
+// validates `config` against the model (num_heads, when the configuration sets it, must equal the model's heads),
+// fills in num_heads and the seed, and builds the layout at sparseLayoutLength.
 std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(
     const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model);
 
