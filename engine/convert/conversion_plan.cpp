@@ -44,9 +44,7 @@ ConversionPreview previewConversion(const ModelConfig& model, const ConversionPl
     preview.positionRowsBefore = model.maxPositionEmbeddings;
     ModelConfig after = model;
     if (plan.maxLength) {
-        if (*plan.maxLength <= preview.maxLengthBefore)
-            fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
-                *plan.maxLength, preview.maxLengthBefore, model.maxPositionEmbeddings);
+        checkLongerMaxLength(model, *plan.maxLength);
         after.maxPositionEmbeddings = model.maxPositionEmbeddingsFor(*plan.maxLength);
     }
     preview.maxLengthAfter = after.usableMaxLength();
@@ -54,21 +52,7 @@ ConversionPreview previewConversion(const ModelConfig& model, const ConversionPl
     if (!plan.sparsity)
         return preview;
 
-    if (plan.layers) {
-        if (plan.layers->empty())
-            fail("the list of layers to make sparse is empty");
-        for (int layer : *plan.layers)
-            if (layer < 0 || layer >= preview.layerCount)
-                fail("layer {} is out of range: the model has {} layers (0 to {})", layer, preview.layerCount,
-                    preview.layerCount - 1);
-        preview.layersTouched = *plan.layers;
-        std::sort(preview.layersTouched.begin(), preview.layersTouched.end());
-        preview.layersTouched.erase(
-            std::unique(preview.layersTouched.begin(), preview.layersTouched.end()), preview.layersTouched.end());
-    } else {
-        for (int layer = 0; layer < preview.layerCount; ++layer)
-            preview.layersTouched.push_back(layer);
-    }
+    preview.layersTouched = chosenLayers(preview.layerCount, plan.layers);
     auto setting = makeSparseAttentionSetting(*plan.sparsity, plan.effectiveSeed(), after);
     preview.layoutLength = setting->layout.seqLen();
     preview.layoutStats = computeStats(setting->layout);

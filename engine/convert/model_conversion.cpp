@@ -7,13 +7,17 @@
 
 namespace spw {
 
+void checkLongerMaxLength(const ModelConfig& config, std::int64_t newMaxLength)
+{
+    if (newMaxLength <= config.usableMaxLength())
+        fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
+            newMaxLength, config.usableMaxLength(), config.maxPositionEmbeddings);
+}
+
 void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength)
 {
     const ModelConfig& config = model.config();
-    const std::int64_t current = config.usableMaxLength();
-    if (newMaxLength <= current)
-        fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
-            newMaxLength, current, config.maxPositionEmbeddings);
+    checkLongerMaxLength(config, newMaxLength);
     // The table is extended in the checkpoint's dtype so that copied rows stay bit-identical on export.
     at::Tensor table = model.positionEmbeddings().to(at::kCPU, model.sourceDtype());
     model.setPositionEmbeddings(
@@ -41,25 +45,30 @@ void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMax
     record.tokenizerModelMaxLength = newMaxLength;
 }
 
+std::vector<int> chosenLayers(int layerCount, const std::optional<std::vector<int>>& layers)
+{
+    std::vector<int> chosen;
+    if (!layers) {
+        for (int layer = 0; layer < layerCount; ++layer)
+            chosen.push_back(layer);
+        return chosen;
+    }
+    if (layers->empty())
+        fail("the list of layers to make sparse is empty");
+    for (int layer : *layers) {
+        if (layer < 0 || layer >= layerCount)
+            fail("layer {} is out of range: the model has {} layers (0 to {})", layer, layerCount, layerCount - 1);
+        chosen.push_back(layer);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+    return chosen;
+}
+
 std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig& config, std::uint64_t seed,
     const std::optional<std::vector<int>>& layers)
 {
-    std::vector<int> chosen;
-    if (layers) {
-        for (int layer : *layers) {
-            if (layer < 0 || layer >= model.layerCount())
-                fail("layer {} is out of range: the model has {} layers (0 to {})", layer, model.layerCount(),
-                    model.layerCount() - 1);
-            chosen.push_back(layer);
-        }
-        if (chosen.empty())
-            fail("the list of layers to make sparse is empty");
-        std::sort(chosen.begin(), chosen.end());
-        chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-    } else {
-        for (int layer = 0; layer < model.layerCount(); ++layer)
-            chosen.push_back(layer);
-    }
+    const std::vector<int> chosen = chosenLayers(model.layerCount(), layers);
     std::shared_ptr<const SparseAttentionSetting> setting = makeSparseAttentionSetting(config, seed, model.config());
     for (int layer : chosen)
         model.selfAttention(layer).setSparseAttention(setting);

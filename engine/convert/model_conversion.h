@@ -21,6 +21,10 @@ struct ConversionRecord {
     std::optional<std::int64_t> tokenizerModelMaxLength;
 };
 
+// Throws spw::Error naming N, the current maximum and max_position_embeddings unless N exceeds the model's current
+// maximum length: extension only lengthens.
+void checkLongerMaxLength(const ModelConfig& config, std::int64_t newMaxLength);
+
 // extend_position_embedding(N): BERT's table gets N rows, RoBERTa's N + pad_token_id + 1 (N + 2 for roberta-base;
 // engine/convert/position_extension.h), copy-initialised; max_position_embeddings follows. Throws spw::Error naming
 // max_position_embeddings and N when N does not exceed the current maximum.
@@ -28,6 +32,10 @@ void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength);
 
 // update_tokenizer_model_max_length(N): recorded for export.
 void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMaxLength);
+
+// The layers a conversion touches: all of them when `layers` is unset, else the given indices sorted, without
+// repeats. An empty list or an index out of range is an spw::Error naming the numbers.
+std::vector<int> chosenLayers(int layerCount, const std::optional<std::vector<int>>& layers);
 
 // Gives the chosen layers (all when `layers` is unset) block-sparse self-attention with `config` and `seed`;
 // query/key/value keep their weights. Checks everything before changing anything: a layer index out of range or a
