@@ -1,6 +1,7 @@
 #include "cli/arguments.h"
 
 #include "common/error.h"
+#include "common/parse_integer.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -27,18 +28,6 @@ std::string CommandSpec::helpText() const
     }
     text += fmt::format("  {:<28} {}\n", "--help", "show this help");
     return text;
-}
-
-std::optional<std::int64_t> parseInteger(const std::string& text)
-{
-    if (text.empty())
-        return std::nullopt;
-    errno = 0;
-    char* end = nullptr;
-    long long parsed = std::strtoll(text.c_str(), &end, 10);
-    if (errno != 0 || end != text.c_str() + text.size())
-        return std::nullopt;
-    return static_cast<std::int64_t>(parsed);
 }
 
 Arguments Arguments::parse(const CommandSpec& spec, const std::vector<std::string>& args)

@@ -2,6 +2,8 @@
 // Command-line parsing for sparse-workbench-cli's subcommands: `--name value` options, `--flag` switches and
 // positional arguments, each checked against the subcommand's specification. Every mistake throws spw::Error with
 // a one-line message naming the flag, which the CLI prints with exit code 2.
+#include "cli/cli_layer.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,8 +13,8 @@
 namespace spw::cli {
 
 struct OptionSpec {
-    std::string name;       // without the leading dashes
-    std::string valueName;  // empty for a switch that takes no value
+    std::string name; // without the leading dashes
+    std::string valueName; // empty for a switch that takes no value
     std::string help;
     bool repeatable = false;
 };
@@ -20,7 +22,7 @@ struct OptionSpec {
 struct CommandSpec {
     std::string name;
     std::string summary;
-    std::string positionalUsage;  // e.g. "DIR TEXT"; empty when none
+    std::string positionalUsage; // e.g. "DIR TEXT"; empty when none
     std::size_t minPositional = 0;
     std::size_t maxPositional = 0;
     std::vector<OptionSpec> options;
@@ -42,8 +44,8 @@ public:
     std::optional<std::int64_t> integer(const std::string& name, std::int64_t min, std::int64_t max) const;
     std::optional<double> number(const std::string& name) const;
     std::vector<std::int64_t> integerList(const std::string& name, std::int64_t min, std::int64_t max) const;
-    std::string choice(const std::string& name, const std::vector<std::string>& allowed,
-                       const std::string& fallback) const;
+    std::string choice(
+        const std::string& name, const std::vector<std::string>& allowed, const std::string& fallback) const;
 
     const std::vector<std::string>& positional() const { return m_positional; }
 
@@ -53,8 +55,5 @@ private:
     std::vector<std::string> m_positional;
     std::map<std::string, std::vector<std::string>> m_options;
 };
-
-// Parses a whole decimal integer (no trailing characters); nullopt when it is not one.
-std::optional<std::int64_t> parseInteger(const std::string& text);
 
 } // namespace spw::cli

@@ -3,6 +3,7 @@
 // 0 success, 2 bad input or usage (spw::Error, one line on stderr), 1 any other failure (spw::EnvironmentError: a
 // failed write, no CUDA device, a CUDA error; a cancel; anything unexpected), also one line on stderr.
 #include "cli/arguments.h"
+#include "cli/cli_layer.h"
 
 #include <functional>
 #include <iosfwd>

@@ -1,5 +1,6 @@
 #pragma once
 // One function per subcommand, each defined in its own file (layout_command.cpp, ...).
+#include "cli/cli_layer.h"
 #include "cli/command_line.h"
 
 namespace spw::cli {

@@ -25,9 +25,9 @@ namespace {
 // afterwards, only name the values).
 void checkFlags(const ModelConfig& model, const ConversionPlan& plan, const std::string& sparsityPath)
 {
-    if (plan.maxLength && *plan.maxLength <= usableMaxLength(model))
+    if (plan.maxLength && *plan.maxLength <= model.usableMaxLength())
         fail("convert: --max-position {} must exceed the model's current maximum {} (max_position_embeddings {})",
-            *plan.maxLength, usableMaxLength(model), model.maxPositionEmbeddings);
+            *plan.maxLength, model.usableMaxLength(), model.maxPositionEmbeddings);
     // The new position table in float32, and its copy in the source's dtype on export.
     if (plan.maxLength)
         requireMemory(2.0 * 4.0 * double(*plan.maxLength) * double(model.hiddenSize),

@@ -17,17 +17,16 @@ std::uint64_t ConversionPlan::effectiveSeed() const
 nlohmann::json ConversionPreview::toJson() const
 {
     nlohmann::json json = {
-        {"max_length", {{"before", maxLengthBefore}, {"after", maxLengthAfter}}},
-        {"max_position_embeddings", {{"before", positionRowsBefore}, {"after", positionRowsAfter}}},
-        {"num_layers", layerCount},
-        {"sparse_layers", layersTouched},
-        {"attention_cost_relative_to_dense", attentionCostRelativeToDense},
+        { "max_length", { { "before", maxLengthBefore }, { "after", maxLengthAfter } } },
+        { "max_position_embeddings", { { "before", positionRowsBefore }, { "after", positionRowsAfter } } },
+        { "num_layers", layerCount },
+        { "sparse_layers", layersTouched },
+        { "attention_cost_relative_to_dense", attentionCostRelativeToDense },
     };
     if (layoutStats) {
-        json["layout"] = {{"seq_len", layoutLength},
-                          {"density", layoutStats->density},
-                          {"nonzero_blocks", layoutStats->nonzeroBlocks},
-                          {"flops_relative_to_dense", layoutStats->flopsRelativeToDense}};
+        json["layout"] = { { "seq_len", layoutLength }, { "density", layoutStats->density },
+            { "nonzero_blocks", layoutStats->nonzeroBlocks },
+            { "flops_relative_to_dense", layoutStats->flopsRelativeToDense } };
     }
     return json;
 }
@@ -41,45 +40,26 @@ ConversionPreview previewConversion(const ModelConfig& model, const ConversionPl
 
     ConversionPreview preview;
     preview.layerCount = int(model.numHiddenLayers);
-    preview.maxLengthBefore = usableMaxLength(model);
+    preview.maxLengthBefore = model.usableMaxLength();
     preview.positionRowsBefore = model.maxPositionEmbeddings;
     ModelConfig after = model;
     if (plan.maxLength) {
-        if (*plan.maxLength <= preview.maxLengthBefore)
-            fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
-                 *plan.maxLength, preview.maxLengthBefore, model.maxPositionEmbeddings);
-        after.maxPositionEmbeddings = extendedMaxPositionEmbeddings(model.family(), *plan.maxLength);
+        checkLongerMaxLength(model, *plan.maxLength);
+        after.maxPositionEmbeddings = model.maxPositionEmbeddingsFor(*plan.maxLength);
     }
-    preview.maxLengthAfter = usableMaxLength(after);
+    preview.maxLengthAfter = after.usableMaxLength();
     preview.positionRowsAfter = after.maxPositionEmbeddings;
     if (!plan.sparsity)
         return preview;
 
-    if (plan.layers) {
-        if (plan.layers->empty())
-            fail("the list of layers to make sparse is empty");
-        for (int layer : *plan.layers)
-            if (layer < 0 || layer >= preview.layerCount)
-                fail("layer {} is out of range: the model has {} layers (0 to {})", layer, preview.layerCount,
-                     preview.layerCount - 1);
-        preview.layersTouched = *plan.layers;
-        std::sort(preview.layersTouched.begin(), preview.layersTouched.end());
-        preview.layersTouched.erase(std::unique(preview.layersTouched.begin(), preview.layersTouched.end()),
-                                    preview.layersTouched.end());
-    } else {
-        for (int layer = 0; layer < preview.layerCount; ++layer)
-            preview.layersTouched.push_back(layer);
-    }
-    if (plan.sparsity->numHeads != 0 && plan.sparsity->numHeads != model.numAttentionHeads)
-        fail("sparsity num_heads {} differs from the model's num_attention_heads {}", plan.sparsity->numHeads,
-             model.numAttentionHeads);
-    auto setting = makeConvertedAttentionSetting(*plan.sparsity, plan.effectiveSeed(), after);
+    preview.layersTouched = chosenLayers(preview.layerCount, plan.layers);
+    auto setting = makeSparseAttentionSetting(*plan.sparsity, plan.effectiveSeed(), after);
     preview.layoutLength = setting->layout.seqLen();
     preview.layoutStats = computeStats(setting->layout);
     const double touched = double(preview.layersTouched.size());
-    preview.attentionCostRelativeToDense =
-        (touched * preview.layoutStats->flopsRelativeToDense + (preview.layerCount - touched)) /
-        std::max(1, preview.layerCount);
+    preview.attentionCostRelativeToDense
+        = (touched * preview.layoutStats->flopsRelativeToDense + (preview.layerCount - touched))
+        / std::max(1, preview.layerCount);
     return preview;
 }
 

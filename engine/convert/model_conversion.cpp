@@ -7,23 +7,21 @@
 
 namespace spw {
 
-std::int64_t usableMaxLength(const ModelConfig& config)
+void checkLongerMaxLength(const ModelConfig& config, std::int64_t newMaxLength)
 {
-    if (config.family() == ModelFamily::Roberta)
-        return config.maxPositionEmbeddings - config.padTokenId - 1;
-    return config.maxPositionEmbeddings;
+    if (newMaxLength <= config.usableMaxLength())
+        fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
+            newMaxLength, config.usableMaxLength(), config.maxPositionEmbeddings);
 }
 
 void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength)
 {
     const ModelConfig& config = model.config();
-    const std::int64_t current = usableMaxLength(config);
-    if (newMaxLength <= current)
-        fail("new maximum length {} must exceed the model's current maximum {} (max_position_embeddings {})",
-             newMaxLength, current, config.maxPositionEmbeddings);
+    checkLongerMaxLength(config, newMaxLength);
     // The table is extended in the checkpoint's dtype so that copied rows stay bit-identical on export.
     at::Tensor table = model.positionEmbeddings().to(at::kCPU, model.sourceDtype());
-    model.setPositionEmbeddings(extendPositionTable(table, model.family(), newMaxLength));
+    model.setPositionEmbeddings(
+        extendPositionTable(table, reservedPositionRows(config.family(), config.padTokenId), newMaxLength));
 
     // Sparse layers hold layouts built at the old maximum: rebuild them (same configuration and seed) at the new one.
     std::shared_ptr<const SparseAttentionSetting> previous;
@@ -34,7 +32,7 @@ void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength)
             continue;
         if (setting != previous) {
             previous = setting;
-            rebuilt = makeConvertedAttentionSetting(setting->config, setting->seed, model.config());
+            rebuilt = makeSparseAttentionSetting(setting->config, setting->seed, model.config());
         }
         model.selfAttention(layer).setSparseAttention(rebuilt);
     }
@@ -47,55 +45,31 @@ void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMax
     record.tokenizerModelMaxLength = newMaxLength;
 }
 
-std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(const SparsityConfig& config,
-                                                                            std::uint64_t seed,
-                                                                            const ModelConfig& model)
+std::vector<int> chosenLayers(int layerCount, const std::optional<std::vector<int>>& layers)
 {
-    if (config.numHeads != 0 && config.numHeads != model.numAttentionHeads)
-        fail("sparse attention: \"num_heads\" {} differs from the model's num_attention_heads {}", config.numHeads,
-             model.numAttentionHeads);
-    if (config.block <= 0)
-        fail("sparse attention: \"block\" must be positive (got {})", config.block);
-    const std::int64_t usable = usableMaxLength(model);
-    if (usable <= 0)
-        fail("sparse attention: the model has no usable positions (max_position_embeddings {})",
-             model.maxPositionEmbeddings);
-    auto setting = std::make_shared<SparseAttentionSetting>();
-    setting->config = config;
-    setting->config.numHeads = int(model.numAttentionHeads);
-    setting->config.seed = seed;
-    setting->seed = seed;
-    // Rounded up: an input of the maximum length, padded to the block, must still find its layout corner. (The
-    // padded positions get pad_token_id as position id, so they need no position rows.)
-    const std::int64_t length = (usable + config.block - 1) / config.block * config.block;
-    setting->layout = makeLayout(setting->config, length, int(model.numAttentionHeads), seed);
-    return setting;
+    std::vector<int> chosen;
+    if (!layers) {
+        for (int layer = 0; layer < layerCount; ++layer)
+            chosen.push_back(layer);
+        return chosen;
+    }
+    if (layers->empty())
+        fail("the list of layers to make sparse is empty");
+    for (int layer : *layers) {
+        if (layer < 0 || layer >= layerCount)
+            fail("layer {} is out of range: the model has {} layers (0 to {})", layer, layerCount, layerCount - 1);
+        chosen.push_back(layer);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+    return chosen;
 }
 
 std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig& config, std::uint64_t seed,
-                                      const std::optional<std::vector<int>>& layers)
+    const std::optional<std::vector<int>>& layers)
 {
-    std::vector<int> chosen;
-    if (layers) {
-        for (int layer : *layers) {
-            if (layer < 0 || layer >= model.layerCount())
-                fail("layer {} is out of range: the model has {} layers (0 to {})", layer, model.layerCount(),
-                     model.layerCount() - 1);
-            chosen.push_back(layer);
-        }
-        if (chosen.empty())
-            fail("the list of layers to make sparse is empty");
-        std::sort(chosen.begin(), chosen.end());
-        chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-    } else {
-        for (int layer = 0; layer < model.layerCount(); ++layer)
-            chosen.push_back(layer);
-    }
-    if (config.numHeads != 0 && config.numHeads != model.config().numAttentionHeads)
-        fail("sparsity num_heads {} differs from the model's num_attention_heads {}", config.numHeads,
-             model.config().numAttentionHeads);
-    std::shared_ptr<const SparseAttentionSetting> setting =
-        makeConvertedAttentionSetting(config, seed, model.config());
+    const std::vector<int> chosen = chosenLayers(model.layerCount(), layers);
+    std::shared_ptr<const SparseAttentionSetting> setting = makeSparseAttentionSetting(config, seed, model.config());
     for (int layer : chosen)
         model.selfAttention(layer).setSparseAttention(setting);
     return chosen;

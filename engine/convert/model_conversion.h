@@ -21,30 +21,27 @@ struct ConversionRecord {
     std::optional<std::int64_t> tokenizerModelMaxLength;
 };
 
-// The longest input the model accepts: max_position_embeddings for BERT; for RoBERTa, whose positions start after
-// the padding index, max_position_embeddings - pad_token_id - 1.
-std::int64_t usableMaxLength(const ModelConfig& config);
+// Throws spw::Error naming N, the current maximum and max_position_embeddings unless N exceeds the model's current
+// maximum length: extension only lengthens.
+void checkLongerMaxLength(const ModelConfig& config, std::int64_t newMaxLength);
 
-// extend_position_embedding(N): BERT's table gets N rows, RoBERTa's N + 2 (engine/convert/position_extension.h),
-// copy-initialised; max_position_embeddings follows. Throws spw::Error naming max_position_embeddings and N when N
-// does not exceed the current maximum.
+// extend_position_embedding(N): BERT's table gets N rows, RoBERTa's N + pad_token_id + 1 (N + 2 for roberta-base;
+// engine/convert/position_extension.h), copy-initialised; max_position_embeddings follows. Throws spw::Error naming
+// max_position_embeddings and N when N does not exceed the current maximum.
 void extendPositionEmbedding(EncoderModel& model, std::int64_t newMaxLength);
 
 // update_tokenizer_model_max_length(N): recorded for export.
 void updateTokenizerModelMaxLength(ConversionRecord& record, std::int64_t newMaxLength);
 
-// The sparse setting a converted model's layers use: `config` (num_heads filled in from the model) with its layout
-// built at the model's maximum length rounded UP to the block, so that every input up to the maximum still fits
-// once padded to the block. Throws spw::Error when config.num_heads is set and differs from the model's heads.
-std::shared_ptr<const SparseAttentionSetting> makeConvertedAttentionSetting(const SparsityConfig& config,
-                                                                            std::uint64_t seed,
-                                                                            const ModelConfig& model);
+// The layers a conversion touches: all of them when `layers` is unset, else the given indices sorted, without
+// repeats. An empty list or an index out of range is an spw::Error naming the numbers.
+std::vector<int> chosenLayers(int layerCount, const std::optional<std::vector<int>>& layers);
 
 // Gives the chosen layers (all when `layers` is unset) block-sparse self-attention with `config` and `seed`;
 // query/key/value keep their weights. Checks everything before changing anything: a layer index out of range or a
 // num_heads that differs from the model's is an spw::Error naming both numbers. Returns the layers, sorted.
 std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig& config, std::uint64_t seed,
-                                      const std::optional<std::vector<int>>& layers = std::nullopt);
+    const std::optional<std::vector<int>>& layers = std::nullopt);
 
 // The layers that currently run sparse attention, in order.
 std::vector<int> sparseLayers(const EncoderModel& model);

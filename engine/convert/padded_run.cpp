@@ -29,9 +29,9 @@ ModelOutputs runPadded(const EncoderModel& model, const ModelInputs& inputs)
         fail("input_ids: dtype must be I64 (int64), got {}", c10::toString(ids.scalar_type()));
     const ModelConfig& config = model.config();
     const std::int64_t length = ids.size(1);
-    if (!inputs.positionIds && length > usableMaxLength(config))
+    if (!inputs.positionIds && length > config.usableMaxLength())
         fail("input_ids: length {} exceeds the model's {} positions (max_position_embeddings {})", length,
-             usableMaxLength(config), config.maxPositionEmbeddings);
+            config.usableMaxLength(), config.maxPositionEmbeddings);
 
     PaddingInputs unpadded;
     unpadded.inputIds = ids;
@@ -43,7 +43,7 @@ ModelOutputs runPadded(const EncoderModel& model, const ModelInputs& inputs)
         at::Tensor notPad = ids.ne(config.padTokenId).to(at::kLong);
         unpadded.positionIds = at::cumsum(notPad, 1) * notPad + config.padTokenId;
     } else {
-        unpadded.positionIds = at::arange(length, ids.options()).unsqueeze(0).expand({ids.size(0), length});
+        unpadded.positionIds = at::arange(length, ids.options()).unsqueeze(0).expand({ ids.size(0), length });
     }
     PaddedInputs padded = padToBlockSize(multiple, config.padTokenId, unpadded);
 

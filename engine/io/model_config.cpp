@@ -1,6 +1,6 @@
 #include "io/model_config.h"
 
-#include "cli/arguments.h"
+#include "common/parse_integer.h"
 #include "common/durable_files.h"
 #include "common/error.h"
 #include "common/file_reading.h"
@@ -135,7 +135,7 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
     if (config.positionEmbeddingType != "absolute")
         fail("{}: \"position_embedding_type\" '{}' is not supported (only absolute)", source,
             config.positionEmbeddingType);
-    if (config.family() == ModelFamily::Roberta && config.maxPositionEmbeddings <= config.padTokenId + 1)
+    if (config.usableMaxLength() <= 0)
         fail("{}: \"max_position_embeddings\" {} leaves no positions after the padding index {}", source,
             config.maxPositionEmbeddings, config.padTokenId);
     config.tieWordEmbeddings = reader.boolean("tie_word_embeddings", true);
@@ -143,7 +143,7 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
         if (!labels->is_object())
             fail("{}: \"id2label\" must be an object of index -> name", source);
         for (auto it = labels->begin(); it != labels->end(); ++it) {
-            auto index = cli::parseInteger(it.key());
+            auto index = parseInteger(it.key());
             if (!index || *index < 0 || !it->is_string())
                 fail("{}: \"id2label\" entry '{}' must map an index to a name", source, it.key());
             config.id2label[*index] = it->get<std::string>();
@@ -153,6 +153,21 @@ ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& s
         = reader.positiveInteger("num_labels", config.id2label.empty() ? 2 : std::int64_t(config.id2label.size()));
     config.dtype = reader.find("dtype") ? reader.string("dtype") : reader.string("torch_dtype", "");
     return config;
+}
+
+std::int64_t reservedPositionRows(ModelFamily family, std::int64_t padTokenId)
+{
+    return family == ModelFamily::Roberta ? padTokenId + 1 : 0;
+}
+
+std::int64_t ModelConfig::usableMaxLength() const
+{
+    return maxPositionEmbeddings - reservedPositionRows(family(), padTokenId);
+}
+
+std::int64_t ModelConfig::maxPositionEmbeddingsFor(std::int64_t length) const
+{
+    return length + reservedPositionRows(family(), padTokenId);
 }
 
 nlohmann::json ModelConfig::toJson() const

@@ -43,6 +43,12 @@ struct ModelConfig {
     ModelFamily family() const { return modelType == "roberta" ? ModelFamily::Roberta : ModelFamily::Bert; }
     std::int64_t headDim() const { return hiddenSize / numAttentionHeads; }
 
+    // The one place for how many tokens a position table holds (see reservedPositionRows below): the longest input
+    // the model accepts, max_position_embeddings - reserved rows (512 for bert-base's 512 rows and for
+    // roberta-base's 514), and the max_position_embeddings that accepts `length` tokens.
+    std::int64_t usableMaxLength() const;
+    std::int64_t maxPositionEmbeddingsFor(std::int64_t length) const;
+
     // `original` with the understood keys overwritten from the fields (for export and `create`).
     nlohmann::json toJson() const;
 };
@@ -50,6 +56,10 @@ struct ModelConfig {
 // The parameters a model of this configuration holds: embeddings, encoder layers, pooler and a masked-LM head (an
 // upper bound for the bare and classification models). For refusing a shape that cannot fit before building it.
 double estimatedParameterCount(const ModelConfig& config);
+// Rows at the start of the position table that no token's position uses. BERT numbers positions from 0: none.
+// RoBERTa numbers real tokens from pad_token_id + 1 (transformers' create_position_ids_from_input_ids: padding keeps
+// pad_token_id), so rows 0..pad_token_id are reserved: pad_token_id + 1 rows, 2 for roberta-base.
+std::int64_t reservedPositionRows(ModelFamily family, std::int64_t padTokenId);
 
 // Parses a config.json object; `source` names the file in messages.
 ModelConfig modelConfigFromJson(const nlohmann::json& json, const std::string& source = "config.json");

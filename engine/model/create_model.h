@@ -18,9 +18,10 @@ struct CreateModelOptions {
     std::int64_t heads = 12;
     std::int64_t intermediate = 3072;
     // Tokens the model accepts. BERT's position table has this many rows; RoBERTa's has 2 more (its positions
-    // start after the padding index), so max_position_embeddings is 514 for 512 as in roberta-base.
+    // start after the padding index 1: reservedPositionRows), so max_position_embeddings is 514 for 512 as in
+    // roberta-base.
     std::int64_t maxPosition = 512;
-    std::int64_t vocab = 0;  // 0: the family's usual size (30522 BERT, 50265 RoBERTa)
+    std::int64_t vocab = 0; // 0: the family's usual size (30522 BERT, 50265 RoBERTa)
     std::uint64_t seed = 0;
 };
 

@@ -33,15 +33,14 @@ void checkIds(const at::Tensor& ids, const char* name, std::int64_t limit, const
     std::int64_t low = ids.min().item<std::int64_t>();
     std::int64_t high = ids.max().item<std::int64_t>();
     if (low < 0 || high >= limit)
-        fail("{}: values must lie in [0, {}) ({} {}), found {}", name, limit, limitName, limit,
-             low < 0 ? low : high);
+        fail("{}: values must lie in [0, {}) ({} {}), found {}", name, limit, limitName, limit, low < 0 ? low : high);
 }
 
 void checkShape(const at::Tensor& tensor, const char* name, at::IntArrayRef expected)
 {
     if (tensor.sizes() != expected)
         fail("{}: shape [{}] does not match input_ids [{}]", name, fmt::join(tensor.sizes(), ", "),
-             fmt::join(expected, ", "));
+            fmt::join(expected, ", "));
 }
 
 } // namespace
@@ -52,24 +51,24 @@ void EncoderModel::forEachParameter(const std::function<void(const ParameterSpec
     const std::int64_t h = c.hiddenSize;
     auto tensor = [&](std::string name, std::vector<std::int64_t> shape, ParameterInit init, at::Tensor& slot,
                       std::vector<std::string> aliases = {}) {
-        visit(ParameterSpec{std::move(name), std::move(shape), init, std::move(aliases)}, slot);
+        visit(ParameterSpec { std::move(name), std::move(shape), init, std::move(aliases) }, slot);
     };
     auto linear = [&](const std::string& name, std::int64_t out, std::int64_t in, LinearLayer& layer) {
-        tensor(name + ".weight", {out, in}, ParameterInit::Normal, layer.weight);
-        tensor(name + ".bias", {out}, ParameterInit::Zeros, layer.bias);
+        tensor(name + ".weight", { out, in }, ParameterInit::Normal, layer.weight);
+        tensor(name + ".bias", { out }, ParameterInit::Zeros, layer.bias);
     };
     // Older checkpoints (TF-converted BERT) name LayerNorm's parameters gamma/beta.
     auto norm = [&](const std::string& name, LayerNormLayer& layer) {
         layer.eps = c.layerNormEps;
-        tensor(name + ".weight", {h}, ParameterInit::Ones, layer.weight, {name + ".gamma"});
-        tensor(name + ".bias", {h}, ParameterInit::Zeros, layer.bias, {name + ".beta"});
+        tensor(name + ".weight", { h }, ParameterInit::Ones, layer.weight, { name + ".gamma" });
+        tensor(name + ".bias", { h }, ParameterInit::Zeros, layer.bias, { name + ".beta" });
     };
     const std::string& p = m_basePrefix;
-    tensor(p + "embeddings.word_embeddings.weight", {c.vocabSize, h}, ParameterInit::Normal, m_wordEmbeddings);
-    tensor(p + "embeddings.position_embeddings.weight", {c.maxPositionEmbeddings, h}, ParameterInit::Normal,
-           m_positionEmbeddings);
-    tensor(p + "embeddings.token_type_embeddings.weight", {c.typeVocabSize, h}, ParameterInit::Normal,
-           m_tokenTypeEmbeddings);
+    tensor(p + "embeddings.word_embeddings.weight", { c.vocabSize, h }, ParameterInit::Normal, m_wordEmbeddings);
+    tensor(p + "embeddings.position_embeddings.weight", { c.maxPositionEmbeddings, h }, ParameterInit::Normal,
+        m_positionEmbeddings);
+    tensor(p + "embeddings.token_type_embeddings.weight", { c.typeVocabSize, h }, ParameterInit::Normal,
+        m_tokenTypeEmbeddings);
     norm(p + "embeddings.LayerNorm", m_embeddingNorm);
     m_layers.resize(std::size_t(c.numHiddenLayers));
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
@@ -94,8 +93,8 @@ void EncoderModel::forEachParameter(const std::function<void(const ParameterSpec
         linear(roberta ? "lm_head.dense" : "cls.predictions.transform.dense", h, h, m_lmDense);
         norm(roberta ? "lm_head.layer_norm" : "cls.predictions.transform.LayerNorm", m_lmNorm);
         if (!m_tiedDecoder)
-            tensor(name + ".decoder.weight", {c.vocabSize, h}, ParameterInit::Normal, m_lmDecoderWeight);
-        tensor(name + ".bias", {c.vocabSize}, ParameterInit::Zeros, m_lmBias, {name + ".decoder.bias"});
+            tensor(name + ".decoder.weight", { c.vocabSize, h }, ParameterInit::Normal, m_lmDecoderWeight);
+        tensor(name + ".bias", { c.vocabSize }, ParameterInit::Zeros, m_lmBias, { name + ".decoder.bias" });
     } else if (head() == ModelHead::SequenceClassification) {
         if (roberta) {
             linear("classifier.dense", h, h, m_classifierDense);
@@ -137,11 +136,11 @@ std::int64_t EncoderModel::parameterCount() const
 void EncoderModel::setPositionEmbeddings(const at::Tensor& table)
 {
     if (table.dim() != 2 || table.size(1) != m_config.hiddenSize || table.size(0) < 1)
-        fail("position embeddings: shape [{}] is not [rows, {}]", fmt::join(table.sizes(), ", "),
-             m_config.hiddenSize);
-    if (family() == ModelFamily::Roberta && table.size(0) <= m_config.padTokenId + 1)
+        fail("position embeddings: shape [{}] is not [rows, {}]", fmt::join(table.sizes(), ", "), m_config.hiddenSize);
+    const std::int64_t reserved = reservedPositionRows(family(), m_config.padTokenId);
+    if (table.size(0) <= reserved)
         fail("position embeddings: {} rows leave no positions after RoBERTa's padding index {}", table.size(0),
-             m_config.padTokenId);
+            m_config.padTokenId);
     m_positionEmbeddings = table.to(m_device, m_computeDtype).contiguous();
     m_config.maxPositionEmbeddings = table.size(0);
 }
@@ -157,20 +156,18 @@ void EncoderModel::validateInputs(const ModelInputs& inputs) const
     const std::int64_t length = ids.size(1);
     if (inputs.positionIds) {
         const at::Tensor& positions = *inputs.positionIds;
-        if (positions.dim() != 2 || positions.size(1) != length ||
-            (positions.size(0) != 1 && positions.size(0) != ids.size(0)))
+        if (positions.dim() != 2 || positions.size(1) != length
+            || (positions.size(0) != 1 && positions.size(0) != ids.size(0)))
             fail("position_ids: shape [{}] does not match input_ids [{}]", fmt::join(positions.sizes(), ", "),
-                 fmt::join(ids.sizes(), ", "));
+                fmt::join(ids.sizes(), ", "));
         if (positions.scalar_type() != at::kLong)
             fail("position_ids: dtype must be I64 (int64)");
         checkIds(positions, "position_ids", m_config.maxPositionEmbeddings, "max_position_embeddings");
     } else {
-        std::int64_t usable = m_config.maxPositionEmbeddings;
-        if (family() == ModelFamily::Roberta)
-            usable -= m_config.padTokenId + 1;
+        const std::int64_t usable = m_config.usableMaxLength();
         if (length > usable)
-            fail("input_ids: length {} exceeds the model's {} positions (max_position_embeddings {})", length,
-                 usable, m_config.maxPositionEmbeddings);
+            fail("input_ids: length {} exceeds the model's {} positions (max_position_embeddings {})", length, usable,
+                m_config.maxPositionEmbeddings);
     }
     if (inputs.attentionMask) {
         checkShape(*inputs.attentionMask, "attention_mask", ids.sizes());
@@ -231,7 +228,7 @@ at::Tensor EncoderModel::applyHead(const at::Tensor& hidden, const std::optional
         at::Tensor x = applyActivation(m_lmDense(hidden), roberta ? "gelu" : m_config.hiddenAct);
         return at::linear(m_lmNorm(x), decoderWeight(), m_lmBias);
     }
-    if (roberta)  // RobertaClassificationHead: the <s> token, dense, tanh, out_proj
+    if (roberta) // RobertaClassificationHead: the <s> token, dense, tanh, out_proj
         return m_classifier(at::tanh(m_classifierDense(hidden.select(1, 0))));
     return m_classifier(*pooled);
 }

@@ -8,13 +8,7 @@ std::int64_t sparseLayoutLength(const ModelConfig& model, int block)
 {
     if (block <= 0)
         fail("sparse attention: \"block\" must be positive (got {})", block);
-    std::int64_t usable = model.maxPositionEmbeddings;
-    if (model.family() == ModelFamily::Roberta)
-        usable -= model.padTokenId + 1;
-    std::int64_t length = usable / block * block;
-    if (length <= 0)
-        fail("sparse attention: \"block\" {} is longer than the model's {} usable positions", block, usable);
-    return length;
+    return (model.usableMaxLength() + block - 1) / block * block;
 }
 
 std::shared_ptr<const Layout> SparseAttentionSetting::cornerFor(int numBlocks) const
@@ -27,19 +21,19 @@ std::shared_ptr<const Layout> SparseAttentionSetting::cornerFor(int numBlocks) c
     return corner;
 }
 
-std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(const SparsityConfig& config,
-                                                                         std::uint64_t seed,
-                                                                         const ModelConfig& model)
+std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(
+    const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model)
 {
     if (config.numHeads != 0 && config.numHeads != model.numAttentionHeads)
         fail("sparse attention: \"num_heads\" {} differs from the model's num_attention_heads {}", config.numHeads,
-             model.numAttentionHeads);
+            model.numAttentionHeads);
     auto setting = std::make_shared<SparseAttentionSetting>();
     setting->config = config;
     setting->config.numHeads = int(model.numAttentionHeads);
+    setting->config.seed = seed;
     setting->seed = seed;
-    setting->layout = makeLayout(setting->config, sparseLayoutLength(model, config.block),
-                                 int(model.numAttentionHeads), seed);
+    setting->layout
+        = makeLayout(setting->config, sparseLayoutLength(model, config.block), int(model.numAttentionHeads), seed);
     return setting;
 }
 

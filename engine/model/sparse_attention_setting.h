@@ -16,7 +16,7 @@ namespace spw {
 struct SparseAttentionSetting {
     SparsityConfig config;
     std::uint64_t seed = 0;
-    Layout layout;  // at sparseLayoutLength(model config, config.block) tokens, one layout per model head
+    Layout layout; // at sparseLayoutLength(model config, config.block) tokens, one layout per model head
 
     // The top-left corner for an input of numBlocks blocks, made once per length and kept: every layer and every
     // forward at that length shares it (and its fingerprint) instead of copying megabytes of mask per call.
@@ -27,16 +27,19 @@ private:
     mutable std::map<int, std::shared_ptr<const Layout>> m_corners;
 };
 
-// The length the layout is built at: the longest input the model accepts, rounded down to a multiple of the block.
-// BERT accepts max_position_embeddings tokens. RoBERTa's positions start after the padding index (position ids
-// run from pad_token_id + 1), so it accepts max_position_embeddings - pad_token_id - 1 tokens (512 for
-// roberta-base's 514 rows). Throws spw::Error when not even one block fits.
+// The length the layout is built at: the longest input the model accepts (ModelConfig::usableMaxLength) rounded UP
+// to a multiple of the block. Inputs reach attention padded on the right to the block (DeepSpeed's
+// pad_to_block_size, convert/padded_run.h), so the longest input arrives as ceil(max / block) blocks and its corner
+// must exist: rounding down would leave a maximum-length input without a layout whenever the maximum is not a
+// multiple of the block (a 100-position BERT with block 16: 100 tokens pad to 112, a 96-token layout has no 7×7
+// corner). The extra rows cost nothing in the position table: padded tokens take pad_token_id as their position id.
+// Throws spw::Error when the block is not positive.
 std::int64_t sparseLayoutLength(const ModelConfig& model, int block);
 
-// Validates `config` against the model (num_heads, when the configuration sets it, must equal the model's heads)
-// and builds the shared setting.
-std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(const SparsityConfig& config,
-                                                                         std::uint64_t seed,
-                                                                         const ModelConfig& model);
+// The one builder of a model's sparse setting (used to switch layers, convert, profile and load converted models):
+// validates `config` against the model (num_heads, when the configuration sets it, must equal the model's heads),
+// fills in num_heads and the seed, and builds the layout at sparseLayoutLength.
+std::shared_ptr<const SparseAttentionSetting> makeSparseAttentionSetting(
+    const SparsityConfig& config, std::uint64_t seed, const ModelConfig& model);
 
 } // namespace spw

@@ -43,7 +43,7 @@ std::int64_t longestSweepLength(const ProfileSettings& settings)
 void fitModelToSweep(EncoderModel& model, const ProfileSettings& settings)
 {
     const std::int64_t longest = longestSweepLength(settings);
-    const std::int64_t usable = usableMaxLength(model.config());
+    const std::int64_t usable = model.config().usableMaxLength();
     if (longest <= usable)
         return;
     if (!settings.extend)

@@ -1,6 +1,9 @@
 #pragma once
 // Runs sparse-workbench-cli in-process (the same entry point as the binary) and captures what it prints, so CLI
-// tests check exit codes and messages without spawning processes.
+// tests check exit codes and messages without spawning processes. Test binaries that use it are declared with
+// spw_add_engine_test(... CLI), which links the CLI library.
+#include "common/temp_dir.h"
+
 #include <string>
 #include <vector>
 
@@ -13,8 +16,5 @@ struct CliResult {
 };
 
 CliResult runCli(const std::vector<std::string>& args);
-
-// A fresh empty folder under the system's temporary directory, removed by the caller when wanted.
-std::string makeTempDir(const std::string& prefix);
 
 } // namespace spw::test

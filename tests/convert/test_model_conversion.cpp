@@ -35,7 +35,7 @@ struct ExtensionCase {
     std::int64_t expectedRows;
 };
 
-class Extension : public ::testing::TestWithParam<ExtensionCase> {};
+class Extension : public ::testing::TestWithParam<ExtensionCase> { };
 
 } // namespace
 
@@ -53,7 +53,7 @@ TEST_P(Extension, CopiesRowsAndKeepsTransformersOutputsBelowTheOldMaximum)
     const at::Tensor& table = model->positionEmbeddings();
     ASSERT_EQ(table.size(0), c.expectedRows);
     EXPECT_EQ(model->config().maxPositionEmbeddings, c.expectedRows);
-    EXPECT_EQ(usableMaxLength(model->config()), c.newMax);
+    EXPECT_EQ(model->config().usableMaxLength(), c.newMax);
     for (std::int64_t row = 0; row < c.expectedRows; ++row) {
         const std::int64_t from = row < reserved ? row : reserved + (row - reserved) % usable;
         ASSERT_TRUE(at::equal(table[row], original[from])) << "row " << row;
@@ -66,28 +66,26 @@ TEST_P(Extension, CopiesRowsAndKeepsTransformersOutputsBelowTheOldMaximum)
 }
 
 INSTANTIATE_TEST_SUITE_P(BothFamilies, Extension,
-                         ::testing::Values(ExtensionCase{"bert_mlm", 128, 128},     // a whole multiple of 64
-                                           ExtensionCase{"bert_mlm", 100, 100},     // not a multiple
-                                           ExtensionCase{"roberta_mlm", 128, 130},  // 64 usable rows + 2
-                                           ExtensionCase{"roberta_mlm", 90, 92}),
-                         [](const auto& info) {
-                             return info.param.model + "_" + std::to_string(info.param.newMax);
-                         });
+    ::testing::Values(ExtensionCase { "bert_mlm", 128, 128 }, // a whole multiple of 64
+        ExtensionCase { "bert_mlm", 100, 100 }, // not a multiple
+        ExtensionCase { "roberta_mlm", 128, 130 }, // 64 usable rows + 2
+        ExtensionCase { "roberta_mlm", 90, 92 }),
+    [](const auto& info) { return info.param.model + "_" + std::to_string(info.param.newMax); });
 
 TEST(Extension, ExtendedModelRunsEveryLengthUpToTheNewMaximum)
 {
-    for (const std::string name : {"bert_mlm", "roberta_mlm"}) {
+    for (const std::string name : { "bert_mlm", "roberta_mlm" }) {
         auto model = EncoderModel::load(kModels + name);
         extendPositionEmbedding(*model, 100);
-        for (std::int64_t length : {1, 63, 64, 65, 99, 100}) {
+        for (std::int64_t length : { 1, 63, 64, 65, 99, 100 }) {
             ModelInputs inputs;
-            inputs.inputIds = at::full({2, length}, 7, at::kLong);
+            inputs.inputIds = at::full({ 2, length }, 7, at::kLong);
             ModelOutputs outputs = runPadded(*model, inputs);
             EXPECT_EQ(outputs.lastHiddenState.size(1), length) << name;
             EXPECT_FALSE(outputs.lastHiddenState.isnan().any().item<bool>()) << name;
         }
         ModelInputs tooLong;
-        tooLong.inputIds = at::full({1, 101}, 7, at::kLong);
+        tooLong.inputIds = at::full({ 1, 101 }, 7, at::kLong);
         EXPECT_THROW(runPadded(*model, tooLong), Error);
     }
 }
@@ -103,7 +101,7 @@ TEST(Extension, RefusesALengthNotAboveTheCurrentMaximum)
     EXPECT_EQ(bert->config().maxPositionEmbeddings, 64);
 
     auto roberta = EncoderModel::load(kModels + "roberta_mlm");
-    message = errorOf([&] { extendPositionEmbedding(*roberta, 64); });  // 66 rows: 64 usable
+    message = errorOf([&] { extendPositionEmbedding(*roberta, 64); }); // 66 rows: 64 usable
     EXPECT_NE(message.find("max_position_embeddings 66"), std::string::npos) << message;
     EXPECT_EQ(roberta->positionEmbeddings().size(0), 66);
 }
@@ -113,20 +111,20 @@ TEST(ReplaceSelfAttention, ChosenLayersOnlyAndErrorsNameTheNumbers)
     auto model = EncoderModel::load(kModels + "bert_mlm");
     SparsityConfig config = defaultsFor(SparsityMode::Fixed);
     config.block = 8;
-    EXPECT_EQ(replaceSelfAttention(*model, config, 3, std::vector<int>{1}), std::vector<int>{1});
-    EXPECT_EQ(sparseLayers(*model), std::vector<int>{1});
+    EXPECT_EQ(replaceSelfAttention(*model, config, 3, std::vector<int> { 1 }), std::vector<int> { 1 });
+    EXPECT_EQ(sparseLayers(*model), std::vector<int> { 1 });
     EXPECT_EQ(model->selfAttention(1).sparseAttention()->seed, 3u);
 
-    std::string message = errorOf([&] { replaceSelfAttention(*model, config, 0, std::vector<int>{0, 2}); });
+    std::string message = errorOf([&] { replaceSelfAttention(*model, config, 0, std::vector<int> { 0, 2 }); });
     EXPECT_NE(message.find("layer 2"), std::string::npos) << message;
     EXPECT_NE(message.find("2 layers"), std::string::npos) << message;
-    EXPECT_EQ(sparseLayers(*model), std::vector<int>{1});  // nothing changed
+    EXPECT_EQ(sparseLayers(*model), std::vector<int> { 1 }); // nothing changed
 
     config.numHeads = 12;
     message = errorOf([&] { replaceSelfAttention(*model, config, 0); });
     EXPECT_NE(message.find("12"), std::string::npos) << message;
     EXPECT_NE(message.find("num_attention_heads 4"), std::string::npos) << message;
-    EXPECT_EQ(sparseLayers(*model), std::vector<int>{1});
+    EXPECT_EQ(sparseLayers(*model), std::vector<int> { 1 });
 }
 
 TEST(ReplaceSelfAttention, LayoutCoversTheMaximumRoundedUpToTheBlock)
@@ -150,13 +148,13 @@ TEST(ConversionPlan, PreviewDescribesWithoutChanging)
     plan.maxLength = 128;
     plan.sparsity = defaultsFor(SparsityMode::Local);
     plan.sparsity->block = 16;
-    plan.layers = std::vector<int>{1};
+    plan.layers = std::vector<int> { 1 };
     ConversionPreview preview = previewConversion(model->config(), plan);
     EXPECT_EQ(preview.positionRowsBefore, 66);
     EXPECT_EQ(preview.positionRowsAfter, 130);
     EXPECT_EQ(preview.maxLengthBefore, 64);
     EXPECT_EQ(preview.maxLengthAfter, 128);
-    EXPECT_EQ(preview.layersTouched, std::vector<int>{1});
+    EXPECT_EQ(preview.layersTouched, std::vector<int> { 1 });
     EXPECT_EQ(preview.layoutLength, 128);
     ASSERT_TRUE(preview.layoutStats);
     // local, unidirectional, window 3 → w = 1: the diagonal and one block below it, 8 + 7 = 15 of 64 blocks.
@@ -168,7 +166,7 @@ TEST(ConversionPlan, PreviewDescribesWithoutChanging)
     ConversionRecord record = applyConversionPlan(*model, plan);
     EXPECT_EQ(record.tokenizerModelMaxLength, 128);
     EXPECT_EQ(model->config().maxPositionEmbeddings, 130);
-    EXPECT_EQ(sparseLayers(*model), std::vector<int>{1});
+    EXPECT_EQ(sparseLayers(*model), std::vector<int> { 1 });
 }
 
 TEST(ConversionPlan, BadPlansLeaveTheModelUntouched)
@@ -179,13 +177,13 @@ TEST(ConversionPlan, BadPlansLeaveTheModelUntouched)
     ConversionPlan badLayer;
     badLayer.maxLength = 128;
     badLayer.sparsity = defaultsFor(SparsityMode::Fixed);
-    badLayer.layers = std::vector<int>{5};
+    badLayer.layers = std::vector<int> { 5 };
     EXPECT_NE(errorOf([&] { applyConversionPlan(*model, badLayer); }).find("layer 5"), std::string::npos);
-    EXPECT_EQ(model->config().maxPositionEmbeddings, 64);  // the extension did not happen either
+    EXPECT_EQ(model->config().maxPositionEmbeddings, 64); // the extension did not happen either
     ConversionPlan tooManyRandom;
     tooManyRandom.sparsity = defaultsFor(SparsityMode::BigBird);
     tooManyRandom.sparsity->block = 16;
-    tooManyRandom.sparsity->numRandomBlocks = 5;  // 4 blocks per row at 64 tokens
+    tooManyRandom.sparsity->numRandomBlocks = 5; // 4 blocks per row at 64 tokens
     EXPECT_THROW(applyConversionPlan(*model, tooManyRandom), Error);
     EXPECT_TRUE(sparseLayers(*model).empty());
 }

@@ -1,6 +1,6 @@
 #include "export/export_test_support.h"
 
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 
 #include <algorithm>
 #include <fstream>

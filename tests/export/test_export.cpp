@@ -2,7 +2,7 @@
 // its sparse attention, and the guarantees around it: nothing left behind on failure or cancel, --force semantics,
 // the source folder never modified.
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "convert/conversion_plan.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"

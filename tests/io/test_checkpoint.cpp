@@ -1,7 +1,7 @@
 // Checkpoint folders: sharded checkpoints through the index (the fixture transformers sharded), shard paths that
 // leave the folder, and pickle-only folders.
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 

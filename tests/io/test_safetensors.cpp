@@ -1,7 +1,7 @@
 // The safetensors reader against the reference implementation's rules (huggingface/safetensors tensor.rs), on
 // files built byte by byte, and the writer's round trip.
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "io/safetensors.h"
 
 #include <gtest/gtest.h>

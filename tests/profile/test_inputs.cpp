@@ -3,7 +3,7 @@
 #include "profile_test_support.h"
 
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "tokenizer/demo_tokenizer.h"
 #include "tokenizer/tokenizer.h"
 

@@ -3,7 +3,6 @@
 #include "profile/profile_report.h"
 
 #include "common/error.h"
-#include "common/run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +56,8 @@ std::vector<std::string> splitCsv(const std::string& line)
 
 TEST(ProfileReport, JsonHasMachineSettingsAndEveryResultField)
 {
-    MachineInfo machine { "host", "Some CPU", 8, 4, "", "2.11.0", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3" };
+    MachineInfo machine { "host", "Some CPU", 8, 4, "", "2.11.0",
+        "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3" };
     const nlohmann::json settings = { { "device", "cpu" } };
     const nlohmann::json json
         = nlohmann::json::parse(profileToJson(machine, settings, { samplePoint("bslongformer") }).dump());

@@ -1,7 +1,7 @@
 // Reading and writing configurations in ds_config spelling: defaults, whole ds_config or the object alone, keys of
 // other modes ignored, unknown keys / modes and wrong types rejected with the key named, round trips, presets.
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "sparsity/layout.h"
 #include "sparsity/sparsity_config.h"
 

@@ -2,7 +2,7 @@
 // bert_vocab / roberta_vocab fixture folders, written by the fixture script with model_max_length 512), and our
 // loader reads it back.
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "golden_cases.h"
 #include "tokenizer/demo_tokenizer.h"
 #include "tokenizer/tokenizer.h"

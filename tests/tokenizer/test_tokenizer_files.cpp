@@ -1,6 +1,6 @@
 // Malformed or missing tokenizer files: each is an spw::Error whose message names the file (and line or key).
 #include "common/error.h"
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 #include "golden_cases.h"
 #include "tokenizer/tokenizer.h"
 

@@ -4,8 +4,8 @@
 #include "convert/conversion_plan.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
-#include "model/forward_observer.h"
 #include "export/export_model.h"
+#include "model/forward_observer.h"
 #include "tokenizer/tokenizer.h"
 
 #include <QCoreApplication>
@@ -64,9 +64,9 @@ std::unique_ptr<EncoderModel> convertedCopy(
 // Keeps each layer's hidden state of one forward pass.
 class LayerOutputs final : public ForwardObserver {
 public:
-    void layerStarted(int) override {}
-    void attentionFinished(int) override {}
-    void layerFinished(int) override {}
+    void layerStarted(int) override { }
+    void attentionFinished(int) override { }
+    void layerFinished(int) override { }
     void layerOutput(int, const at::Tensor& hidden) override { states.push_back(hidden); }
 
     std::vector<at::Tensor> states;
@@ -140,7 +140,7 @@ DriftReport compareOnText(
             model.directory.toStdString());
     const EncoderModel& reference = *model.model;
     EncodeOptions options;
-    options.maxLength = usableMaxLength(reference.config());
+    options.maxLength = reference.config().usableMaxLength();
     const Encoding encoding = model.tokenizer->encode(text.toStdString(), std::nullopt, options);
     reportProgress(progress, 0.05f);
     std::unique_ptr<EncoderModel> converted = convertedCopy(
@@ -170,8 +170,7 @@ DriftReport compareOnText(
     // The converted run is padded to the block: compare the real tokens only.
     for (std::size_t layer = 0; layer < denseLayers.states.size() && layer < convertedLayers.states.size(); ++layer)
         report.rows.push_back(drift(QStringLiteral("layer %1").arg(layer),
-                                    denseLayers.states[layer].slice(1, 0, length),
-                                    convertedLayers.states[layer].slice(1, 0, length)));
+            denseLayers.states[layer].slice(1, 0, length), convertedLayers.states[layer].slice(1, 0, length)));
     report.rows.push_back(drift(QStringLiteral("last_hidden_state"), before.lastHiddenState, after.lastHiddenState));
     if (before.poolerOutput && after.poolerOutput)
         report.rows.push_back(drift(QStringLiteral("pooler_output"), *before.poolerOutput, *after.poolerOutput));

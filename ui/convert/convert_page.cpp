@@ -219,9 +219,7 @@ void ConvertPage::setModel(const LoadedModel& model)
 {
     m_model = model;
     const ModelConfig& config = model.model->config();
-    const std::int64_t current = config.family() == ModelFamily::Roberta
-        ? config.maxPositionEmbeddings - config.padTokenId - 1
-        : config.maxPositionEmbeddings;
+    const std::int64_t current = config.usableMaxLength();
     m_source->setText(tr("%1 · %2 layers · %3 heads · up to %4 tokens%5")
                           .arg(QFileInfo(model.directory).fileName())
                           .arg(config.numHiddenLayers)

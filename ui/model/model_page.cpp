@@ -55,14 +55,6 @@ QString droppedFolder(const QMimeData* mime)
     return url.toLocalFile();
 }
 
-// The tokens the model accepts: BERT's positions, RoBERTa's past the padding index.
-std::int64_t usableLength(const ModelConfig& config)
-{
-    if (config.family() == ModelFamily::Roberta)
-        return config.maxPositionEmbeddings - config.padTokenId - 1;
-    return config.maxPositionEmbeddings;
-}
-
 } // namespace
 
 ModelPage::ModelPage(JobRunner* runner, QWidget* parent)
@@ -285,7 +277,7 @@ void ModelPage::showModel(LoadedModel model)
     const QString row = QStringLiteral("<tr><td style=\"color:#5f6670; padding-right:12px;\">%1</td><td>%2</td></tr>");
     QString facts = QStringLiteral("<table>");
     facts += row.arg(tr("Parameters"), locale.toString(qlonglong(encoder.parameterCount())));
-    facts += row.arg(tr("Longest input"), tr("%1 tokens").arg(locale.toString(qlonglong(usableLength(config)))));
+    facts += row.arg(tr("Longest input"), tr("%1 tokens").arg(locale.toString(qlonglong(config.usableMaxLength()))));
     facts += row.arg(tr("Head dimension"), QString::number(config.headDim()));
     facts += row.arg(tr("Stored dtype"), QString::fromStdString(dtypeName(encoder.sourceDtype())));
     facts += row.arg(tr("Tokenizer"), tokenizer);
@@ -302,7 +294,7 @@ void ModelPage::showModel(LoadedModel model)
     m_parameters->setTree(groupParameters(encoder));
     m_parameterView->expandToDepth(0);
 
-    m_tokens->setTokenizer(m_model.tokenizer, usableLength(config));
+    m_tokens->setTokenizer(m_model.tokenizer, config.usableMaxLength());
     if (!m_model.demo)
         RecentFolders().add(m_model.directory);
     rebuildRecentMenu();

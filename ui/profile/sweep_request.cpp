@@ -72,7 +72,7 @@ bool cudaAvailable()
 
 std::int64_t usableModelLength(const LoadedModel& model)
 {
-    return model.isValid() ? usableMaxLength(model.model->config()) : 0;
+    return model.isValid() ? model.model->config().usableMaxLength() : 0;
 }
 
 std::optional<std::vector<std::int64_t>> parseSizeList(
