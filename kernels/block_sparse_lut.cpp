@@ -1,8 +1,11 @@
-// Host-side lookup tables for the block-sparse attention kernels (block_sparse_attention.h).
+// Host-side lookup tables for the block-sparse attention kernels (block_sparse_attention.h,
+// block_sparse_backward.h).
 #include "block_sparse_attention.h"
+#include "block_sparse_backward.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 namespace spw::kernels {
@@ -17,16 +20,22 @@ TileConfig tileConfigFor(int headDim)
     return tile;
 }
 
-bool headDimSupported(int headDim) { return headDim == 32 || headDim == 64 || headDim == 128; }
+bool headDimSupported(int headDim)
+{
+    return headDim == 32 || headDim == 64 || headDim == 128;
+}
 
-bool blockSupported(int block) { return block == 16 || block == 32 || block == 64 || block == 128; }
+bool blockSupported(int block)
+{
+    return block == 16 || block == 32 || block == 64 || block == 128;
+}
 
-LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile,
-                          int splitFactor)
+LutHost buildAttentionLut(
+    const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile, int splitFactor)
 {
     if (!blockSupported(block))
-        throw std::invalid_argument("block-sparse attention kernels support blocks 16, 32, 64 and 128, not " +
-                                    std::to_string(block));
+        throw std::invalid_argument(
+            "block-sparse attention kernels support blocks 16, 32, 64 and 128, not " + std::to_string(block));
     if (tile.tileM % 16 != 0 || tile.tileN % 16 != 0 || tile.warps() * tile.slicesPerTile() > 32)
         throw std::invalid_argument("unsupported tile shape");
     if (numHeads <= 0 || numBlocks <= 0)
@@ -37,6 +46,7 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     lut.tile = tile;
     lut.block = block;
     lut.numHeads = numHeads;
+    lut.numBlocks = numBlocks;
     lut.numQueryTiles = int((seqLen + tile.tileM - 1) / tile.tileM);
     const int warps = tile.warps();
     const int slices = tile.slicesPerTile();
@@ -100,28 +110,112 @@ LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks,
     for (const Span& span : spans) {
         const int count = span.end - span.begin;
         if (splitFactor <= 0 || count <= threshold) {
-            lut.work.push_back({span.head, span.queryTile, span.begin, span.end, -1, -1});
+            lut.work.push_back({ span.head, span.queryTile, span.begin, span.end, -1, -1 });
             continue;
         }
         const int pieces = (count + threshold - 1) / threshold;
         const int chunk = (count + pieces - 1) / pieces;
         const int group = int(lut.combine.size());
-        lut.combine.push_back({span.head, span.queryTile, lut.numPartialSlots, pieces});
+        lut.combine.push_back({ span.head, span.queryTile, lut.numPartialSlots, pieces });
         for (int p = 0; p < pieces; ++p) {
             const int begin = span.begin + p * chunk;
             const int end = std::min(span.end, begin + chunk);
-            lut.work.push_back({span.head, span.queryTile, begin, end, lut.numPartialSlots++, group});
+            lut.work.push_back({ span.head, span.queryTile, begin, end, lut.numPartialSlots++, group });
         }
     }
     // Heaviest first: the hardware hands out CTAs roughly in index order, so long items start early.
-    std::stable_sort(lut.work.begin(), lut.work.end(), [](const WorkItem& a, const WorkItem& b) {
-        return a.end - a.begin > b.end - b.begin;
-    });
+    std::stable_sort(lut.work.begin(), lut.work.end(),
+        [](const WorkItem& a, const WorkItem& b) { return a.end - a.begin > b.end - b.begin; });
     return lut;
 }
 
+TileConfig keyTileConfig()
+{
+    TileConfig tile;
+    tile.tileM = 64;
+    tile.tileN = 64;
+    return tile;
+}
+
+LutHost buildKeyLut(const std::uint8_t* mask, int numHeads, int numBlocks, int block, int splitFactor)
+{
+    if (numHeads <= 0 || numBlocks <= 0)
+        throw std::invalid_argument("layout has no heads or no blocks");
+    // The key side's table is the forward's table of the transposed layout: a "query tile" is a key tile, a "key
+    // slice" is 16 query rows, and a bit says that a warp's 16 keys are attended by a slice's rows.
+    const std::size_t nb = std::size_t(numBlocks);
+    std::vector<std::uint8_t> transposed(std::size_t(numHeads) * nb * nb);
+    for (std::size_t h = 0; h < std::size_t(numHeads); ++h)
+        for (std::size_t r = 0; r < nb; ++r)
+            for (std::size_t c = 0; c < nb; ++c)
+                transposed[(h * nb + c) * nb + r] = mask[(h * nb + r) * nb + c];
+    return buildAttentionLut(transposed.data(), numHeads, numBlocks, block, keyTileConfig(), splitFactor);
+}
+
+namespace {
+
+std::size_t alignedInts(std::size_t ints)
+{
+    return (ints + 3) / 4 * 4;
+}
+
+struct PackedOffsets {
+    std::size_t sliceKeys, bits, work, combine, total;
+};
+
+PackedOffsets packedOffsets(const LutHost& lut)
+{
+    static_assert(sizeof(WorkItem) == 6 * sizeof(std::int32_t));
+    static_assert(sizeof(CombineGroup) == 4 * sizeof(std::int32_t));
+    PackedOffsets at {};
+    at.sliceKeys = 0;
+    at.bits = at.sliceKeys + alignedInts(lut.sliceKeys.size());
+    at.work = at.bits + alignedInts(lut.bits.size());
+    at.combine = at.work + alignedInts(lut.work.size() * 6);
+    at.total = std::max<std::size_t>(at.combine + alignedInts(lut.combine.size() * 4), 4);
+    return at;
+}
+
+} // namespace
+
+std::size_t packedLutInts(const LutHost& lut)
+{
+    return packedOffsets(lut).total;
+}
+
+void packLut(const LutHost& lut, std::int32_t* storage)
+{
+    const PackedOffsets at = packedOffsets(lut);
+    std::memset(storage, 0, at.total * sizeof(std::int32_t));
+    std::memcpy(storage + at.sliceKeys, lut.sliceKeys.data(), lut.sliceKeys.size() * sizeof(std::int32_t));
+    std::memcpy(storage + at.bits, lut.bits.data(), lut.bits.size() * sizeof(std::uint32_t));
+    std::memcpy(storage + at.work, lut.work.data(), lut.work.size() * sizeof(WorkItem));
+    std::memcpy(storage + at.combine, lut.combine.data(), lut.combine.size() * sizeof(CombineGroup));
+}
+
+DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage)
+{
+    const PackedOffsets at = packedOffsets(lut);
+    DeviceLut view;
+    view.sliceKeys = deviceStorage + at.sliceKeys;
+    view.bits = reinterpret_cast<const std::uint32_t*>(deviceStorage + at.bits);
+    view.work = reinterpret_cast<const WorkItem*>(deviceStorage + at.work);
+    view.numWork = int(lut.work.size());
+    view.combine = reinterpret_cast<const CombineGroup*>(deviceStorage + at.combine);
+    view.numCombine = int(lut.combine.size());
+    view.numPartialSlots = lut.numPartialSlots;
+    view.numHeads = lut.numHeads;
+    view.numBlocks = lut.numBlocks;
+    view.block = lut.block;
+    view.tile = lut.tile;
+    return view;
+}
+
 // docs/kernel-notes.md, v3: measured on an H200.
-int pipelineStagesFor(int, int) { return 3; }
+int pipelineStagesFor(int, int)
+{
+    return 3;
+}
 
 std::size_t partialOutFloats(const DeviceLut& lut, int batch, int headDim)
 {
@@ -133,6 +227,9 @@ std::size_t partialStatsFloats(const DeviceLut& lut, int batch)
     return std::size_t(lut.numPartialSlots) * batch * lut.tile.tileM * 2;
 }
 
-std::size_t combineCounterInts(const DeviceLut& lut, int batch) { return std::size_t(lut.numCombine) * batch; }
+std::size_t combineCounterInts(const DeviceLut& lut, int batch)
+{
+    return std::size_t(lut.numCombine) * batch;
+}
 
 } // namespace spw::kernels
