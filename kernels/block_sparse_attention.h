@@ -70,6 +70,9 @@ struct LutHost {
     std::vector<std::int32_t> sliceKeys; // per entry, slicesPerTile values: the first key of each slot's slice
     std::vector<std::uint32_t> bits; // per entry: bit (warp · slicesPerTile + slot) set where that warp's rows
                                      // attend the slot's slice (a slot no warp attends only pads the tile)
+    // Gathered row groups (the backward's key table): per group (WorkItem::queryTile), warps() values, the first row
+    // of each warp's 16 (seqLen: none). Empty for aligned tiles (the forward's table: tile t owns rows t·tileM ...).
+    std::vector<std::int32_t> rowSlices;
     std::vector<WorkItem> work; // heaviest first
     std::vector<CombineGroup> combine;
     int numPartialSlots = 0;
@@ -91,6 +94,7 @@ struct DeviceLut {
     int numWork = 0;
     const CombineGroup* combine = nullptr;
     int numCombine = 0;
+    const std::int32_t* rowSlices = nullptr; // LutHost::rowSlices; null for aligned tiles
     int numPartialSlots = 0;
     int numHeads = 0;
     int numBlocks = 0;

@@ -55,6 +55,8 @@ std::string checkBackwardArguments(const AttentionBackwardParams& params)
     error = detail::checkLut("key lookup table", params.keyLut, keyTileConfig(), p);
     if (!error.empty())
         return error;
+    if (!params.keyLut.rowSlices)
+        return "block-sparse attention backward: the key lookup table has no key slices (build it with buildKeyLut)";
     if (params.keyLut.block != p.lut.block)
         return "block-sparse attention backward: the key and query lookup tables come from different layouts";
     if (!params.workspace || (reinterpret_cast<std::uintptr_t>(params.workspace) & 15) != 0)

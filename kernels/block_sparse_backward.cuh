@@ -3,9 +3,10 @@
 // accumulation like the forward (block_sparse_attention.cuh), in three launches:
 //   1. row statistics: Δ_i = Σ_d dO_id·O_id and the saved log-sum-exp (−inf, a row attending nothing, becomes +inf so
 //      that exp(S − lse) = 0 for all its keys);
-//   2. key side: a CTA owns 64 keys (4 warps × 16) of one (batch, head), keeps their K and V fragments and their
-//      dK, dV accumulators in registers and walks the key table's entries: 64 query rows gathered from four 16-row
-//      slices (Q, dO, lse, Δ through 2 shared-memory stages). Per slice a warp's keys attend it computes
+//   2. key side: a CTA owns a key tile (4 warps, a 16-key slice each, from anywhere in the sequence) of one
+//      (batch, head), keeps the keys' K and V fragments (head dim ≤ 64) and dK, dV accumulators in registers and
+//      walks the key table's entries: 64 query rows gathered from four 16-row slices (Q, dO, lse, Δ through 2
+//      shared-memory stages). Per slice a warp's keys attend it computes
 //      Sᵀ = K·Qᵀ, Pᵀ, dPᵀ = V·dOᵀ, dSᵀ = Pᵀ ⊙ (dPᵀ − Δ), then dV += Pᵀ·dO and dK += dSᵀ·Q;
 //   3. query side: a CTA owns the forward's query tile, keeps its Q and dO fragments and dQ accumulator in
 //      registers and walks the forward's table (K, V through 2 stages): S, P, dP = dO·Vᵀ, dS, then dQ += dS·K.
@@ -114,18 +115,18 @@ template <typename T> __device__ __forceinline__ void packFragment(std::uint32_t
 }
 
 // Adds the fp32 partial sums of a split tile's slots in slot order (so that the sum does not depend on which CTA
-// finished when) and writes rows × `kCols` columns: column c < D of a row goes to dst0, the rest to dst1 (the key
-// side keeps dK and dV of a row side by side), times scale0 / scale1. Read through L2 (ld.cg): other CTAs of this
-// launch wrote the partials.
-template <typename T, int D, int kRows, int kCols, int kThreads>
+// finished when) and writes kRows × kCols: tile row l goes to sequence row rowOf(l), its column c < D to dst0, the
+// rest to dst1 (the key side keeps dK and dV of a row side by side), times scale0 / scale1. Read through L2 (ld.cg):
+// other CTAs of this launch wrote the partials.
+template <typename T, int D, int kRows, int kCols, int kThreads, typename RowOf>
 __device__ __forceinline__ void addPartialSlots(const float* partials, const CombineGroup& group, int batch, int b,
-    int firstRow, int seqLen, T* dst0, std::int64_t stride0, float scale0, T* dst1, std::int64_t stride1, float scale1)
+    RowOf rowOf, int seqLen, T* dst0, std::int64_t stride0, float scale0, T* dst1, std::int64_t stride1, float scale1)
 {
     constexpr int kQuads = kCols / 4;
     for (int idx = threadIdx.x; idx < kRows * kQuads; idx += kThreads) {
         const int local = idx / kQuads;
         const int col = idx % kQuads * 4;
-        const int row = firstRow + local;
+        const int row = rowOf(local);
         if (row >= seqLen)
             continue;
         float4 sum = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
@@ -159,11 +160,11 @@ __device__ __forceinline__ bool lastOfGroup(int* counter, int numSlots)
     return isLast;
 }
 
-// Writes a warp's 16 rows of two [rows][D] fp32 accumulators (times scale) through the warp's own rows of a shared
-// tile, as 16-byte row stores; rows past seqLen are dropped.
+// Writes a warp's 16 rows of a [rows][D] fp32 accumulator (times scale) to rows warpRow.. of dst, through the warp's
+// own rows of a shared tile, as 16-byte row stores; rows past seqLen are dropped.
 template <typename T, int D>
 __device__ __forceinline__ void storeWarpRows(const float (&acc)[D / 8][4], float scale, T* stage, int warp, int lane,
-    T* dst, std::int64_t rowStride, int firstRow, int seqLen)
+    T* dst, std::int64_t rowStride, int warpRow, int seqLen)
 {
     constexpr int kChunks = D / 8;
     const int g = lane / 4;
@@ -178,7 +179,7 @@ __device__ __forceinline__ void storeWarpRows(const float (&acc)[D / 8][4], floa
     for (int idx = lane; idx < 16 * kChunks; idx += 32) {
         const int row16 = warp * 16 + idx / kChunks;
         const int c = idx % kChunks;
-        const int row = firstRow + row16;
+        const int row = warpRow + idx / kChunks;
         if (row < seqLen)
             *reinterpret_cast<uint4*>(dst + std::int64_t(row) * rowStride + c * 8)
                 = *reinterpret_cast<const uint4*>(stage + swizzled<D>(row16, c));
@@ -206,7 +207,9 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
     const WorkItem work = lut.work[blockIdx.x / batch];
     const int h = work.head;
     const int seqLen = p.seqLen;
-    const int k0 = work.queryTile * kKeyTile; // the key table's "query tile" is this CTA's key tile
+    // This CTA's keys: four 16-key slices from anywhere in the sequence (the key table's row group), one per warp;
+    // seqLen marks a slot without keys.
+    const std::int32_t* keySlices = lut.rowSlices + std::size_t(work.queryTile) * kKeyWarps;
     const T* qBase = static_cast<const T*>(p.q) + b * p.qStride[0] + h * p.qStride[1];
     const T* kBase = static_cast<const T*>(p.k) + b * p.kStride[0] + h * p.kStride[1];
     const T* vBase = static_cast<const T*>(p.v) + b * p.vStride[0] + h * p.vStride[1];
@@ -229,9 +232,10 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
     for (int idx = tid; idx < kKeyTile * kChunks; idx += kThreads) {
         const int r = idx / kChunks;
         const int c = idx % kChunks;
-        const bool valid = k0 + r < seqLen;
-        cpAsync16(sK + swizzled<D>(r, c), valid ? kBase + std::int64_t(k0 + r) * p.kStride[2] + c * 8 : kBase, valid);
-        cpAsync16(sV + swizzled<D>(r, c), valid ? vBase + std::int64_t(k0 + r) * p.vStride[2] + c * 8 : vBase, valid);
+        const std::int64_t key = keySlices[r / 16] + r % 16;
+        const bool valid = key < seqLen;
+        cpAsync16(sK + swizzled<D>(r, c), valid ? kBase + key * p.kStride[2] + c * 8 : kBase, valid);
+        cpAsync16(sV + swizzled<D>(r, c), valid ? vBase + key * p.vStride[2] + c * 8 : vBase, valid);
     }
     auto loadQueryRows = [&](int entry, int stage) {
         const std::int32_t* sliceRows = lut.sliceKeys + std::size_t(entry) * kSlices;
@@ -265,8 +269,9 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
 
     const int g = lane / 4;
     const int t = lane % 4;
-    // This thread holds key rows warp·16 + g and warp·16 + g + 8 of the tile.
+    // This thread holds key rows warp·16 + g and warp·16 + g + 8 of the tile: keys warpKey + g and warpKey + g + 8.
     const int keyLocal[2] = { warp * 16 + g, warp * 16 + g + 8 };
+    const int warpKey = keySlices[warp];
     // Key padding depends on the key alone: this thread's two keys, read once.
     float padAdd[2] = { 0.0f, 0.0f };
     bool padKeep[2] = { true, true };
@@ -274,7 +279,7 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
         if (p.keyPaddingKind != MaskKind::None) {
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                const int key = k0 + keyLocal[r];
+                const int key = warpKey + g + 8 * r;
                 if (key >= seqLen)
                     continue;
                 const float mk = p.keyPadding[b * p.keyPaddingBatchStride + key];
@@ -356,7 +361,8 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
                 auto column = [&](int e, int j) { return sl * 16 + 8 * j + 2 * t + (e & 1); };
                 probabilitiesAndScoreGrads<kMasked>(
                     p, s, dp, [&](int e, int j) { return sliceRow + 8 * j + 2 * t + (e & 1); },
-                    [&](int e, int) { return k0 + keyLocal[e / 2]; }, [&](int e, int j) { return tLse[column(e, j)]; },
+                    [&](int e, int) { return warpKey + g + 8 * (e / 2); },
+                    [&](int e, int j) { return tLse[column(e, j)]; },
                     [&](int e, int j) { return tDelta[column(e, j)]; }, [&](int e, int) { return padAdd[e / 2]; },
                     [&](int e, int) { return padKeep[e / 2]; });
                 std::uint32_t pa[4];
@@ -398,8 +404,9 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
         }
         const CombineGroup& group = lut.combine[work.combineGroup];
         if (lastOfGroup(bl.keyValueCounters + std::size_t(work.combineGroup) * batch + b, group.numSlots))
-            addPartialSlots<T, D, kKeyTile, 2 * D, kThreads>(bl.partialKeyValue, group, batch, b, k0, seqLen,
-                static_cast<T*>(bl.p.gradKey) + b * bl.p.gradKeyStride[0] + h * bl.p.gradKeyStride[1],
+            addPartialSlots<T, D, kKeyTile, 2 * D, kThreads>(
+                bl.partialKeyValue, group, batch, b, [&](int local) { return keySlices[local / 16] + local % 16; },
+                seqLen, static_cast<T*>(bl.p.gradKey) + b * bl.p.gradKeyStride[0] + h * bl.p.gradKeyStride[1],
                 bl.p.gradKeyStride[2], p.scale,
                 static_cast<T*>(bl.p.gradValue) + b * bl.p.gradValueStride[0] + h * bl.p.gradValueStride[1],
                 bl.p.gradValueStride[2], 1.0f);
@@ -407,10 +414,10 @@ __global__ void __launch_bounds__(kKeyWarps * 32, 2) keyValueGradKernel(const Ba
     }
     storeWarpRows<T, D>(dK, p.scale, sK, warp, lane,
         static_cast<T*>(bl.p.gradKey) + b * bl.p.gradKeyStride[0] + h * bl.p.gradKeyStride[1], bl.p.gradKeyStride[2],
-        k0, seqLen);
+        warpKey, seqLen);
     storeWarpRows<T, D>(dV, 1.0f, sV, warp, lane,
         static_cast<T*>(bl.p.gradValue) + b * bl.p.gradValueStride[0] + h * bl.p.gradValueStride[1],
-        bl.p.gradValueStride[2], k0, seqLen);
+        bl.p.gradValueStride[2], warpKey, seqLen);
 }
 
 template <typename T, int D, int kWarps, bool kMasked>
@@ -579,11 +586,12 @@ __global__ void __launch_bounds__(kWarps * 32, 2) queryGradKernel(const Backward
         }
         const CombineGroup& group = p.lut.combine[work.combineGroup];
         if (lastOfGroup(bl.queryCounters + std::size_t(work.combineGroup) * batch + b, group.numSlots))
-            addPartialSlots<T, D, kTileM, D, kThreads>(bl.partialQuery, group, batch, b, q0, seqLen, dqBase,
+            addPartialSlots<T, D, kTileM, D, kThreads>(
+                bl.partialQuery, group, batch, b, [&](int local) { return q0 + local; }, seqLen, dqBase,
                 bl.p.gradQueryStride[2], p.scale, dqBase, bl.p.gradQueryStride[2], p.scale);
         return;
     }
-    storeWarpRows<T, D>(acc, p.scale, sQ, warp, lane, dqBase, bl.p.gradQueryStride[2], q0, seqLen);
+    storeWarpRows<T, D>(acc, p.scale, sQ, warp, lane, dqBase, bl.p.gradQueryStride[2], q0 + warp * 16, seqLen);
 }
 
 template <typename Kernel>

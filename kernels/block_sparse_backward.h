@@ -2,7 +2,7 @@
 // Gradients of block-sparse attention (block_sparse_attention.h) with respect to query, key and value, FlashAttention-2
 // style without atomics: the forward saves each row's log-sum-exp; the backward recomputes the probabilities
 //   S = scale·QKᵀ + masks,  P = exp(S − lse),  dP = dO·Vᵀ,  dS = P ⊙ (dP − Δ),  Δ_i = Σ_d dO_id·O_id
-// and accumulates dV = Pᵀ·dO, dK = scale·dSᵀ·Q (one CTA per 64-key tile, walking the key table) and dQ = scale·dS·K
+// and accumulates dV = Pᵀ·dO, dK = scale·dSᵀ·Q (one CTA per key tile, walking the key table) and dQ = scale·dS·K
 // (one CTA per query tile, walking the forward's table), in three launches on params.forward.stream: Δ and the
 // saved log-sum-exp in a usable form, then the key side, then the query side.
 //
@@ -11,13 +11,16 @@
 // CTA of a group to finish (elected by an atomic counter) adds the slots in slot order, so the result does not
 // depend on which CTA finishes when.
 //
-// The key table (buildKeyLut) lists per key tile of 64 keys the 16-row query slices that attend it, packed four to an
-// entry as the forward's table packs key slices: it is the forward's table of the transposed layout.
+// The key table (buildKeyLut) is the forward's table of the transposed layout over gathered key tiles: a key tile is
+// four 16-key slices (LutHost::rowSlices), an aligned run of 64 keys unless its slices are attended by very different
+// numbers of query blocks (a global column among local ones), whose slices are then packed four to a tile by that
+// number; per key tile it lists the 16-row query slices that attend it, packed four to an entry as the forward's
+// table packs key slices.
 #include "block_sparse_attention.h"
 
 namespace spw::kernels {
 
-// 64 keys per key-side CTA (4 warps of 16 keys), 64 query rows per key-table entry.
+// 64 keys per key-side CTA (4 warps of 16 keys, a slice each), 64 query rows per key-table entry.
 TileConfig keyTileConfig();
 
 // mask: [numHeads][numBlocks][numBlocks] 0/1 bytes (row = query block), as for buildAttentionLut.

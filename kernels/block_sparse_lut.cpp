@@ -30,8 +30,9 @@ bool blockSupported(int block)
     return block == 16 || block == 32 || block == 64 || block == 128;
 }
 
-LutHost buildAttentionLut(
-    const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile, int splitFactor)
+namespace {
+
+void checkLayout(int numHeads, int numBlocks, int block, TileConfig tile)
 {
     if (!blockSupported(block))
         throw std::invalid_argument(
@@ -40,7 +41,14 @@ LutHost buildAttentionLut(
         throw std::invalid_argument("unsupported tile shape");
     if (numHeads <= 0 || numBlocks <= 0)
         throw std::invalid_argument("layout has no heads or no blocks");
+}
 
+// The tables over row groups: groupRows[h] holds, per group of head h, tile.warps() first rows (16 rows per warp;
+// seqLen: none). A group's id (WorkItem::queryTile) is its index within the head, or with `gathered` its index over
+// all heads, and its rows go to lut.rowSlices.
+LutHost buildOverRowGroups(const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile,
+    int splitFactor, const std::vector<std::vector<std::int32_t>>& groupRows, bool gathered)
+{
     const std::int64_t seqLen = std::int64_t(numBlocks) * block;
     LutHost lut;
     lut.tile = tile;
@@ -57,7 +65,7 @@ LutHost buildAttentionLut(
     };
     std::vector<Span> spans;
     spans.reserve(std::size_t(numHeads) * lut.numQueryTiles);
-    // Per 16-key slice of the current query tile: bit w set where warp w's rows attend it.
+    // Per 16-key slice of the current row group: bit w set where warp w's rows attend it.
     std::vector<std::uint32_t> warpsOf(static_cast<std::size_t>(numSlices));
     // The kept slices of tile-sized runs that are only partly kept, packed `slices` to an entry at the end.
     std::vector<int> loose;
@@ -73,13 +81,19 @@ LutHost buildAttentionLut(
         }
         lut.bits.push_back(bits);
     };
+    int nextId = 0;
     for (int h = 0; h < numHeads; ++h) {
         const std::uint8_t* headMask = mask + std::size_t(h) * numBlocks * numBlocks;
-        for (int qt = 0; qt < lut.numQueryTiles; ++qt) {
+        const std::vector<std::int32_t>& rows = groupRows[std::size_t(h)];
+        const int numGroups = int(rows.size()) / warps;
+        for (int group = 0; group < numGroups; ++group) {
+            const std::int32_t* groupFirst = rows.data() + std::size_t(group) * warps;
+            if (gathered)
+                lut.rowSlices.insert(lut.rowSlices.end(), groupFirst, groupFirst + warps);
             for (int s = 0; s < numSlices; ++s) {
                 std::uint32_t attending = 0;
                 for (int w = 0; w < warps; ++w) {
-                    const std::int64_t row = std::int64_t(qt) * tile.tileM + w * 16;
+                    const std::int64_t row = groupFirst[w];
                     if (row < seqLen && headMask[std::size_t(row / block) * numBlocks + std::size_t(s) * 16 / block])
                         attending |= 1u << w;
                 }
@@ -100,11 +114,11 @@ LutHost buildAttentionLut(
             }
             for (std::size_t i = 0; i < loose.size(); i += std::size_t(slices))
                 addEntry(loose.data() + i, int(std::min(loose.size() - i, std::size_t(slices))));
-            spans.push_back({ h, qt, begin, int(lut.bits.size()) });
+            spans.push_back({ h, gathered ? nextId++ : group, begin, int(lut.bits.size()) });
         }
     }
 
-    // Split the heavy query tiles (global rows attend every key) so that they do not form the launch's tail.
+    // Split the heavy row groups (global rows attend every key) so that they do not form the launch's tail.
     const double average = double(lut.numEntries()) / double(spans.size());
     const int threshold = std::max(8, int(std::ceil(splitFactor * average)));
     for (const Span& span : spans) {
@@ -129,6 +143,61 @@ LutHost buildAttentionLut(
     return lut;
 }
 
+// One head's 16-key slices grouped four to a key tile: an aligned run of four stays together unless its slices'
+// numbers of attending query blocks differ by more than 2x (a global column beside local ones, as in DeepSpeed's
+// fixed layout at block 16: its warps would idle on most of the run's query rows); the slices of such runs are
+// sorted by that number, heaviest first, and packed four to a tile, so that global slices share their tiles.
+std::vector<std::int32_t> keySliceGroups(const std::uint8_t* headMask, int numBlocks, int block, int warps)
+{
+    const int seqLen = numBlocks * block;
+    const int numSlices = seqLen / 16;
+    std::vector<int> attendedBy(std::size_t(numBlocks), 0);
+    for (int r = 0; r < numBlocks; ++r)
+        for (int c = 0; c < numBlocks; ++c)
+            attendedBy[std::size_t(c)] += headMask[std::size_t(r) * numBlocks + c] != 0;
+    auto weight = [&](int slice) { return attendedBy[std::size_t(slice * 16 / block)]; };
+    std::vector<std::int32_t> groups;
+    std::vector<int> loose;
+    for (int first = 0; first < numSlices; first += warps) {
+        const int last = std::min(first + warps, numSlices);
+        int lightest = weight(first);
+        int heaviest = lightest;
+        for (int s = first; s < last; ++s) {
+            lightest = std::min(lightest, weight(s));
+            heaviest = std::max(heaviest, weight(s));
+        }
+        if (heaviest > 2 * lightest) {
+            for (int s = first; s < last; ++s)
+                loose.push_back(s);
+            continue;
+        }
+        for (int w = 0; w < warps; ++w)
+            groups.push_back(first + w < last ? (first + w) * 16 : seqLen);
+    }
+    std::stable_sort(loose.begin(), loose.end(), [&](int a, int b) { return weight(a) > weight(b); });
+    for (std::size_t i = 0; i < loose.size(); i += std::size_t(warps))
+        for (std::size_t w = 0; w < std::size_t(warps); ++w)
+            groups.push_back(i + w < loose.size() ? loose[i + w] * 16 : seqLen);
+    return groups;
+}
+
+} // namespace
+
+LutHost buildAttentionLut(
+    const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile, int splitFactor)
+{
+    checkLayout(numHeads, numBlocks, block, tile);
+    const std::int64_t seqLen = std::int64_t(numBlocks) * block;
+    const int numTiles = int((seqLen + tile.tileM - 1) / tile.tileM);
+    // Aligned query tiles: warp w of tile t owns rows t·tileM + 16w ...
+    std::vector<std::int32_t> aligned;
+    for (int t = 0; t < numTiles; ++t)
+        for (int w = 0; w < tile.warps(); ++w)
+            aligned.push_back(std::int32_t(std::min<std::int64_t>(std::int64_t(t) * tile.tileM + w * 16, seqLen)));
+    const std::vector<std::vector<std::int32_t>> groupRows(std::size_t(numHeads), aligned);
+    return buildOverRowGroups(mask, numHeads, numBlocks, block, tile, splitFactor, groupRows, false);
+}
+
 TileConfig keyTileConfig()
 {
     TileConfig tile;
@@ -139,17 +208,21 @@ TileConfig keyTileConfig()
 
 LutHost buildKeyLut(const std::uint8_t* mask, int numHeads, int numBlocks, int block, int splitFactor)
 {
-    if (numHeads <= 0 || numBlocks <= 0)
-        throw std::invalid_argument("layout has no heads or no blocks");
-    // The key side's table is the forward's table of the transposed layout: a "query tile" is a key tile, a "key
-    // slice" is 16 query rows, and a bit says that a warp's 16 keys are attended by a slice's rows.
+    const TileConfig tile = keyTileConfig();
+    checkLayout(numHeads, numBlocks, block, tile);
+    // The key side's table is the forward's table of the transposed layout over gathered key tiles: a row group is
+    // four 16-key slices, a "key slice" is 16 query rows, and a bit says that a warp's 16 keys are attended by a
+    // slice's rows.
     const std::size_t nb = std::size_t(numBlocks);
     std::vector<std::uint8_t> transposed(std::size_t(numHeads) * nb * nb);
-    for (std::size_t h = 0; h < std::size_t(numHeads); ++h)
+    std::vector<std::vector<std::int32_t>> groupRows;
+    for (std::size_t h = 0; h < std::size_t(numHeads); ++h) {
         for (std::size_t r = 0; r < nb; ++r)
             for (std::size_t c = 0; c < nb; ++c)
                 transposed[(h * nb + c) * nb + r] = mask[(h * nb + r) * nb + c];
-    return buildAttentionLut(transposed.data(), numHeads, numBlocks, block, keyTileConfig(), splitFactor);
+        groupRows.push_back(keySliceGroups(mask + h * nb * nb, numBlocks, block, tile.warps()));
+    }
+    return buildOverRowGroups(transposed.data(), numHeads, numBlocks, block, tile, splitFactor, groupRows, true);
 }
 
 namespace {
@@ -160,7 +233,7 @@ std::size_t alignedInts(std::size_t ints)
 }
 
 struct PackedOffsets {
-    std::size_t sliceKeys, bits, work, combine, total;
+    std::size_t sliceKeys, bits, work, combine, rowSlices, total;
 };
 
 PackedOffsets packedOffsets(const LutHost& lut)
@@ -172,7 +245,8 @@ PackedOffsets packedOffsets(const LutHost& lut)
     at.bits = at.sliceKeys + alignedInts(lut.sliceKeys.size());
     at.work = at.bits + alignedInts(lut.bits.size());
     at.combine = at.work + alignedInts(lut.work.size() * 6);
-    at.total = std::max<std::size_t>(at.combine + alignedInts(lut.combine.size() * 4), 4);
+    at.rowSlices = at.combine + alignedInts(lut.combine.size() * 4);
+    at.total = std::max<std::size_t>(at.rowSlices + alignedInts(lut.rowSlices.size()), 4);
     return at;
 }
 
@@ -191,6 +265,7 @@ void packLut(const LutHost& lut, std::int32_t* storage)
     std::memcpy(storage + at.bits, lut.bits.data(), lut.bits.size() * sizeof(std::uint32_t));
     std::memcpy(storage + at.work, lut.work.data(), lut.work.size() * sizeof(WorkItem));
     std::memcpy(storage + at.combine, lut.combine.data(), lut.combine.size() * sizeof(CombineGroup));
+    std::memcpy(storage + at.rowSlices, lut.rowSlices.data(), lut.rowSlices.size() * sizeof(std::int32_t));
 }
 
 DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage)
@@ -203,6 +278,7 @@ DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage)
     view.numWork = int(lut.work.size());
     view.combine = reinterpret_cast<const CombineGroup*>(deviceStorage + at.combine);
     view.numCombine = int(lut.combine.size());
+    view.rowSlices = lut.rowSlices.empty() ? nullptr : deviceStorage + at.rowSlices;
     view.numPartialSlots = lut.numPartialSlots;
     view.numHeads = lut.numHeads;
     view.numBlocks = lut.numBlocks;

@@ -85,31 +85,63 @@ void checkLut(const std::vector<std::uint8_t>& mask, int heads, int nb, int bloc
         EXPECT_GE(w.partialSlot, g.firstSlot);
         EXPECT_LT(w.partialSlot, g.firstSlot + g.numSlots);
     }
-    for (int h = 0; h < heads; ++h)
-        for (int qt = 0; qt < lut.numQueryTiles; ++qt) {
-            std::set<std::pair<int, int>> expected;
-            int fullRuns = 0;
-            int looseSlices = 0;
-            for (int first = 0; first < numSlices; first += slotsPerTile) {
-                int kept = 0;
-                for (int slice = first; slice < std::min(first + slotsPerTile, numSlices); ++slice) {
-                    bool any = false;
-                    for (int warp = 0; warp < tile.warps(); ++warp) {
-                        const int row = qt * tile.tileM + warp * 16;
-                        if (row < seqLen && attends(mask, nb, block, h, row, slice)) {
-                            expected.insert({ warp, slice });
-                            any = true;
-                        }
-                    }
-                    kept += any ? 1 : 0;
-                }
-                (kept == slotsPerTile ? fullRuns : looseSlices) += kept == slotsPerTile ? 1 : kept;
+    // The row groups: aligned query tiles (tile t of every head owns rows t·tileM ...), or gathered ones
+    // (lut.rowSlices, the key table), which must cover each head's 16-row slices exactly once.
+    const bool gathered = !lut.rowSlices.empty();
+    std::vector<std::pair<int, int>> groups;
+    if (gathered) {
+        std::map<int, int> headOfGroup;
+        for (const WorkItem& w : lut.work)
+            headOfGroup[w.queryTile] = w.head;
+        ASSERT_EQ(lut.rowSlices.size(), headOfGroup.size() * std::size_t(tile.warps()));
+        std::map<int, std::multiset<int>> slicesOfHead;
+        for (const auto& [group, head] : headOfGroup) {
+            groups.push_back({ head, group });
+            for (int warp = 0; warp < tile.warps(); ++warp) {
+                const int row = lut.rowSlices[std::size_t(group) * tile.warps() + warp];
+                ASSERT_TRUE(row == seqLen || (row % 16 == 0 && row >= 0 && row < seqLen)) << "row " << row;
+                if (row < seqLen)
+                    slicesOfHead[head].insert(row / 16);
             }
-            EXPECT_EQ((listed[{ h, qt }]), expected) << "head " << h << " query tile " << qt;
-            // Fully kept runs stay whole; partly kept runs' slices are packed `slotsPerTile` to a tile.
-            EXPECT_EQ((entriesOf[{ h, qt }]), fullRuns + (looseSlices + slotsPerTile - 1) / slotsPerTile)
-                << "head " << h << " query tile " << qt;
         }
+        for (int h = 0; h < heads; ++h) {
+            std::multiset<int> all;
+            for (int slice = 0; slice < numSlices; ++slice)
+                all.insert(slice);
+            EXPECT_EQ(slicesOfHead[h], all) << "head " << h << ": row groups do not cover its slices once each";
+        }
+    } else {
+        for (int h = 0; h < heads; ++h)
+            for (int qt = 0; qt < lut.numQueryTiles; ++qt)
+                groups.push_back({ h, qt });
+    }
+    auto rowOf = [&](int group, int warp) {
+        return gathered ? lut.rowSlices[std::size_t(group) * tile.warps() + warp] : group * tile.tileM + warp * 16;
+    };
+    for (const auto& [h, qt] : groups) {
+        std::set<std::pair<int, int>> expected;
+        int fullRuns = 0;
+        int looseSlices = 0;
+        for (int first = 0; first < numSlices; first += slotsPerTile) {
+            int kept = 0;
+            for (int slice = first; slice < std::min(first + slotsPerTile, numSlices); ++slice) {
+                bool any = false;
+                for (int warp = 0; warp < tile.warps(); ++warp) {
+                    const int row = rowOf(qt, warp);
+                    if (row < seqLen && attends(mask, nb, block, h, row, slice)) {
+                        expected.insert({ warp, slice });
+                        any = true;
+                    }
+                }
+                kept += any ? 1 : 0;
+            }
+            (kept == slotsPerTile ? fullRuns : looseSlices) += kept == slotsPerTile ? 1 : kept;
+        }
+        EXPECT_EQ((listed[{ h, qt }]), expected) << "head " << h << " query tile " << qt;
+        // Fully kept runs stay whole; partly kept runs' slices are packed `slotsPerTile` to a tile.
+        EXPECT_EQ((entriesOf[{ h, qt }]), fullRuns + (looseSlices + slotsPerTile - 1) / slotsPerTile)
+            << "head " << h << " query tile " << qt;
+    }
     // Every split query tile has one combine group naming exactly its slots.
     int slots = 0;
     for (const CombineGroup& g : lut.combine) {
@@ -207,7 +239,8 @@ TEST(KernelLut, KeyTableListsTheQueriesOfEveryKeyTile)
 
 TEST(KernelLut, GlobalColumnsSplitTheirKeyTile)
 {
-    // Every row attends block 0 (a global column) beside a diagonal: key tile 0 has an entry per 64 query rows.
+    // Every row attends block 0 (a global column) beside a diagonal: the key tile holding its slice has an entry per
+    // 64 query rows.
     const int nb = 256;
     std::vector<std::uint8_t> mask(std::size_t(nb) * nb, 0);
     for (int r = 0; r < nb; ++r) {
@@ -216,9 +249,39 @@ TEST(KernelLut, GlobalColumnsSplitTheirKeyTile)
     }
     const LutHost keys = buildKeyLut(mask.data(), 1, nb, 16, 4);
     ASSERT_EQ(keys.combine.size(), 1u);
-    EXPECT_EQ(keys.combine[0].queryTile, 0);
+    EXPECT_EQ(keys.rowSlices[std::size_t(keys.combine[0].queryTile) * 4], 0) << "the split tile holds keys 0..15";
     EXPECT_GT(keys.combine[0].numSlots, 1);
     checkLut(transposed(mask, 1, nb), 1, nb, 16, keyTileConfig(), 4, &keys);
+}
+
+// DeepSpeed's fixed layout at block 16: windows of four blocks attend each other, and the last block of every window
+// is attended by every row (a global column). The key table gathers the global slices four to a key tile, whose
+// warps then all work on every entry, instead of keeping each window's run with one busy warp in four.
+TEST(KernelLut, GlobalKeySlicesShareTheirKeyTiles)
+{
+    const int nb = 64;
+    std::vector<std::uint8_t> mask(std::size_t(nb) * nb, 0);
+    for (int r = 0; r < nb; ++r)
+        for (int c = 0; c < nb; ++c)
+            mask[std::size_t(r) * nb + c] = r / 4 == c / 4 || c % 4 == 3;
+    const LutHost keys = buildKeyLut(mask.data(), 1, nb, 16, 0);
+    ASSERT_EQ(keys.rowSlices.size(), std::size_t(nb));
+    for (int w = 0; w < 4; ++w)
+        EXPECT_EQ(keys.rowSlices[std::size_t(w)], (4 * w + 3) * 16) << "the heaviest tile holds the global slices";
+    // Global tile: every entry keeps all 16 (warp, slot) bits.
+    const WorkItem& heaviest = keys.work[0];
+    EXPECT_EQ(heaviest.queryTile, 0);
+    for (int e = heaviest.begin; e < heaviest.end; ++e)
+        EXPECT_EQ(keys.bits[std::size_t(e)], 0xffffu);
+    checkLut(transposed(mask, 1, nb), 1, nb, 16, keyTileConfig(), 0, &keys);
+    // Block 64 keeps aligned runs: a run's four slices share their block and its rows.
+    std::vector<std::uint8_t> coarse(std::size_t(16) * 16, 0);
+    for (int r = 0; r < 16; ++r)
+        for (int c = 0; c < 16; ++c)
+            coarse[std::size_t(r) * 16 + c] = r / 4 == c / 4 || c % 4 == 3;
+    const LutHost aligned = buildKeyLut(coarse.data(), 1, 16, 64, 0);
+    for (std::size_t i = 0; i < aligned.rowSlices.size(); ++i)
+        EXPECT_EQ(aligned.rowSlices[i], int(i) * 16);
 }
 
 TEST(KernelLut, PackedTableViewsEveryArray)
@@ -241,6 +304,13 @@ TEST(KernelLut, PackedTableViewsEveryArray)
     ASSERT_EQ(view.numCombine, int(lut.combine.size()));
     EXPECT_EQ(view.combine[0].numSlots, lut.combine[0].numSlots);
     EXPECT_EQ(view.numPartialSlots, lut.numPartialSlots);
+    EXPECT_EQ(view.rowSlices, nullptr) << "the forward's aligned tiles have no row slices";
+    const LutHost keys = buildKeyLut(withGlobalRow.data(), 2, 40, 16);
+    std::vector<std::int32_t> keyStorage(packedLutInts(keys), -1);
+    packLut(keys, keyStorage.data());
+    const DeviceLut keyView = deviceLutView(keys, keyStorage.data());
+    ASSERT_NE(keyView.rowSlices, nullptr);
+    EXPECT_EQ(std::vector<std::int32_t>(keyView.rowSlices, keyView.rowSlices + keys.rowSlices.size()), keys.rowSlices);
     EXPECT_EQ(view.numHeads, 2);
     EXPECT_EQ(view.seqLen(), 640);
     for (const void* array : { static_cast<const void*>(view.sliceKeys), static_cast<const void*>(view.bits),
