@@ -24,7 +24,7 @@ grep -E "FAILED|Failure|PASSED|error" "$OUT/tests.txt" | head -40
 left=$((deadline - ($(date +%s) - start)))
 stamp "benchmark, ${left} s left"
 PYTHONUNBUFFERED=1 timeout $((left > 20 ? left - 10 : 10)) python3 tests/kernels/bench_backward.py \
-  --cli /tmp/build-gpu/app/cli/sparse-workbench-cli --out "$OUT" --budget $((left > 100 ? left - 90 : 0)) \
+  --cli /tmp/build-gpu/app/cli/sparse-workbench-cli --out "$OUT" --budget $((left > 100 ? left - 65 : 0)) \
   ${BENCH_ARGS:-} >"$OUT/bench.txt" 2>&1
 stamp "benchmark rc=$?"
 tail -30 "$OUT/bench.txt"
