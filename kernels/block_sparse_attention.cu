@@ -9,9 +9,12 @@
 #include <cstdint>
 
 namespace spw::kernels {
-namespace {
+namespace detail {
 
-bool aligned16(const void* pointer) { return (reinterpret_cast<std::uintptr_t>(pointer) & 15) == 0; }
+bool aligned16(const void* pointer)
+{
+    return (reinterpret_cast<std::uintptr_t>(pointer) & 15) == 0;
+}
 
 std::string checkTensor(const char* name, const void* pointer, const std::int64_t* stride)
 {
@@ -21,34 +24,41 @@ std::string checkTensor(const char* name, const void* pointer, const std::int64_
         return std::string("block-sparse attention: ") + name + " is not 16-byte aligned";
     for (int i = 0; i < 3; ++i)
         if (stride[i] % 8 != 0)
-            return std::string("block-sparse attention: ") + name +
-                   " strides must be multiples of 8 elements (16 bytes)";
+            return std::string("block-sparse attention: ") + name
+                + " strides must be multiples of 8 elements (16 bytes)";
     return {};
 }
 
-std::string checkParams(const AttentionParams& p)
+std::string checkLut(const char* name, const DeviceLut& lut, TileConfig expected, const AttentionParams& p)
+{
+    if (lut.tile.tileM != expected.tileM || lut.tile.tileN != expected.tileN)
+        return std::string("block-sparse attention: ") + name + " was built for another tile shape";
+    if (!lut.sliceKeys || !lut.bits || !lut.work || lut.numWork <= 0)
+        return std::string("block-sparse attention: ") + name + " is missing";
+    if (lut.numHeads != p.heads || lut.seqLen() != p.seqLen)
+        return std::string("block-sparse attention: ") + name + " was built for " + std::to_string(lut.numHeads)
+            + " heads x " + std::to_string(lut.seqLen()) + " tokens, the inputs have " + std::to_string(p.heads)
+            + " heads x " + std::to_string(p.seqLen);
+    if (static_cast<long long>(lut.numWork) * p.batch > INT_MAX)
+        return "block-sparse attention: too many tiles for one launch";
+    return {};
+}
+
+std::string checkForwardArguments(const AttentionParams& p)
 {
     if (p.batch <= 0 || p.heads <= 0 || p.seqLen <= 0)
         return "block-sparse attention: batch, heads and seq_len must be positive";
     if (!headDimSupported(p.headDim))
-        return "block-sparse attention: head dim " + std::to_string(p.headDim) +
-               " is not supported (32, 64 or 128)";
+        return "block-sparse attention: head dim " + std::to_string(p.headDim) + " is not supported (32, 64 or 128)";
     if (p.dtype != DType::Float16 && p.dtype != DType::BFloat16)
         return "block-sparse attention: dtype must be float16 or bfloat16";
-    for (const std::string& error : {checkTensor("query", p.q, p.qStride), checkTensor("key", p.k, p.kStride),
-                                     checkTensor("value", p.v, p.vStride),
-                                     checkTensor("output", p.out, p.outStride)})
+    for (const std::string& error : { checkTensor("query", p.q, p.qStride), checkTensor("key", p.k, p.kStride),
+             checkTensor("value", p.v, p.vStride), checkTensor("output", p.out, p.outStride) })
         if (!error.empty())
             return error;
-    const TileConfig expected = tileConfigFor(p.headDim);
-    if (p.lut.tile.tileM != expected.tileM || p.lut.tile.tileN != expected.tileN)
-        return "block-sparse attention: lookup table was built for another tile shape";
-    if (!p.lut.sliceKeys || !p.lut.bits || !p.lut.work || p.lut.numWork <= 0)
-        return "block-sparse attention: lookup table is missing";
-    if (static_cast<long long>(p.lut.numWork) * p.batch > INT_MAX)
-        return "block-sparse attention: too many tiles for one launch";
-    if (p.lut.numPartialSlots > 0 && (!p.partialOut || !p.partialStats || !p.combineCounters || !p.lut.combine))
-        return "block-sparse attention: split tiles need the partial-result workspace";
+    const std::string lutError = checkLut("lookup table", p.lut, tileConfigFor(p.headDim), p);
+    if (!lutError.empty())
+        return lutError;
     if (p.keyPaddingKind != MaskKind::None && !p.keyPadding)
         return "block-sparse attention: key padding mask is null";
     if (p.attnMaskKind != MaskKind::None && !p.attnMask)
@@ -56,26 +66,28 @@ std::string checkParams(const AttentionParams& p)
     return {};
 }
 
-} // namespace
+} // namespace detail
 
 std::string blockSparseAttentionForward(const AttentionParams& params)
 {
-    std::string error = checkParams(params);
+    std::string error = detail::checkForwardArguments(params);
     if (!error.empty())
         return error;
+    if (params.lut.numPartialSlots > 0
+        && (!params.partialOut || !params.partialStats || !params.combineCounters || !params.lut.combine))
+        return "block-sparse attention: split tiles need the partial-result workspace";
     AttentionParams p = params;
     if (p.pipelineStages != 2 && p.pipelineStages != 3)
         p.pipelineStages = pipelineStagesFor(p.lut.block, p.headDim);
     if (p.lut.numCombine > 0) {
-        const cudaError_t status = cudaMemsetAsync(p.combineCounters, 0,
-                                                   combineCounterInts(p.lut, p.batch) * sizeof(int), p.stream);
+        const cudaError_t status
+            = cudaMemsetAsync(p.combineCounters, 0, combineCounterInts(p.lut, p.batch) * sizeof(int), p.stream);
         if (status != cudaSuccess)
-            return std::string("block-sparse attention: cannot clear the combine counters: ") +
-                   cudaGetErrorString(status);
+            return std::string("block-sparse attention: cannot clear the combine counters: ")
+                + cudaGetErrorString(status);
     }
     return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
-        return SPW_HEADDIM_SWITCH(params.headDim, kHeadDim,
-                                  [&] { return detail::launchForward<kDType, kHeadDim>(p); });
+        return SPW_HEADDIM_SWITCH(params.headDim, kHeadDim, [&] { return detail::launchForward<kDType, kHeadDim>(p); });
     });
 }
 

@@ -2,15 +2,15 @@
 // The fused block-sparse attention forward kernel (FlashAttention-2 style, tensor-core mma.sync m16n8k16):
 // a CTA owns one query tile of one (batch, head); each warp owns 16 of its rows and keeps their output
 // accumulator, running row maximum and row sum in registers. Key/value tiles stream through 2 or 3 shared-memory
-// stages with cp.async (1 or 2 tiles in flight while one is computed). The tile's layout bits tell each warp which 16-key
-// slices its rows attend: the others skip both matrix products and count as excluded in the softmax.
+// stages with cp.async (1 or 2 tiles in flight while one is computed). The tile's layout bits tell each warp which
+// 16-key slices its rows attend: the others skip both matrix products and count as excluded in the softmax.
 //
 // Units: without masks the scores are kept pre-multiplied by scale·log2(e) (one FMA less per score); with masks
 // they are kept in natural units (scale·qk + additive mask) and multiplied by log2(e) only after the row maximum
 // is subtracted, so that additive masks holding the float minimum do not overflow to -inf.
+#include "attention_common.cuh"
 #include "block_sparse_attention.h"
 #include "block_sparse_launch.h"
-#include "mma_helpers.cuh"
 
 #include <cuda_runtime.h>
 
@@ -21,46 +21,27 @@
 
 namespace spw::kernels::detail {
 
-constexpr float kLog2e = 1.4426950408889634f;
-constexpr int kTileN = 64;
-
-template <DType kDType>
-struct DTypeOf;
-template <>
-struct DTypeOf<DType::Float16> {
-    using type = __half;
-};
-template <>
-struct DTypeOf<DType::BFloat16> {
-    using type = __nv_bfloat16;
-};
-
-__device__ __forceinline__ float fastExp2(float x)
+// The natural log-sum-exp of a row (what the backward needs to recompute its probabilities) from its maximum score,
+// in the kernel's units (natural with masks, log2 without), and its sum of exponentials relative to that maximum;
+// -inf for a row that attends nothing.
+template <bool kMasked> __device__ __forceinline__ float logSumExpOf(float rowMax, float rowSum)
 {
-    float y;
-    asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
-    return y;
-}
-
-// Element offset of (row, 16-byte chunk) in a [rows][D] shared tile, XOR-swizzled so that the 8 rows one
-// ldmatrix phase reads fall into distinct bank groups.
-template <int D>
-__device__ __forceinline__ int swizzled(int row, int chunk)
-{
-    constexpr int kChunks = D / 8;
-    const int physical = kChunks >= 8 ? (chunk ^ (row & 7)) : (chunk ^ ((row >> 1) & 3));
-    return row * D + physical * 8;
+    if (!(rowSum > 0.0f))
+        return -INFINITY;
+    return kMasked ? rowMax + logf(rowSum) : (rowMax + log2f(rowSum)) * kLn2;
 }
 
 // Merges the fp32 partial results of a split query tile (slots firstSlot.. of its combine group) and writes the
-// output rows: O = Σ_s 2^(m_s - M) O_s / Σ_s 2^(m_s - M) l_s with M = max_s m_s (log2 units). Run by the CTA that
-// finished the group last; the partials come from other CTAs of this launch, so they are read through L2 (ld.cg),
-// not a possibly stale L1. Four columns per thread, consecutive threads along a row (coalesced).
-template <typename T, int D, int kTileM, int kThreads>
-__device__ __forceinline__ void combineSplitTile(const AttentionParams& p, const CombineGroup& group, int b, T* oBase,
-                                                 int q0)
+// output rows: O = Σ_s e^(m_s - M) O_s / Σ_s e^(m_s - M) l_s with M = max_s m_s (maxima kept in the kernel's
+// units, so that a float-minimum additive mask does not overflow), and the rows' log-sum-exp when asked. Run by the
+// CTA that finished the group last; the partials come from other CTAs of this launch, so they are read through L2
+// (ld.cg), not a possibly stale L1. Four columns per thread, consecutive threads along a row (coalesced).
+template <typename T, int D, int kTileM, int kThreads, bool kMasked>
+__device__ __forceinline__ void combineSplitTile(
+    const AttentionParams& p, const CombineGroup& group, int b, T* oBase, float* lseBase, int q0)
 {
     constexpr int kQuads = D / 4;
+    constexpr float kExpScale = kMasked ? kLog2e : 1.0f;
     for (int idx = threadIdx.x; idx < kTileM * kQuads; idx += kThreads) {
         const int local = idx / kQuads;
         const int col = idx % kQuads * 4;
@@ -77,7 +58,7 @@ __device__ __forceinline__ void combineSplitTile(const AttentionParams& p, const
         if (maxAll != -INFINITY) {
             for (int s = 0; s < group.numSlots; ++s) {
                 const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * kTileM + local;
-                const float weight = exp2f(__ldcg(p.partialStats + at * 2) - maxAll);
+                const float weight = exp2f((__ldcg(p.partialStats + at * 2) - maxAll) * kExpScale);
                 sum += weight * __ldcg(p.partialStats + at * 2 + 1);
                 const float4 o = __ldcg(reinterpret_cast<const float4*>(p.partialOut + at * D + col));
                 value.x += weight * o.x;
@@ -88,8 +69,10 @@ __device__ __forceinline__ void combineSplitTile(const AttentionParams& p, const
         }
         // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
         const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-        *reinterpret_cast<uint2*>(oBase + std::int64_t(row) * p.outStride[2] + col) =
-            make_uint2(Mma<T>::pack(value.x * inv, value.y * inv), Mma<T>::pack(value.z * inv, value.w * inv));
+        *reinterpret_cast<uint2*>(oBase + std::int64_t(row) * p.outStride[2] + col)
+            = make_uint2(Mma<T>::pack(value.x * inv, value.y * inv), Mma<T>::pack(value.z * inv, value.w * inv));
+        if (lseBase && col == 0)
+            lseBase[row] = logSumExpOf<kMasked>(maxAll, sum);
     }
 }
 
@@ -133,8 +116,7 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         const int r = idx / kChunks;
         const int c = idx % kChunks;
         const bool valid = q0 + r < seqLen;
-        cpAsync16(sQ + swizzled<D>(r, c), valid ? qBase + std::int64_t(q0 + r) * p.qStride[2] + c * 8 : qBase,
-                  valid);
+        cpAsync16(sQ + swizzled<D>(r, c), valid ? qBase + std::int64_t(q0 + r) * p.qStride[2] + c * 8 : qBase, valid);
     }
     auto loadKeyTile = [&](int entry, int stage) {
         const std::int32_t* sliceKeys = p.lut.sliceKeys + std::size_t(entry) * kSlices;
@@ -161,11 +143,11 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     const int g = lane / 4;
     const int t = lane % 4;
     // This thread holds tile rows warp·16 + g and warp·16 + g + 8.
-    const int local[2] = {warp * 16 + g, warp * 16 + g + 8};
+    const int local[2] = { warp * 16 + g, warp * 16 + g + 8 };
 
     float acc[kDTiles][4];
-    float rowMax[2] = {-INFINITY, -INFINITY};
-    float rowSum[2] = {0.0f, 0.0f};
+    float rowMax[2] = { -INFINITY, -INFINITY };
+    float rowSum[2] = { 0.0f, 0.0f };
     std::uint32_t qFrag[kKSteps][4];
 #pragma unroll
     for (int d = 0; d < kDTiles; ++d)
@@ -208,7 +190,7 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
             // Without masks, a tile this warp attends in full needs no per-score test (the lookup table lists only
             // slices inside the sequence).
             const bool fullTile = !kMasked && bits == kSliceMask;
-            float tileMax[2] = {-INFINITY, -INFINITY};
+            float tileMax[2] = { -INFINITY, -INFINITY };
             if (fullTile) {
 #pragma unroll
                 for (int j = 0; j < kNTiles; ++j)
@@ -278,14 +260,14 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
             for (int sl = 0; sl < kSlices; ++sl) {
                 if (!((bits >> sl) & 1))
                     continue;
-                const std::uint32_t a[4] = {Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
-                                            Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]),
-                                            Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
-                                            Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3])};
+                const std::uint32_t a[4] = { Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
+                    Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]), Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
+                    Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3]) };
 #pragma unroll
                 for (int dt = 0; dt < kDTiles; dt += 2) {
                     std::uint32_t frag[4];
-                    ldmatrixX4Trans(frag, tV + swizzled<D>(sl * 16 + (lane % 8) + ((lane / 8) % 2) * 8, dt + lane / 16));
+                    ldmatrixX4Trans(
+                        frag, tV + swizzled<D>(sl * 16 + (lane % 8) + ((lane / 8) % 2) * 8, dt + lane / 16));
                     Mma<T>::run(acc[dt], a, frag[0], frag[1]);
                     Mma<T>::run(acc[dt + 1], a, frag[2], frag[3]);
                 }
@@ -304,8 +286,10 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
     }
 
+    // Rows' log-sum-exp for the backward, when asked: [batch, heads, seqLen].
+    float* lseBase = p.logSumExp ? p.logSumExp + (std::size_t(b) * p.heads + h) * seqLen : nullptr;
     if (work.partialSlot >= 0) {
-        // A piece of a split query tile: unnormalised fp32 partials with their row maximum (log2 units) and sum.
+        // A piece of a split query tile: unnormalised fp32 partials with their row maximum (kernel units) and sum.
         // The last piece of its (group, batch) to finish merges all of them and writes the output.
         const std::size_t slotBase = (std::size_t(work.partialSlot) * batch + b) * kTileM;
 #pragma unroll
@@ -316,7 +300,7 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                 *reinterpret_cast<float2*>(dst + d * 8 + 2 * t) = make_float2(acc[d][2 * r], acc[d][2 * r + 1]);
             if (t == 0) {
                 float* stats = p.partialStats + (slotBase + local[r]) * 2;
-                stats[0] = rowMax[r] == -INFINITY ? -INFINITY : rowMax[r] * kExpScale;
+                stats[0] = rowMax[r];
                 stats[1] = rowSum[r];
             }
         }
@@ -324,19 +308,23 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         __threadfence();
         __syncthreads();
         if (tid == 0)
-            isLast = atomicAdd(p.combineCounters + std::size_t(work.combineGroup) * batch + b, 1) ==
-                     p.lut.combine[work.combineGroup].numSlots - 1;
+            isLast = atomicAdd(p.combineCounters + std::size_t(work.combineGroup) * batch + b, 1)
+                == p.lut.combine[work.combineGroup].numSlots - 1;
         __syncthreads();
         if (isLast) {
             __threadfence();
-            combineSplitTile<T, D, kTileM, kThreads>(p, p.lut.combine[work.combineGroup], b,
-                                                     static_cast<T*>(p.out) + b * p.outStride[0] +
-                                                         h * p.outStride[1],
-                                                     q0);
+            combineSplitTile<T, D, kTileM, kThreads, kMasked>(p, p.lut.combine[work.combineGroup], b,
+                static_cast<T*>(p.out) + b * p.outStride[0] + h * p.outStride[1], lseBase, q0);
         }
         return;
     }
 
+    if (lseBase && t == 0) {
+#pragma unroll
+        for (int r = 0; r < 2; ++r)
+            if (q0 + local[r] < seqLen)
+                lseBase[q0 + local[r]] = logSumExpOf<kMasked>(rowMax[r], rowSum[r]);
+    }
     // Stage this warp's output rows through its own rows of the Q tile, then store 16-byte rows.
     T* sOut = sQ;
 #pragma unroll
@@ -345,8 +333,8 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : 0.0f;
 #pragma unroll
         for (int d = 0; d < kDTiles; ++d)
-            *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local[r], d) + 2 * t) =
-                Mma<T>::pack(acc[d][2 * r] * inv, acc[d][2 * r + 1] * inv);
+            *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local[r], d) + 2 * t)
+                = Mma<T>::pack(acc[d][2 * r] * inv, acc[d][2 * r + 1] * inv);
     }
     __syncwarp();
     T* oBase = static_cast<T*>(p.out) + b * p.outStride[0] + h * p.outStride[1];
@@ -355,28 +343,9 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         const int c = idx % kChunks;
         const int row = q0 + row16;
         if (row < seqLen)
-            *reinterpret_cast<uint4*>(oBase + std::int64_t(row) * p.outStride[2] + c * 8) =
-                *reinterpret_cast<const uint4*>(sOut + swizzled<D>(row16, c));
+            *reinterpret_cast<uint4*>(oBase + std::int64_t(row) * p.outStride[2] + c * 8)
+                = *reinterpret_cast<const uint4*>(sOut + swizzled<D>(row16, c));
     }
-}
-
-// Raises the kernel's dynamic shared-memory limit once per device (a driver call on every launch costs host time
-// that a model calling the layer per step would pay each time). `doneDevices` must belong to this one kernel
-// instance: every instance has the same function-pointer type, so a static here would be shared by all of them.
-template <typename Kernel>
-cudaError_t raiseSharedMemoryLimitOnce(Kernel kernel, int bytes, std::atomic<std::uint64_t>& doneDevices)
-{
-    int device = 0;
-    cudaError_t status = cudaGetDevice(&device);
-    if (status != cudaSuccess)
-        return status;
-    const std::uint64_t bit = device < 64 ? std::uint64_t(1) << device : 0;
-    if (bit && (doneDevices.load(std::memory_order_acquire) & bit))
-        return cudaSuccess;
-    status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
-    if (status == cudaSuccess)
-        doneDevices.fetch_or(bit, std::memory_order_acq_rel);
-    return status;
 }
 
 template <typename T, int D, int kWarps, int kStages, bool kMasked>
@@ -385,7 +354,7 @@ std::string launchForwardKernel(const AttentionParams& p)
     constexpr int kTileM = kWarps * 16;
     constexpr int smemBytes = (kTileM + 2 * kStages * kTileN) * D * int(sizeof(T));
     auto kernel = blockSparseForwardKernel<T, D, kWarps, kStages, kMasked>;
-    static std::atomic<std::uint64_t> limitRaised{0};  // one bit per device, for this instance
+    static std::atomic<std::uint64_t> limitRaised { 0 }; // one bit per device, for this instance
     cudaError_t status = raiseSharedMemoryLimitOnce(kernel, smemBytes, limitRaised);
     if (status != cudaSuccess)
         return std::string("block-sparse attention: cannot set shared memory size: ") + cudaGetErrorString(status);
@@ -397,8 +366,7 @@ std::string launchForwardKernel(const AttentionParams& p)
     return {};
 }
 
-template <typename T, int D, bool kMasked>
-std::string launchForwardShape(const AttentionParams& p)
+template <typename T, int D, bool kMasked> std::string launchForwardShape(const AttentionParams& p)
 {
     // Head dim 128 keeps 64 query rows per CTA (tileConfigFor): its accumulator would not fit 128 rows' registers.
     constexpr int kWarps = D == 128 ? 4 : 8;
@@ -406,8 +374,7 @@ std::string launchForwardShape(const AttentionParams& p)
                                  : launchForwardKernel<T, D, kWarps, 3, kMasked>(p);
 }
 
-template <DType kDType, int D>
-std::string launchForward(const AttentionParams& p)
+template <DType kDType, int D> std::string launchForward(const AttentionParams& p)
 {
     using T = typename DTypeOf<kDType>::type;
     const bool masked = p.keyPaddingKind != MaskKind::None || p.attnMaskKind != MaskKind::None;

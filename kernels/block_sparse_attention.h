@@ -29,8 +29,8 @@ enum class DType : int { Float16, BFloat16 };
 enum class MaskKind : int { None, Add, Mul };
 
 struct TileConfig {
-    int tileM = 128;  // query rows per CTA (16 per warp)
-    int tileN = 64;   // keys per key tile
+    int tileM = 128; // query rows per CTA (16 per warp)
+    int tileN = 64; // keys per key tile
     int warps() const { return tileM / 16; }
     int slicesPerTile() const { return tileN / 16; }
 };
@@ -38,7 +38,7 @@ struct TileConfig {
 // The tile shape the kernels use for a head dimension (32, 64 or 128).
 TileConfig tileConfigFor(int headDim);
 bool headDimSupported(int headDim);
-bool blockSupported(int block);  // 16, 32, 64, 128 (any power of two >= 16 that divides into tiles)
+bool blockSupported(int block); // 16, 32, 64, 128 (any power of two >= 16 that divides into tiles)
 
 // One CTA's work: query tile `queryTile` of head `head`, key tiles entries [begin, end). partialSlot < 0: the CTA
 // writes the output; otherwise it writes fp32 partials into that slot and, when it is the last piece of combine
@@ -49,7 +49,7 @@ struct WorkItem {
     std::int32_t begin;
     std::int32_t end;
     std::int32_t partialSlot;
-    std::int32_t combineGroup;  // -1 when not split
+    std::int32_t combineGroup; // -1 when not split
 };
 
 // A split query tile: slots [firstSlot, firstSlot + numSlots) hold its partial results.
@@ -65,11 +65,15 @@ struct LutHost {
     TileConfig tile;
     int block = 0;
     int numHeads = 0;
+    int numBlocks = 0;
     int numQueryTiles = 0;
     std::vector<std::int32_t> sliceKeys; // per entry, slicesPerTile values: the first key of each slot's slice
     std::vector<std::uint32_t> bits; // per entry: bit (warp · slicesPerTile + slot) set where that warp's rows
                                      // attend the slot's slice (a slot no warp attends only pads the tile)
-    std::vector<WorkItem> work;          // heaviest first
+    // Gathered row groups (the backward's key table): per group (WorkItem::queryTile), warps() values, the first row
+    // of each warp's 16 (seqLen: none). Empty for aligned tiles (the forward's table: tile t owns rows t·tileM ...).
+    std::vector<std::int32_t> rowSlices;
+    std::vector<WorkItem> work; // heaviest first
     std::vector<CombineGroup> combine;
     int numPartialSlots = 0;
     std::int64_t numEntries() const { return std::int64_t(bits.size()); }
@@ -78,10 +82,11 @@ struct LutHost {
 // mask: [numHeads][numBlocks][numBlocks] 0/1 bytes (row = query block). Throws std::invalid_argument for an
 // unsupported block or tile shape. `splitFactor`: a query tile is split when it has more than splitFactor × the
 // average number of key tiles per query tile (and more than 8); 0 disables splitting.
-LutHost buildAttentionLut(const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile,
-                          int splitFactor = 4);
+LutHost buildAttentionLut(
+    const std::uint8_t* mask, int numHeads, int numBlocks, int block, TileConfig tile, int splitFactor = 4);
 
-// Device copies of a LutHost's arrays (the caller owns the memory).
+// Device copies of a LutHost's arrays (the caller owns the memory), with the shape of the layout they were built for:
+// the launchers check it against the parameters, so a table of another layout cannot send a kernel out of bounds.
 struct DeviceLut {
     const std::int32_t* sliceKeys = nullptr;
     const std::uint32_t* bits = nullptr;
@@ -89,10 +94,20 @@ struct DeviceLut {
     int numWork = 0;
     const CombineGroup* combine = nullptr;
     int numCombine = 0;
+    const std::int32_t* rowSlices = nullptr; // LutHost::rowSlices; null for aligned tiles
     int numPartialSlots = 0;
-    int block = 0;  // the layout's block
+    int numHeads = 0;
+    int numBlocks = 0;
+    int block = 0; // the layout's block
     TileConfig tile;
+    int seqLen() const { return numBlocks * block; }
 };
+
+// The device view of a host table: `storage` holds its arrays as packLut laid them out (int32, each array 16-byte
+// aligned, packedLutInts of them); the caller copies the packed ints to the device and passes the copy.
+std::size_t packedLutInts(const LutHost& lut);
+void packLut(const LutHost& lut, std::int32_t* storage);
+DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage);
 
 // The shared-memory pipeline depth (2 or 3 key/value stages) the kernels use for a layout block and head dim when
 // the caller asks for none.
@@ -110,10 +125,10 @@ struct AttentionParams {
     const void* k = nullptr;
     const void* v = nullptr;
     void* out = nullptr;
-    std::int64_t qStride[3] = {0, 0, 0};
-    std::int64_t kStride[3] = {0, 0, 0};
-    std::int64_t vStride[3] = {0, 0, 0};
-    std::int64_t outStride[3] = {0, 0, 0};
+    std::int64_t qStride[3] = { 0, 0, 0 };
+    std::int64_t kStride[3] = { 0, 0, 0 };
+    std::int64_t vStride[3] = { 0, 0, 0 };
+    std::int64_t outStride[3] = { 0, 0, 0 };
     float scale = 1.0f;
     // Key padding: float32 [batch, seqLen], rows contiguous. Add: added to the scores; Mul: 0 excludes the key.
     const float* keyPadding = nullptr;
@@ -123,6 +138,9 @@ struct AttentionParams {
     const void* attnMask = nullptr;
     MaskKind attnMaskKind = MaskKind::None;
     DeviceLut lut;
+    // Optional: each row's natural log-sum-exp of its (scaled, masked) scores, float32 [batch, heads, seqLen]
+    // contiguous, -inf for a row that attends nothing (what the backward recomputes the probabilities from).
+    float* logSumExp = nullptr;
     // Key/value shared-memory stages: 2 or 3; 0 lets pipelineStagesFor pick.
     int pipelineStages = 0;
     // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum), and

@@ -20,10 +20,12 @@ __device__ __forceinline__ void cpAsync16(void* dst, const void* src, bool valid
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smemAddress(dst)), "l"(src), "r"(bytes));
 }
 
-__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cpAsyncCommit()
+{
+    asm volatile("cp.async.commit_group;\n" ::);
+}
 
-template <int N>
-__device__ __forceinline__ void cpAsyncWait()
+template <int N> __device__ __forceinline__ void cpAsyncWait()
 {
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
 }
@@ -42,13 +44,11 @@ __device__ __forceinline__ void ldmatrixX4Trans(std::uint32_t (&r)[4], const voi
                  : "r"(smemAddress(address)));
 }
 
-template <typename T>
-struct Mma;
+template <typename T> struct Mma;
 
-template <>
-struct Mma<__half> {
-    __device__ __forceinline__ static void run(float (&c)[4], const std::uint32_t (&a)[4], std::uint32_t b0,
-                                               std::uint32_t b1)
+template <> struct Mma<__half> {
+    __device__ __forceinline__ static void run(
+        float (&c)[4], const std::uint32_t (&a)[4], std::uint32_t b0, std::uint32_t b1)
     {
         asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
                      "{%8, %9}, {%0, %1, %2, %3};\n"
@@ -60,12 +60,15 @@ struct Mma<__half> {
         __half2 v = __floats2half2_rn(lo, hi);
         return *reinterpret_cast<std::uint32_t*>(&v);
     }
+    __device__ __forceinline__ static float2 unpack(std::uint32_t packed)
+    {
+        return __half22float2(*reinterpret_cast<const __half2*>(&packed));
+    }
 };
 
-template <>
-struct Mma<__nv_bfloat16> {
-    __device__ __forceinline__ static void run(float (&c)[4], const std::uint32_t (&a)[4], std::uint32_t b0,
-                                               std::uint32_t b1)
+template <> struct Mma<__nv_bfloat16> {
+    __device__ __forceinline__ static void run(
+        float (&c)[4], const std::uint32_t (&a)[4], std::uint32_t b0, std::uint32_t b1)
     {
         asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
                      "{%8, %9}, {%0, %1, %2, %3};\n"
@@ -76,6 +79,10 @@ struct Mma<__nv_bfloat16> {
     {
         __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
         return *reinterpret_cast<std::uint32_t*>(&v);
+    }
+    __device__ __forceinline__ static float2 unpack(std::uint32_t packed)
+    {
+        return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&packed));
     }
 };
 

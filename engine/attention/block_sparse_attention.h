@@ -33,6 +33,9 @@ struct AttentionMasks {
     MaskMode attentionMode = MaskMode::Mul;
 };
 
+struct AttentionWithStats { at::Tensor output; at::Tensor logSumExp; };   // lse: [B,H,L] float32 natural-log; -inf for rows attending nothing
+struct AttentionGradients { at::Tensor query, key, value; };
+
 at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
                                 const Layout& layout, const AttentionMasks& masks = {},
                                 std::optional<double> scale = std::nullopt);

@@ -3,6 +3,7 @@
 #include "attention/attention_checks.h"
 #include "common/error.h"
 #include "kernels/block_sparse_attention.h"
+#include "kernels/block_sparse_backward.h"
 
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDAGuard.h>
@@ -13,14 +14,20 @@
 #include <limits>
 #include <list>
 #include <mutex>
+#include <sstream>
 #include <tuple>
+#include <utility>
 
 namespace spw {
 
 struct CudaLayoutTables {
-    at::Tensor storage; // int32 on the device: every array of the LUT, each 16-byte aligned
+    at::Tensor storage; // int32 on the device: every array of the LUT, each 16-byte aligned (kernels::packLut)
     kernels::DeviceLut lut;
     bool dense = false; // every block of every head is nonzero
+    // The backward's key table, built on its first use: inference never needs it.
+    mutable std::once_flag keyTableBuilt;
+    mutable at::Tensor keyStorage;
+    mutable kernels::DeviceLut keyLut;
 };
 
 namespace {
@@ -60,9 +67,14 @@ std::uint64_t hashBytes(const std::vector<std::uint8_t>& bytes)
     return hash;
 }
 
-std::size_t alignedSize(std::size_t ints)
+// Copies a host table to the device; the view points into the returned storage.
+std::pair<at::Tensor, kernels::DeviceLut> uploadLut(const kernels::LutHost& host, int deviceIndex)
 {
-    return (ints + 3) / 4 * 4;
+    at::Tensor packed = at::empty({ std::int64_t(kernels::packedLutInts(host)) }, at::kInt);
+    kernels::packLut(host, packed.data_ptr<std::int32_t>());
+    at::Tensor onDevice = packed.to(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(deviceIndex)));
+    const kernels::DeviceLut view = kernels::deviceLutView(host, onDevice.data_ptr<std::int32_t>());
+    return { onDevice, view };
 }
 
 std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int headDim, int deviceIndex)
@@ -74,34 +86,25 @@ std::shared_ptr<const CudaLayoutTables> uploadTables(const Layout& layout, int h
     } catch (const std::invalid_argument& e) {
         fail("attention: {}", e.what());
     }
-    static_assert(sizeof(kernels::WorkItem) == 6 * sizeof(std::int32_t));
-    static_assert(sizeof(kernels::CombineGroup) == 4 * sizeof(std::int32_t));
-    const std::size_t sliceKeysAt = 0;
-    const std::size_t bitsAt = sliceKeysAt + alignedSize(host.sliceKeys.size());
-    const std::size_t workAt = bitsAt + alignedSize(host.bits.size());
-    const std::size_t combineAt = workAt + alignedSize(host.work.size() * 6);
-    const std::size_t total = combineAt + alignedSize(host.combine.size() * 4);
-    at::Tensor packed = at::zeros({ std::int64_t(std::max<std::size_t>(total, 4)) }, at::kInt);
-    auto* base = packed.data_ptr<std::int32_t>();
-    std::memcpy(base + sliceKeysAt, host.sliceKeys.data(), host.sliceKeys.size() * 4);
-    std::memcpy(base + bitsAt, host.bits.data(), host.bits.size() * 4);
-    std::memcpy(base + workAt, host.work.data(), host.work.size() * sizeof(kernels::WorkItem));
-    std::memcpy(base + combineAt, host.combine.data(), host.combine.size() * sizeof(kernels::CombineGroup));
-
     auto tables = std::make_shared<CudaLayoutTables>();
-    tables->storage = packed.to(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(deviceIndex)));
-    const auto* device = tables->storage.data_ptr<std::int32_t>();
-    tables->lut.sliceKeys = device + sliceKeysAt;
-    tables->lut.bits = reinterpret_cast<const std::uint32_t*>(device + bitsAt);
-    tables->lut.work = reinterpret_cast<const kernels::WorkItem*>(device + workAt);
-    tables->lut.numWork = int(host.work.size());
-    tables->lut.combine = reinterpret_cast<const kernels::CombineGroup*>(device + combineAt);
-    tables->lut.numCombine = int(host.combine.size());
-    tables->lut.numPartialSlots = host.numPartialSlots;
-    tables->lut.tile = host.tile;
-    tables->lut.block = host.block;
+    std::tie(tables->storage, tables->lut) = uploadLut(host, deviceIndex);
     tables->dense = std::all_of(layout.mask.begin(), layout.mask.end(), [](std::uint8_t b) { return b != 0; });
     return tables;
+}
+
+// The key table of the layout `tables` was built for, uploaded on first use.
+const kernels::DeviceLut& keyTable(const CudaLayoutTables& tables, const Layout& layout)
+{
+    std::call_once(tables.keyTableBuilt, [&] {
+        kernels::LutHost host;
+        try {
+            host = kernels::buildKeyLut(layout.mask.data(), layout.numHeads, layout.numBlocks, layout.block);
+        } catch (const std::invalid_argument& e) {
+            fail("attention: {}", e.what());
+        }
+        std::tie(tables.keyStorage, tables.keyLut) = uploadLut(host, tables.storage.device().index());
+    });
+    return tables.keyLut;
 }
 
 void checkCudaSupport(const at::Tensor& query, const Layout& layout)
@@ -139,6 +142,116 @@ void fillStrides(std::int64_t (&dst)[3], const at::Tensor& t)
     dst[0] = t.stride(0);
     dst[1] = t.stride(1);
     dst[2] = t.stride(2);
+}
+
+// The kernels' parameters for one call, with the tensors they point into kept alive.
+struct KernelCall {
+    at::ScalarType inputType, computeType;
+    at::Tensor q, k, v, keyPadding, attnMask;
+    kernels::AttentionParams params;
+};
+
+KernelCall prepareCall(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+    const CudaLayoutTables& tables, const AttentionMasks& masks, double scale)
+{
+    KernelCall call;
+    call.inputType = query.scalar_type();
+    call.computeType = call.inputType == at::kHalf || call.inputType == at::kBFloat16 ? call.inputType : at::kHalf;
+    call.q = kernelReady(query, call.computeType);
+    call.k = kernelReady(key, call.computeType);
+    call.v = kernelReady(value, call.computeType);
+
+    kernels::AttentionParams& p = call.params;
+    p.dtype = call.computeType == at::kHalf ? kernels::DType::Float16 : kernels::DType::BFloat16;
+    p.batch = int(call.q.size(0));
+    p.heads = int(call.q.size(1));
+    p.seqLen = int(call.q.size(2));
+    p.headDim = int(call.q.size(3));
+    p.q = call.q.data_ptr();
+    p.k = call.k.data_ptr();
+    p.v = call.v.data_ptr();
+    fillStrides(p.qStride, call.q);
+    fillStrides(p.kStride, call.k);
+    fillStrides(p.vStride, call.v);
+    p.scale = float(scale);
+    if (masks.keyPadding) {
+        call.keyPadding = masks.keyPadding->to(at::kFloat).contiguous();
+        p.keyPadding = call.keyPadding.data_ptr<float>();
+        p.keyPaddingBatchStride = call.keyPadding.stride(0);
+        p.keyPaddingKind = masks.keyPaddingMode == MaskMode::Add ? kernels::MaskKind::Add : kernels::MaskKind::Mul;
+    }
+    if (masks.attention) {
+        if (masks.attentionMode == MaskMode::Add) {
+            call.attnMask = masks.attention->to(at::kFloat).contiguous();
+            p.attnMaskKind = kernels::MaskKind::Add;
+        } else {
+            call.attnMask = masks.attention->ne(0).to(at::kByte).contiguous();
+            p.attnMaskKind = kernels::MaskKind::Mul;
+        }
+        p.attnMask = call.attnMask.data_ptr();
+    }
+    p.lut = tables.lut;
+    p.pipelineStages = pipelineStagesOverride();
+    p.stream = at::cuda::getCurrentCUDAStream(query.device().index()).stream();
+    return call;
+}
+
+void checkTablesFit(const CudaLayoutTables& tables, const at::Tensor& query)
+{
+    if (tables.lut.tile.tileM != kernels::tileConfigFor(int(query.size(3))).tileM
+        || tables.storage.device() != query.device())
+        fail("attention: the CUDA layout tables were prepared for another head dim or device");
+}
+
+// Runs the forward kernels; `logSumExp`, when given, receives each row's log-sum-exp.
+at::Tensor runForward(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+    const CudaLayoutTables& tables, const AttentionMasks& masks, double scale, at::Tensor* logSumExp)
+{
+    KernelCall call = prepareCall(query, key, value, tables, masks, scale);
+    kernels::AttentionParams& p = call.params;
+    // The output is [B, H, L, D] laid out as [B, L, H, D]: the encoder merges the heads back by transposing, and
+    // with this layout that transpose is free instead of another pass over the activations.
+    const at::Tensor& q = call.q;
+    at::Tensor out = at::empty({ q.size(0), q.size(2), q.size(1), q.size(3) }, q.options()).transpose(1, 2);
+    p.out = out.data_ptr();
+    fillStrides(p.outStride, out);
+    if (logSumExp) {
+        *logSumExp = at::empty({ q.size(0), q.size(1), q.size(2) }, q.options().dtype(at::kFloat));
+        p.logSumExp = logSumExp->data_ptr<float>();
+    }
+    // Split query tiles: fp32 partials, their row statistics and the counters, in one allocation.
+    at::Tensor workspace;
+    if (p.lut.numPartialSlots > 0) {
+        const std::size_t outFloats = kernels::partialOutFloats(p.lut, p.batch, p.headDim);
+        const std::size_t statFloats = kernels::partialStatsFloats(p.lut, p.batch);
+        const std::size_t counters = kernels::combineCounterInts(p.lut, p.batch);
+        static_assert(sizeof(int) == sizeof(float));
+        workspace = at::empty({ std::int64_t(outFloats + statFloats + counters) }, q.options().dtype(at::kFloat));
+        p.partialOut = workspace.data_ptr<float>();
+        p.partialStats = p.partialOut + outFloats;
+        p.combineCounters = reinterpret_cast<int*>(p.partialStats + statFloats);
+    }
+    const std::string error = kernels::blockSparseAttentionForward(p);
+    if (!error.empty())
+        failEnvironment("attention: {}", error);
+    return call.computeType == call.inputType ? out : out.to(call.inputType);
+}
+
+std::string shapeOf(const at::Tensor& tensor)
+{
+    std::ostringstream out;
+    out << tensor.sizes();
+    return out.str();
+}
+
+void checkLike(const char* name, const at::Tensor& tensor, const at::Tensor& query)
+{
+    if (!tensor.defined())
+        fail("attention backward: {} is undefined", name);
+    if (tensor.sizes() != query.sizes())
+        fail("attention backward: {} has shape {}, query has {}", name, shapeOf(tensor), shapeOf(query));
+    if (tensor.device() != query.device())
+        fail("attention backward: {} is on {}, query on {}", name, tensor.device().str(), query.device().str());
 }
 
 } // namespace
@@ -182,80 +295,78 @@ at::Tensor cudaBlockSparseAttention(const at::Tensor& query, const at::Tensor& k
 {
     checkAttentionArguments(query, key, value, layout, masks, scale);
     checkCudaSupport(query, layout);
-    if (tables.lut.tile.tileM != kernels::tileConfigFor(int(query.size(3))).tileM
-        || tables.storage.device() != query.device())
-        fail("attention: the CUDA layout tables were prepared for another head dim or device");
+    checkTablesFit(tables, query);
     c10::cuda::CUDAGuard guard(query.device());
-
     const bool noMasks = !masks.keyPadding && !masks.attention;
     if (tables.dense && noMasks && route == DenseRoute::Sdpa)
         return at::scaled_dot_product_attention(query, key, value, {}, 0.0, false, scale);
+    return runForward(query, key, value, tables, masks, scale, nullptr);
+}
 
-    const at::ScalarType inputType = query.scalar_type();
-    const at::ScalarType computeType = inputType == at::kHalf || inputType == at::kBFloat16 ? inputType : at::kHalf;
-    const at::Tensor q = kernelReady(query, computeType);
-    const at::Tensor k = kernelReady(key, computeType);
-    const at::Tensor v = kernelReady(value, computeType);
-    // The output is [B, H, L, D] laid out as [B, L, H, D]: the encoder merges the heads back by transposing, and
-    // with this layout that transpose is free instead of another pass over the activations.
-    at::Tensor out = at::empty({ q.size(0), q.size(2), q.size(1), q.size(3) }, q.options()).transpose(1, 2);
+AttentionWithStats cudaBlockSparseAttentionWithStats(const at::Tensor& query, const at::Tensor& key,
+    const at::Tensor& value, const Layout& layout, const AttentionMasks& masks, double scale)
+{
+    checkAttentionArguments(query, key, value, layout, masks, scale);
+    checkCudaSupport(query, layout);
+    c10::cuda::CUDAGuard guard(query.device());
+    const auto tables = cudaLayoutTables(layout, int(query.size(3)), query.device().index());
+    AttentionWithStats result;
+    result.output = runForward(query, key, value, *tables, masks, scale, &result.logSumExp);
+    return result;
+}
 
-    kernels::AttentionParams p;
-    p.dtype = computeType == at::kHalf ? kernels::DType::Float16 : kernels::DType::BFloat16;
-    p.batch = int(q.size(0));
-    p.heads = int(q.size(1));
-    p.seqLen = int(q.size(2));
-    p.headDim = int(q.size(3));
-    p.q = q.data_ptr();
-    p.k = k.data_ptr();
-    p.v = v.data_ptr();
-    p.out = out.data_ptr();
-    fillStrides(p.qStride, q);
-    fillStrides(p.kStride, k);
-    fillStrides(p.vStride, v);
-    fillStrides(p.outStride, out);
-    p.scale = float(scale);
+AttentionGradients cudaBlockSparseAttentionBackward(const at::Tensor& gradOutput, const at::Tensor& query,
+    const at::Tensor& key, const at::Tensor& value, const at::Tensor& output, const at::Tensor& logSumExp,
+    const Layout& layout, const AttentionMasks& masks, double scale)
+{
+    checkAttentionArguments(query, key, value, layout, masks, scale);
+    checkCudaSupport(query, layout);
+    checkLike("gradient of the output", gradOutput, query);
+    checkLike("output", output, query);
+    const std::vector<std::int64_t> statsShape { query.size(0), query.size(1), query.size(2) };
+    if (!logSumExp.defined() || logSumExp.sizes() != at::IntArrayRef(statsShape)
+        || logSumExp.scalar_type() != at::kFloat || logSumExp.device() != query.device())
+        fail("attention backward: logSumExp must be float32 [{}, {}, {}] on {}", statsShape[0], statsShape[1],
+            statsShape[2], query.device().str());
+    c10::cuda::CUDAGuard guard(query.device());
+    const auto tables = cudaLayoutTables(layout, int(query.size(3)), query.device().index());
+    const kernels::DeviceLut& keyLut = keyTable(*tables, layout);
 
-    at::Tensor keyPadding;
-    if (masks.keyPadding) {
-        keyPadding = masks.keyPadding->to(at::kFloat).contiguous();
-        p.keyPadding = keyPadding.data_ptr<float>();
-        p.keyPaddingBatchStride = keyPadding.stride(0);
-        p.keyPaddingKind = masks.keyPaddingMode == MaskMode::Add ? kernels::MaskKind::Add : kernels::MaskKind::Mul;
-    }
-    at::Tensor attnMask;
-    if (masks.attention) {
-        if (masks.attentionMode == MaskMode::Add) {
-            attnMask = masks.attention->to(at::kFloat).contiguous();
-            p.attnMaskKind = kernels::MaskKind::Add;
-        } else {
-            attnMask = masks.attention->ne(0).to(at::kByte).contiguous();
-            p.attnMaskKind = kernels::MaskKind::Mul;
-        }
-        p.attnMask = attnMask.data_ptr();
-    }
+    KernelCall call = prepareCall(query, key, value, *tables, masks, scale);
+    const at::Tensor out = kernelReady(output, call.computeType);
+    const at::Tensor gradOut = kernelReady(gradOutput, call.computeType);
+    const at::Tensor lse = logSumExp.contiguous();
+    const auto options = call.q.options().memory_format(at::MemoryFormat::Contiguous);
+    const auto shape = call.q.sizes();
+    AttentionGradients grads { at::empty(shape, options), at::empty(shape, options), at::empty(shape, options) };
 
-    p.lut = tables.lut;
-    p.pipelineStages = pipelineStagesOverride();
-    // Split query tiles: fp32 partials, their row statistics and the counters, in one allocation.
-    at::Tensor workspace;
-    if (p.lut.numPartialSlots > 0) {
-        const std::size_t outFloats = kernels::partialOutFloats(p.lut, p.batch, p.headDim);
-        const std::size_t statFloats = kernels::partialStatsFloats(p.lut, p.batch);
-        const std::size_t counters = kernels::combineCounterInts(p.lut, p.batch);
-        static_assert(sizeof(int) == sizeof(float));
-        workspace = at::empty({ std::int64_t(outFloats + statFloats + counters) }, q.options().dtype(at::kFloat));
-        p.partialOut = workspace.data_ptr<float>();
-        p.partialStats = p.partialOut + outFloats;
-        p.combineCounters = reinterpret_cast<int*>(p.partialStats + statFloats);
-    }
-    p.stream = at::cuda::getCurrentCUDAStream(query.device().index()).stream();
-
-    // The arguments were checked above, so what the launch reports is the device failing (or a launch error).
-    const std::string error = kernels::blockSparseAttentionForward(p);
+    kernels::AttentionBackwardParams b;
+    b.forward = call.params;
+    b.forward.out = out.data_ptr();
+    fillStrides(b.forward.outStride, out);
+    b.gradOut = gradOut.data_ptr();
+    fillStrides(b.gradOutStride, gradOut);
+    b.logSumExp = lse.data_ptr<float>();
+    b.gradQuery = grads.query.data_ptr();
+    b.gradKey = grads.key.data_ptr();
+    b.gradValue = grads.value.data_ptr();
+    fillStrides(b.gradQueryStride, grads.query);
+    fillStrides(b.gradKeyStride, grads.key);
+    fillStrides(b.gradValueStride, grads.value);
+    b.keyLut = keyLut;
+    const std::size_t bytes = kernels::backwardWorkspaceBytes(
+        b.forward.lut, keyLut, b.forward.batch, b.forward.heads, b.forward.seqLen, b.forward.headDim);
+    const at::Tensor workspace = at::empty({ std::int64_t((bytes + 3) / 4) }, options.dtype(at::kFloat));
+    b.workspace = workspace.data_ptr();
+    const std::string error = kernels::blockSparseAttentionBackward(b);
     if (!error.empty())
         failEnvironment("attention: {}", error);
-    return computeType == inputType ? out : out.to(inputType);
+    if (call.computeType != call.inputType) {
+        grads.query = grads.query.to(call.inputType);
+        grads.key = grads.key.to(call.inputType);
+        grads.value = grads.value.to(call.inputType);
+    }
+    return grads;
 }
 
 } // namespace spw

@@ -5,6 +5,8 @@
 //         count, as a model issues its layers: the host work of one call overlaps the GPU work of the previous one,
 //         so the number is GPU time. `ours_sync_ms` is one call per sample (host overhead included), for reference.
 //   CPU: the engine's block-sparse path against eager matmul-softmax-matmul.
+//   --backward (CUDA): forward with statistics plus backward (random gradient of the output) against SDPA forward
+//         plus autograd backward; `ours_forward_ms` is the forward with statistics alone.
 // Effective TFLOP/s counts only the layout's blocks: 4·B·H·L²·D·density / time. Reports medians.
 #include "cli/commands.h"
 
@@ -22,6 +24,7 @@
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <torch/csrc/autograd/autograd.h>
 #endif
 
 #include <ATen/ATen.h>
@@ -42,6 +45,7 @@ struct BenchSetup {
     std::int64_t batch, heads, seqLen, headDim;
     int warmup, repeats, calls;
     bool cuda;
+    bool backward; // time forward + backward
     std::string kernel; // "auto" (dense layouts without masks go to SDPA) or "tiled"
 };
 
@@ -134,9 +138,15 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     setup.repeats = int(args.integer("repeats", 1, 100000).value_or(20));
     setup.warmup = int(args.integer("warmup", 0, 100000).value_or(5));
     setup.calls = int(args.integer("calls", 1, 10000).value_or(10));
-    const std::string typeName = args.choice("dtype", { "float16", "bfloat16", "float32" }, "float16");
     setup.cuda = args.choice("device", { "cuda", "cpu" }, "cuda") == "cuda";
+    // Half precision is what the CUDA kernels are for; the CPU path computes best (and on LibTorch 1.13 only) in
+    // float32.
+    const std::string typeName
+        = args.choice("dtype", { "float16", "bfloat16", "float32" }, setup.cuda ? "float16" : "float32");
     setup.kernel = args.choice("kernel", { "auto", "tiled" }, "auto");
+    setup.backward = args.has("backward");
+    if (setup.backward && !setup.cuda)
+        fail("bench-attention: --backward times the CUDA kernels (use --device cuda)");
     const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     const auto jsonPath = args.value("json");
 
@@ -173,17 +183,41 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 
     Timing ours;
     Timing oursSync;
+    Timing oursForward; // --backward: the forward with statistics alone
     Timing dense;
     std::string denseName;
     if (setup.cuda) {
 #ifdef SPW_TORCH_HAS_CUDA
-        const auto tables = cudaLayoutTables(layout, int(setup.headDim), 0);
-        const DenseRoute route = setup.kernel == "auto" ? DenseRoute::Sdpa : DenseRoute::Kernels;
-        const auto callOurs = [&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
-        ours = timeCuda(callOurs, setup, setup.calls);
-        oursSync = timeCuda(callOurs, setup, 1);
-        dense = timeCuda([&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup, setup.calls);
-        denseName = "at::scaled_dot_product_attention";
+        if (setup.backward) {
+            const at::Tensor gradOut = at::randn(shape, options);
+            const auto forward = [&] { return cudaBlockSparseAttentionWithStats(q, k, v, layout, {}, scale); };
+            const auto callOurs = [&] {
+                const AttentionWithStats f = forward();
+                cudaBlockSparseAttentionBackward(gradOut, q, k, v, f.output, f.logSumExp, layout, {}, scale);
+            };
+            ours = timeCuda(callOurs, setup, setup.calls);
+            oursSync = timeCuda(callOurs, setup, 1);
+            oursForward = timeCuda(forward, setup, setup.calls);
+            const at::Tensor qg = q.detach().requires_grad_(true);
+            const at::Tensor kg = k.detach().requires_grad_(true);
+            const at::Tensor vg = v.detach().requires_grad_(true);
+            dense = timeCuda(
+                [&] {
+                    const at::Tensor o = at::scaled_dot_product_attention(qg, kg, vg, {}, 0.0, false, scale);
+                    torch::autograd::grad({ o }, { qg, kg, vg }, { gradOut });
+                },
+                setup, setup.calls);
+            denseName = "at::scaled_dot_product_attention forward + backward";
+        } else {
+            const auto tables = cudaLayoutTables(layout, int(setup.headDim), 0);
+            const DenseRoute route = setup.kernel == "auto" ? DenseRoute::Sdpa : DenseRoute::Kernels;
+            const auto callOurs = [&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
+            ours = timeCuda(callOurs, setup, setup.calls);
+            oursSync = timeCuda(callOurs, setup, 1);
+            dense = timeCuda(
+                [&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup, setup.calls);
+            denseName = "at::scaled_dot_product_attention";
+        }
 #endif
     } else {
         ours = timeCpu([&] { blockSparseAttention(q, k, v, layout, {}, scale); }, setup);
@@ -191,22 +225,25 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         denseName = "eager matmul-softmax-matmul";
     }
 
-    const double flops = 4.0 * double(setup.batch) * double(setup.heads) * double(setup.seqLen) * double(setup.seqLen)
-        * double(setup.headDim);
+    // Forward: QKᵀ and PV; backward: 5 products (S, dP, dV, dK, dQ), FlashAttention's count (ours recomputes S and
+    // dP once more on the key side; not counted).
+    const double flops = (setup.backward ? 14.0 : 4.0) * double(setup.batch) * double(setup.heads)
+        * double(setup.seqLen) * double(setup.seqLen) * double(setup.headDim);
     const double oursTflops = flops * stats.density / (ours.medianMs * 1e-3) / 1e12;
     const double denseTflops = flops / (dense.medianMs * 1e-3) / 1e12;
     const nlohmann::json result = { { "mode", modeName(config.mode) }, { "block", layout.block },
         { "density", stats.density }, { "seq_len", setup.seqLen }, { "batch", setup.batch }, { "heads", setup.heads },
         { "head_dim", setup.headDim }, { "dtype", typeName }, { "device", setup.cuda ? "cuda" : "cpu" },
-        { "kernel", setup.kernel }, { "repeats", setup.repeats }, { "calls_per_sample", setup.cuda ? setup.calls : 1 },
-        { "ours_ms", ours.medianMs }, { "ours_min_ms", ours.minMs }, { "ours_effective_tflops", oursTflops },
-        { "ours_peak_mib", ours.peakMiB },
+        { "kernel", setup.kernel }, { "backward", setup.backward }, { "repeats", setup.repeats },
+        { "calls_per_sample", setup.cuda ? setup.calls : 1 }, { "ours_ms", ours.medianMs },
+        { "ours_min_ms", ours.minMs }, { "ours_effective_tflops", oursTflops }, { "ours_peak_mib", ours.peakMiB },
         { "ours_sync_ms", setup.cuda ? nlohmann::json(oursSync.medianMs) : nlohmann::json(nullptr) },
+        { "ours_forward_ms", setup.backward ? nlohmann::json(oursForward.medianMs) : nlohmann::json(nullptr) },
         { "dense_baseline", denseName }, { "dense_ms", dense.medianMs }, { "dense_tflops", denseTflops },
         { "dense_peak_mib", dense.peakMiB }, { "speedup_vs_dense", dense.medianMs / ours.medianMs } };
-    out << fmt::format("{} block {} (density {:.2f}%), B={} H={} L={} D={} {} on {}\n", modeName(config.mode),
+    out << fmt::format("{} block {} (density {:.2f}%), B={} H={} L={} D={} {} on {}{}\n", modeName(config.mode),
         layout.block, 100.0 * stats.density, setup.batch, setup.heads, setup.seqLen, setup.headDim, typeName,
-        setup.cuda ? "cuda" : "cpu");
+        setup.cuda ? "cuda" : "cpu", setup.backward ? ", forward + backward" : "");
     out << fmt::format("  block-sparse: {:.4f} ms  {:.1f} effective TFLOP/s\n", ours.medianMs, oursTflops);
     out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
     out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);
@@ -231,6 +268,7 @@ Command benchAttentionCommand()
             { "warmup", "N", "untimed calls first (default 5)" }, { "device", "DEV", "cuda (default) or cpu" },
             { "kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)" },
             { "seed", "S", "seed of the random inputs (default 0)" },
+            { "backward", "", "CUDA: time forward + backward (gradients of query, key and value)" },
             { "json", "OUT", "also write the results as JSON to this file" } } };
     return { spec, runBenchAttention };
 }

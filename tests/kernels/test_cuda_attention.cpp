@@ -3,6 +3,7 @@
 // plain dense attention computed in the input's half precision on the same inputs, plus 1e-3. Fresh random inputs
 // per case; the output's memory is poisoned with NaN first, so an unwritten element fails.
 #include "attention/cuda_attention.h"
+#include "cuda_test_inputs.h"
 #include "dense_reference.h"
 
 #include "common/error.h"
@@ -21,50 +22,19 @@
 namespace spw {
 namespace {
 
-bool haveCudaDevice() { return at::hasCUDA() && at::cuda::getNumGPUs() > 0; }
-
-#define SKIP_WITHOUT_CUDA()                                                                                        \
-    if (!haveCudaDevice())                                                                                         \
-    GTEST_SKIP() << "no CUDA device"
-
-std::uint64_t nextSeed()
-{
-    static std::uint64_t seed = 12345;
-    return seed++;
-}
-
-Layout modeLayout(SparsityMode mode, int block, std::int64_t seqLen, int heads, bool perHead = false)
-{
-    SparsityConfig config = defaultsFor(mode);
-    config.block = block;
-    config.numHeads = heads;
-    config.differentLayoutPerHead = perHead;
-    if (mode == SparsityMode::BigBird || mode == SparsityMode::Variable)
-        config.numRandomBlocks = std::min<int>(1, int(seqLen / block));
-    return makeLayout(config, seqLen, heads, 7);
-}
+using test::Inputs;
+using test::modeLayout;
+using test::nextSeed;
+using test::oddLength;
+using test::randomInputs;
 
 // Leaves a block of NaN in the caching allocator so that the next allocation of that size (the output) starts
 // poisoned.
 void poisonNextAllocation(const std::vector<std::int64_t>& shape, at::ScalarType type)
 {
-    at::Tensor poison = at::full(shape, std::numeric_limits<double>::quiet_NaN(),
-                                 at::TensorOptions().dtype(type).device(at::kCUDA));
+    at::Tensor poison
+        = at::full(shape, std::numeric_limits<double>::quiet_NaN(), at::TensorOptions().dtype(type).device(at::kCUDA));
     poison.reset();
-}
-
-struct Inputs {
-    at::Tensor q, k, v;
-};
-
-Inputs randomInputs(std::int64_t batch, std::int64_t heads, std::int64_t seqLen, std::int64_t headDim,
-                    at::ScalarType type)
-{
-    at::manual_seed(nextSeed());
-    const auto options = at::TensorOptions().dtype(at::kFloat).device(at::kCUDA);
-    return {at::randn({batch, heads, seqLen, headDim}, options).to(type),
-            at::randn({batch, heads, seqLen, headDim}, options).to(type),
-            at::randn({batch, heads, seqLen, headDim}, options).to(type)};
 }
 
 struct Errors {
@@ -73,7 +43,7 @@ struct Errors {
 
 // Runs our kernels and both references; returns the kernel's output for further checks.
 at::Tensor checkAgainstDense(const Inputs& in, const Layout& layout, const AttentionMasks& masks,
-                             DenseRoute route = DenseRoute::Sdpa, Errors* errors = nullptr)
+    DenseRoute route = DenseRoute::Sdpa, Errors* errors = nullptr)
 {
     const double scale = 1.0 / std::sqrt(double(in.q.size(3)));
     const auto type = in.q.scalar_type();
@@ -84,15 +54,15 @@ at::Tensor checkAgainstDense(const Inputs& in, const Layout& layout, const Atten
     EXPECT_EQ(out.sizes(), in.q.sizes());
     EXPECT_TRUE(out.isfinite().all().item<bool>()) << "output has NaN/inf (unwritten or bad masking)";
 
-    const at::Tensor ref = test::denseReference(in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat),
-                                                layout, masks, scale, at::kFloat);
+    const at::Tensor ref = test::denseReference(
+        in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat), layout, masks, scale, at::kFloat);
     const auto halfType = type == at::kFloat ? at::kHalf : type;
     const at::Tensor half = test::denseReference(in.q, in.k, in.v, layout, masks, scale, halfType);
     const double ours = test::relativeError(out, ref);
     const double halfDense = test::relativeError(half, ref);
     EXPECT_LE(ours, 2.0 * halfDense + 1e-3) << "ours " << ours << " vs plain half-precision dense " << halfDense;
     if (errors)
-        *errors = {ours, halfDense};
+        *errors = { ours, halfDense };
     return out;
 }
 
@@ -104,20 +74,17 @@ struct ModeCase {
 
 std::string caseName(const ModeCase& c, int headDim)
 {
-    return std::string(modeName(c.mode)) + " block " + std::to_string(c.block) + " L " + std::to_string(c.seqLen) +
-           " D " + std::to_string(headDim);
+    return std::string(modeName(c.mode)) + " block " + std::to_string(c.block) + " L " + std::to_string(c.seqLen)
+        + " D " + std::to_string(headDim);
 }
-
-// Lengths that are multiples of the block but not of the 64/128-row tiles.
-std::int64_t oddLength(int block) { return block == 16 ? 112 : block == 32 ? 416 : block == 64 ? 576 : 640; }
 
 TEST(CudaAttention, EveryModeBlockAndHeadDimFloat16)
 {
     SKIP_WITHOUT_CUDA();
     for (SparsityMode mode : allModes())
-        for (int block : {16, 32, 64, 128})
-            for (int headDim : {32, 64, 128}) {
-                const ModeCase c{mode, block, oddLength(block)};
+        for (int block : { 16, 32, 64, 128 })
+            for (int headDim : { 32, 64, 128 }) {
+                const ModeCase c { mode, block, oddLength(block) };
                 SCOPED_TRACE(caseName(c, headDim));
                 const Layout layout = modeLayout(mode, block, c.seqLen, 5, mode == SparsityMode::BigBird);
                 checkAgainstDense(randomInputs(3, 5, c.seqLen, headDim, at::kHalf), layout, {}, DenseRoute::Kernels);
@@ -129,10 +96,10 @@ TEST(CudaAttention, LongerLengthsAndSplitHeavyRows)
     SKIP_WITHOUT_CUDA();
     // 1040 = 65 blocks of 16: neither tile divides it. At 2048 and 4096 the global row's query tile is split
     // across CTAs, merged by the last of them to finish.
-    for (ModeCase c : {ModeCase{SparsityMode::BSLongformer, 16, 1040}, ModeCase{SparsityMode::BigBird, 16, 2048},
-                       ModeCase{SparsityMode::BSLongformer, 16, 4096}, ModeCase{SparsityMode::Fixed, 64, 2048},
-                       ModeCase{SparsityMode::BSLongformer, 128, 2048}})
-        for (int headDim : {64, 128}) {
+    for (ModeCase c : { ModeCase { SparsityMode::BSLongformer, 16, 1040 }, ModeCase { SparsityMode::BigBird, 16, 2048 },
+             ModeCase { SparsityMode::BSLongformer, 16, 4096 }, ModeCase { SparsityMode::Fixed, 64, 2048 },
+             ModeCase { SparsityMode::BSLongformer, 128, 2048 } })
+        for (int headDim : { 64, 128 }) {
             SCOPED_TRACE(caseName(c, headDim));
             const Layout layout = modeLayout(c.mode, c.block, c.seqLen, 3, c.mode == SparsityMode::BigBird);
             checkAgainstDense(randomInputs(3, 3, c.seqLen, headDim, at::kHalf), layout, {});
@@ -142,11 +109,11 @@ TEST(CudaAttention, LongerLengthsAndSplitHeavyRows)
 TEST(CudaAttention, BFloat16AndFloat32Inputs)
 {
     SKIP_WITHOUT_CUDA();
-    for (auto type : {at::kBFloat16, at::kFloat})
-        for (int block : {16, 64})
-            for (int headDim : {32, 64, 128}) {
-                SCOPED_TRACE(std::string(c10::toString(type)) + " block " + std::to_string(block) + " D " +
-                             std::to_string(headDim));
+    for (auto type : { at::kBFloat16, at::kFloat })
+        for (int block : { 16, 64 })
+            for (int headDim : { 32, 64, 128 }) {
+                SCOPED_TRACE(std::string(c10::toString(type)) + " block " + std::to_string(block) + " D "
+                    + std::to_string(headDim));
                 const std::int64_t seqLen = oddLength(block);
                 const Layout layout = modeLayout(SparsityMode::BSLongformer, block, seqLen, 5);
                 checkAgainstDense(randomInputs(3, 5, seqLen, headDim, type), layout, {});
@@ -165,15 +132,15 @@ TEST(CudaAttention, DenseLayoutThroughSdpaAndThroughKernels)
 TEST(CudaAttention, KeyPaddingAddWithAllPaddingBatch)
 {
     SKIP_WITHOUT_CUDA();
-    for (auto type : {at::kHalf, at::kFloat}) {
-        for (int block : {16, 32}) {
+    for (auto type : { at::kHalf, at::kFloat }) {
+        for (int block : { 16, 32 }) {
             const std::int64_t seqLen = block == 16 ? 1040 : 416;
             SCOPED_TRACE(std::string(c10::toString(type)) + " block " + std::to_string(block));
             const Layout layout = modeLayout(SparsityMode::BSLongformer, block, seqLen, 5);
             // HuggingFace's extended mask: 0 keep, the dtype's minimum exclude. Batch 1 pads its last 37 keys,
             // batch 2 is all padding: dense softmax then spreads evenly over the layout's keys.
             const double minimum = type == at::kHalf ? -65504.0 : double(std::numeric_limits<float>::lowest());
-            at::Tensor padding = at::zeros({3, seqLen}, at::TensorOptions().dtype(type).device(at::kCUDA));
+            at::Tensor padding = at::zeros({ 3, seqLen }, at::TensorOptions().dtype(type).device(at::kCUDA));
             padding[1].slice(0, seqLen - 37).fill_(minimum);
             padding[2].fill_(minimum);
             AttentionMasks masks;
@@ -187,9 +154,9 @@ TEST(CudaAttention, KeyPaddingAddWithAllPaddingBatch)
 TEST(CudaAttention, KeyPaddingMulWithAllPaddingBatchGivesZeros)
 {
     SKIP_WITHOUT_CUDA();
-    const std::int64_t seqLen = 2048;  // the global row's tile is split: the combine step sees excluded rows too
+    const std::int64_t seqLen = 2048; // the global row's tile is split: the combine step sees excluded rows too
     const Layout layout = modeLayout(SparsityMode::BSLongformer, 16, seqLen, 5);
-    at::Tensor padding = at::ones({3, seqLen}, at::TensorOptions().dtype(at::kFloat).device(at::kCUDA));
+    at::Tensor padding = at::ones({ 3, seqLen }, at::TensorOptions().dtype(at::kFloat).device(at::kCUDA));
     padding[0].slice(0, 1000).fill_(0);
     padding[2].fill_(0);
     AttentionMasks masks;
@@ -203,13 +170,13 @@ TEST(CudaAttention, AttentionMaskMulAndAdd)
 {
     SKIP_WITHOUT_CUDA();
     const std::int64_t seqLen = 1040;
-    for (bool split : {false, true}) {
+    for (bool split : { false, true }) {
         const std::int64_t length = split ? 2048 : seqLen;
         const Layout layout = modeLayout(SparsityMode::BigBird, 16, length, 5, true);
         const auto options = at::TensorOptions().device(at::kCUDA);
         at::manual_seed(nextSeed());
-        at::Tensor keepMask = at::rand({length, length}, options).gt(0.3).to(at::kFloat);
-        keepMask.slice(0, 5, 9).zero_();  // rows with every key excluded
+        at::Tensor keepMask = at::rand({ length, length }, options).gt(0.3).to(at::kFloat);
+        keepMask.slice(0, 5, 9).zero_(); // rows with every key excluded
         AttentionMasks mul;
         mul.attention = keepMask;
         mul.attentionMode = MaskMode::Mul;
@@ -217,9 +184,9 @@ TEST(CudaAttention, AttentionMaskMulAndAdd)
         checkAgainstDense(randomInputs(3, 5, length, 64, at::kHalf), layout, mul);
 
         AttentionMasks add;
-        add.attention = at::randn({length, length}, options) * 2.0;
+        add.attention = at::randn({ length, length }, options) * 2.0;
         add.attentionMode = MaskMode::Add;
-        at::Tensor padding = at::ones({3, length}, options);
+        at::Tensor padding = at::ones({ 3, length }, options);
         padding[1].slice(0, length / 2).zero_();
         add.keyPadding = padding;
         add.keyPaddingMode = MaskMode::Mul;
@@ -231,7 +198,7 @@ TEST(CudaAttention, RandomPerHeadLayoutWithEmptyRows)
 {
     SKIP_WITHOUT_CUDA();
     std::mt19937 rng(3);
-    for (int block : {16, 32, 64, 128}) {
+    for (int block : { 16, 32, 64, 128 }) {
         Layout layout;
         layout.numHeads = 5;
         layout.block = block;
@@ -241,7 +208,7 @@ TEST(CudaAttention, RandomPerHeadLayoutWithEmptyRows)
         for (auto& m : layout.mask)
             m = on(rng);
         for (int col = 0; col < layout.numBlocks; ++col)
-            layout.mask[layout.index(1, 2, col)] = 0;  // head 1, row block 2 attends nothing: zeros
+            layout.mask[layout.index(1, 2, col)] = 0; // head 1, row block 2 attends nothing: zeros
         layout.source.assign(layout.mask.size(), BlockSource::Random);
         SCOPED_TRACE("block " + std::to_string(block));
         const at::Tensor out = checkAgainstDense(randomInputs(3, 5, layout.seqLen(), 64, at::kHalf), layout, {});
@@ -257,9 +224,9 @@ TEST(CudaAttention, StridedInputs)
     const Layout layout = modeLayout(SparsityMode::Fixed, 64, seqLen, 5);
     at::manual_seed(nextSeed());
     const auto options = at::TensorOptions().dtype(at::kHalf).device(at::kCUDA);
-    Inputs in{at::randn({3, seqLen, 5, 64}, options).transpose(1, 2),
-              at::randn({3, seqLen, 5, 64}, options).transpose(1, 2),
-              at::randn({3, seqLen, 5, 64}, options).transpose(1, 2)};
+    Inputs in { at::randn({ 3, seqLen, 5, 64 }, options).transpose(1, 2),
+        at::randn({ 3, seqLen, 5, 64 }, options).transpose(1, 2),
+        at::randn({ 3, seqLen, 5, 64 }, options).transpose(1, 2) };
     ASSERT_FALSE(in.q.is_contiguous());
     checkAgainstDense(in, layout, {});
 }
@@ -270,8 +237,8 @@ TEST(CudaAttention, EngineEntryPointDispatchesCudaTensors)
     const Layout layout = modeLayout(SparsityMode::BSLongformer, 32, 416, 5);
     const Inputs in = randomInputs(3, 5, 416, 64, at::kHalf);
     const at::Tensor out = blockSparseAttention(in.q, in.k, in.v, layout);
-    const at::Tensor ref = test::denseReference(in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat),
-                                                layout, {}, 0.125, at::kFloat);
+    const at::Tensor ref = test::denseReference(
+        in.q.to(at::kFloat), in.k.to(at::kFloat), in.v.to(at::kFloat), layout, {}, 0.125, at::kFloat);
     EXPECT_LT(test::relativeError(out, ref), 2e-3);
 }
 
@@ -280,21 +247,21 @@ TEST(CudaAttention, BothPipelineDepthsWithMasks)
     SKIP_WITHOUT_CUDA();
     // The kernels stream key/value tiles through 2 or 3 shared-memory stages (pipelineStagesFor picks per block);
     // force each on masked and unmasked cases so that both meet masks, tails, short work items and split tiles.
-    for (const char* stages : {"2", "3"}) {
+    for (const char* stages : { "2", "3" }) {
         setenv("SPW_KERNEL_STAGES", stages, 1);
-        for (ModeCase c : {ModeCase{SparsityMode::BSLongformer, 16, 2048}, ModeCase{SparsityMode::Fixed, 64, 576},
-                           ModeCase{SparsityMode::BigBird, 32, 416}}) {
+        for (ModeCase c : { ModeCase { SparsityMode::BSLongformer, 16, 2048 },
+                 ModeCase { SparsityMode::Fixed, 64, 576 }, ModeCase { SparsityMode::BigBird, 32, 416 } }) {
             SCOPED_TRACE(std::string("stages ") + stages + " " + caseName(c, 64));
             const Layout layout = modeLayout(c.mode, c.block, c.seqLen, 5, true);
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 32, at::kHalf), layout, {});
             const auto options = at::TensorOptions().device(at::kCUDA);
-            at::Tensor padding = at::zeros({3, c.seqLen}, options);
+            at::Tensor padding = at::zeros({ 3, c.seqLen }, options);
             padding[1].slice(0, c.seqLen - 50).fill_(-65504.0);
             at::manual_seed(nextSeed());
             AttentionMasks masks;
             masks.keyPadding = padding;
             masks.keyPaddingMode = MaskMode::Add;
-            masks.attention = at::rand({c.seqLen, c.seqLen}, options).gt(0.2);
+            masks.attention = at::rand({ c.seqLen, c.seqLen }, options).gt(0.2);
             masks.attentionMode = MaskMode::Mul;
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 64, at::kHalf), layout, masks);
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 128, at::kHalf), layout, masks);
@@ -319,7 +286,7 @@ TEST(CudaAttention, UnsupportedInputsAreNamed)
     const Layout layout = modeLayout(SparsityMode::BSLongformer, 16, 112, 5);
     const Inputs in40 = randomInputs(1, 5, 112, 40, at::kHalf);
     EXPECT_EQ(errorOf([&] { cudaBlockSparseAttention(in40.q, in40.k, in40.v, layout, {}, 0.1); }),
-              "attention: head_dim 40 is not supported by the CUDA kernels (32, 64 or 128)");
+        "attention: head_dim 40 is not supported by the CUDA kernels (32, 64 or 128)");
 
     Layout block8 = layout;
     block8.block = 8;
@@ -327,10 +294,10 @@ TEST(CudaAttention, UnsupportedInputsAreNamed)
     block8.mask.assign(std::size_t(5) * 14 * 14, 1);
     const Inputs in = randomInputs(1, 5, 112, 64, at::kHalf);
     EXPECT_EQ(errorOf([&] { cudaBlockSparseAttention(in.q, in.k, in.v, block8, {}, 0.1); }),
-              "attention: layout block 8 is not supported by the CUDA kernels (16, 32, 64 or 128)");
+        "attention: layout block 8 is not supported by the CUDA kernels (16, 32, 64 or 128)");
 
     EXPECT_EQ(errorOf([&] { cudaBlockSparseAttention(in.q.cpu(), in.k.cpu(), in.v.cpu(), layout, {}, 0.1); }),
-              "attention: query is on cpu, the CUDA kernels need CUDA tensors");
+        "attention: query is on cpu, the CUDA kernels need CUDA tensors");
     const Inputs shorter = randomInputs(1, 5, 96, 64, at::kHalf);
     EXPECT_NE(errorOf([&] { cudaBlockSparseAttention(shorter.q, shorter.k, shorter.v, layout, {}, 0.1); }), "");
 }
