@@ -232,9 +232,19 @@ def key_padding_mask_for_layers(batch_size, q_length, kv_length, q_offset=0, kv_
     return padding[:, None, None, :].bool()
 
 
+def _operators_loaded():
+    import torch
+
+    try:
+        torch.ops.sparse_workbench.block_sparse_attention
+        return True
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def register():
     """Registers the "sparse_workbench" attention (and its mask function) with transformers, loading the operator
-    library first. Safe to call more than once."""
+    library first unless it is loaded already (e.g. by load(path)). Safe to call more than once."""
     from . import load
 
     try:
@@ -243,7 +253,8 @@ def register():
     except ImportError as error:
         raise ImportError(f'sparse_workbench.register() needs transformers 5 (AttentionInterface and '
                           f'AttentionMaskInterface): {error}') from error
-    load()
+    if not _operators_loaded():
+        load()
     AttentionInterface.register(NAME, sparse_workbench_attention)
     AttentionMaskInterface.register(NAME, key_padding_mask_for_layers)
 
