@@ -28,8 +28,9 @@ expect ([B, L, H, D], weights or None) back; the module is the layer's self-atte
 is registered too: it hands every layer the key-padding mask as a [B, 1, 1, L] boolean (True = attend), which
 SDPA broadcasts and the sparse layers read back per key.
 
-Nothing here assumes a process-wide device: the operator modules are cached per (configuration, device), so
-DistributedDataParallel, FSDP and several GPUs in one process work unchanged.
+Nothing here assumes a process-wide device, so DistributedDataParallel, FSDP and several GPUs in one process work
+unchanged: one BlockSparseAttention per recorded configuration serves every layer, model and device (it keeps its
+layout on the CPU, and the operator takes its device from the tensors and keeps its lookup tables per device).
 """
 import json
 import threading
@@ -41,7 +42,7 @@ NAME = "sparse_workbench"
 _DEFAULT_BLOCK = 16
 
 _modules_lock = threading.Lock()
-_attention_modules = {}  # (configuration JSON, layout length, heads, seed, device) -> BlockSparseAttention
+_attention_modules = {}  # SparseAttentionSettings.cache_key() -> BlockSparseAttention
 _warned = set()
 
 
@@ -121,16 +122,17 @@ def sparse_attention_settings(config):
     return SparseAttentionSettings(sparsity, layers, num_heads, seed, layout_length)
 
 
-def _attention_module(settings, device):
-    """The BlockSparseAttention for these settings on `device`, made once and shared by every layer and model."""
+def _attention_module(settings):
+    """The BlockSparseAttention for these settings, made once (the layout at full length is the costly part) and
+    shared by every layer, model and device that records the same configuration."""
     from . import BlockSparseAttention
 
-    key = settings.cache_key() + (str(device),)
+    key = settings.cache_key()
     with _modules_lock:
         module = _attention_modules.get(key)
         if module is None:
             module = BlockSparseAttention(settings.sparsity, settings.num_heads,
-                                          max_seq_length=settings.layout_length, seed=settings.seed).to(device)
+                                          max_seq_length=settings.layout_length, seed=settings.seed)
             _attention_modules[key] = module
     return module
 
@@ -204,7 +206,7 @@ def sparse_workbench_attention(module, query, key, value, attention_mask, dropou
                               f'dropout ({dropout} requested in training mode), as DeepSpeed\'s sparse self-attention '
                               f'did not; the dense layers and the rest of the model keep theirs')
     padding = _additive_key_padding(attention_mask, batch, length, layer)
-    output = _attention_module(settings, query.device)(query, key, value, key_padding_mask=padding)
+    output = _attention_module(settings)(query, key, value, key_padding_mask=padding)
     return output.transpose(1, 2).contiguous(), None
 
 
@@ -232,19 +234,9 @@ def key_padding_mask_for_layers(batch_size, q_length, kv_length, q_offset=0, kv_
     return padding[:, None, None, :].bool()
 
 
-def _operators_loaded():
-    import torch
-
-    try:
-        torch.ops.sparse_workbench.block_sparse_attention
-        return True
-    except (AttributeError, RuntimeError):
-        return False
-
-
 def register():
     """Registers the "sparse_workbench" attention (and its mask function) with transformers, loading the operator
-    library first unless it is loaded already (e.g. by load(path)). Safe to call more than once."""
+    library first (a no-op when load(path) loaded it already). Safe to call more than once."""
     from . import load
 
     try:
@@ -253,8 +245,7 @@ def register():
     except ImportError as error:
         raise ImportError(f'sparse_workbench.register() needs transformers 5 (AttentionInterface and '
                           f'AttentionMaskInterface): {error}') from error
-    if not _operators_loaded():
-        load()
+    load()
     AttentionInterface.register(NAME, sparse_workbench_attention)
     AttentionMaskInterface.register(NAME, key_padding_mask_for_layers)
 

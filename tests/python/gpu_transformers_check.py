@@ -74,7 +74,7 @@ def make_folders(args):
     for family in ("bert", "roberta"):
         source = os.path.join(args.work, f"{family}_source")
         cli(args, "create", "--out", source, "--type", family, "--layers", "3", "--hidden", "128", "--heads", "4",
-            "--intermediate", "256", "--max-position", "128", "--seed", "3")
+            "--intermediate", "256", "--max-position", "128", "--vocab", "2000", "--seed", "3")
         folders[(family, "source")] = source
         for kind, sparsity, layers in (("all", "bigbird", None), ("chosen", "bslongformer", "0,2")):
             out = os.path.join(args.work, f"{family}_{kind}")
@@ -87,7 +87,7 @@ def make_folders(args):
 
 def model_inputs(torch, family):
     generator = torch.Generator().manual_seed(11)
-    input_ids = torch.randint(5, 2000, (2, LENGTH), generator=generator)  # inside both demo vocabularies
+    input_ids = torch.randint(5, 2000, (2, LENGTH), generator=generator)  # the demo vocabularies' size
     input_ids[:, 0] = 2 if family == "bert" else 0  # [CLS] / <s>
     attention_mask = torch.ones_like(input_ids)
     attention_mask[1, LENGTH - PADDED_TAIL:] = 0
@@ -113,6 +113,7 @@ def register_reference(torch):
     from transformers import AttentionInterface
     from transformers.masking_utils import AttentionMaskInterface
 
+    import sparse_workbench
     from sparse_workbench.transformers_backend import key_padding_mask_for_layers, sparse_attention_settings
 
     layouts = {}
@@ -121,8 +122,8 @@ def register_reference(torch):
         key = (settings.cache_key(), length, str(device))
         if key not in layouts:
             block = settings.sparsity.get("block", 16)
-            full = torch.ops.sparse_workbench.make_layout(json.dumps(settings.sparsity), settings.layout_length,
-                                                          settings.num_heads, settings.seed)
+            full = sparse_workbench.make_layout(settings.sparsity, settings.layout_length, settings.num_heads,
+                                                settings.seed)
             blocks = -(-length // block)
             corner = full[:, :blocks, :blocks].bool()
             tokens = corner.repeat_interleave(block, 1).repeat_interleave(block, 2)[:, :length, :length]
