@@ -173,8 +173,8 @@ def _additive_key_padding(attention_mask, batch, length, layer):
     if mask.dtype == torch.bool:
         keep = mask
     elif mask.is_floating_point():
-        # An additive mask already (0 keep, large negative exclude).
-        return mask.to(torch.float32)
+        # An additive mask already (0 keep, large negative exclude); a float64 minimum stays finite in float32.
+        return mask.to(torch.float32).clamp_min(torch.finfo(torch.float32).min)
     else:
         keep = mask != 0
     excluded = torch.zeros(keep.shape, dtype=torch.float32, device=keep.device)
