@@ -139,7 +139,9 @@ def register_reference(torch):
         if attention_mask is not None:
             additive = torch.zeros(attention_mask.shape, dtype=scores.dtype, device=scores.device)
             scores = scores + additive.masked_fill_(~attention_mask, torch.finfo(scores.dtype).min)
-        probabilities = torch.softmax(scores.float(), dim=-1).nan_to_num(0.0).to(value.dtype)
+        # Softmax in float32 at least (as SDPA and the kernels do for half types), in float64 for float64.
+        widened = scores if scores.element_size() >= 4 else scores.float()
+        probabilities = torch.softmax(widened, dim=-1).nan_to_num(0.0).to(value.dtype)
         return torch.matmul(probabilities, value).transpose(1, 2).contiguous(), None
 
     AttentionInterface.register(REFERENCE, reference)
@@ -160,7 +162,7 @@ def parameter_gradients(model, inputs, weights, autocast_dtype=None):
     model.zero_grad(set_to_none=True)
     with torch.autocast(device.type, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
         hidden = model(**{k: v.to(device) for k, v in inputs.items()}).last_hidden_state
-    (hidden.float() * weights.to(device)).sum().backward()
+    (hidden * weights.to(device, hidden.dtype)).sum().backward()
     return {name: p.grad.detach().double().cpu() for name, p in model.named_parameters() if p.grad is not None}
 
 
