@@ -63,8 +63,6 @@ def token_sequences(tokenizer, text_path, seq_length, minimum):
     if tokenizer.cls_token_id is None or tokenizer.sep_token_id is None:
         raise ValueError("the tokenizer has no CLS/SEP tokens to frame the sequences with")
     body = seq_length - 2
-    if body <= 0:
-        raise ValueError(f"--seq-length {seq_length} leaves no room between the special tokens")
     while len(ids) < body * minimum:
         ids = ids + ids
     count = len(ids) // body
@@ -114,19 +112,22 @@ def main():
     if device.type == "cuda":
         torch.cuda.set_device(device)
 
-    if args.library:
-        sparse_workbench.load(args.library)
-    sparse_workbench.register()
-    tokenizer = AutoTokenizer.from_pretrained(args.folder)
-    if tokenizer.mask_token_id is None:
-        sys.exit(f"{args.folder}: the tokenizer has no mask token, which masked-LM training needs")
-    model = AutoModelForMaskedLM.from_pretrained(args.folder, attn_implementation=NAME)
-    settings = sparse_attention_settings(model.config)
-    seq_length = args.seq_length or min(settings.layout_length, 1024)
-    if not 0 < seq_length <= settings.layout_length:
-        sys.exit(f"--seq-length {seq_length}: the model takes 1 to {settings.layout_length} tokens")
-    torch.manual_seed(args.seed)
-    data = token_sequences(tokenizer, args.text, seq_length, args.batch_size)
+    try:
+        if args.library:
+            sparse_workbench.load(args.library)
+        sparse_workbench.register()
+        tokenizer = AutoTokenizer.from_pretrained(args.folder)
+        if tokenizer.mask_token_id is None:
+            raise ValueError(f"{args.folder}: the tokenizer has no mask token, which masked-LM training needs")
+        model = AutoModelForMaskedLM.from_pretrained(args.folder, attn_implementation=NAME)
+        settings = sparse_attention_settings(model.config)
+        seq_length = args.seq_length or min(settings.layout_length, 1024)
+        if not 2 < seq_length <= settings.layout_length:
+            raise ValueError(f"--seq-length {seq_length}: the model takes 3 to {settings.layout_length} tokens")
+        torch.manual_seed(args.seed)
+        data = token_sequences(tokenizer, args.text, seq_length, args.batch_size)
+    except (ValueError, OSError) as error:  # a wrong folder, text or library: one line, no traceback
+        sys.exit(f"finetune_mlm: {error}")
     model.to(device).train()
     trained = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else
                                                         None) if distributed else model
