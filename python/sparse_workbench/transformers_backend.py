@@ -49,7 +49,8 @@ _warned = set()
 class SparseAttentionSettings:
     """config.sparse_attention, validated against the model: what the sparse layers run with."""
 
-    def __init__(self, sparsity, layers, num_heads, seed, layout_length):
+    def __init__(self, folder, sparsity, layers, num_heads, seed, layout_length):
+        self.folder = folder  # where the config came from, for error messages
         self.sparsity = sparsity  # the configuration object without "layers" (ds_config spelling)
         self.layers = layers  # frozenset of layer indices, or None for every layer
         self.num_heads = num_heads
@@ -119,7 +120,7 @@ def sparse_attention_settings(config):
     if layout_length <= 0:
         raise ValueError(f'{folder}: config.json "sparse_attention.block" {block} is longer than the model\'s '
                          f'{usable} usable positions')
-    return SparseAttentionSettings(sparsity, layers, num_heads, seed, layout_length)
+    return SparseAttentionSettings(folder, sparsity, layers, num_heads, seed, layout_length)
 
 
 def _attention_module(settings):
@@ -131,8 +132,11 @@ def _attention_module(settings):
     with _modules_lock:
         module = _attention_modules.get(key)
         if module is None:
-            module = BlockSparseAttention(settings.sparsity, settings.num_heads,
-                                          max_seq_length=settings.layout_length, seed=settings.seed)
+            try:
+                module = BlockSparseAttention(settings.sparsity, settings.num_heads,
+                                              max_seq_length=settings.layout_length, seed=settings.seed)
+            except RuntimeError as error:  # the engine's verdict on the configuration, naming the field
+                raise ValueError(f'{settings.folder}: config.json "sparse_attention": {error}') from error
             _attention_modules[key] = module
     return module
 

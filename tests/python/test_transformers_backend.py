@@ -162,6 +162,13 @@ class AttentionFunctionTest(unittest.TestCase):
         messages = [str(w.message) for w in caught if "dropout" in str(w.message)]
         self.assertEqual(len(messages), 1, messages)
 
+    def test_a_configuration_the_engine_rejects_names_the_folder(self):
+        config = model_config(sparse_attention=dict(BIGBIRD, mode="diagonal"))
+        with self.assertRaises(ValueError) as caught:
+            backend.sparse_workbench_attention(attention_module(config, 0), *self.qkv, None, scaling=8**-0.5)
+        self.assertIn('/models/long-bert: config.json "sparse_attention"', str(caught.exception))
+        self.assertIn("diagonal", str(caught.exception))
+
     def test_one_module_per_configuration(self):
         first = backend._attention_module(backend.sparse_attention_settings(model_config()))
         same = backend._attention_module(backend.sparse_attention_settings(model_config(_name_or_path="/other")))
