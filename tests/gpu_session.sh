@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything the GPU machine checks, in one device call (device time is short): build engine, kernels, CLI and
-# tests; run the GPU-labelled tests; check that converted folders load in transformers; profile a BERT-base-shaped
-# model dense vs sparse end to end; and, if time is left, re-run the kernel benchmark at one length.
+# tests; run the GPU-labelled tests; check that converted folders load in transformers, and run there with
+# attn_implementation="sparse_workbench" (HF_CHECK=0 skips it; TRAINING_BENCH=1 adds the transformers training-step
+# benchmark); profile a BERT-base-shaped model dense vs sparse end to end; and, if time is left, re-run the kernel
+# benchmark at one length.
 # Results: $OUT/summary.txt (the tables) and $OUT/results.tgz (logs, JSON). Each stage has a time limit.
 # Exits non-zero when the build, any test (GPU or not) or the transformers check fails; the summary names them.
 set -uo pipefail
@@ -37,6 +39,23 @@ stamp "transformers load check"
 timeout 90 bash tests/export/gpu_check.sh "$cli" "$work/export" >"$work/gpu_check.txt" 2>&1 \
   || failed+=("transformers load check")
 tail -30 "$work/gpu_check.txt" | tee -a "$summary"
+# transformers with attn_implementation="sparse_workbench" (issue 11): CLI parity, gradients, fine-tuning example.
+# Its models go to /tmp, not into results.tgz; the fine-tuning log is kept.
+ops=/tmp/build-gpu/ops/libsparse_workbench_ops.so
+if [ "${HF_CHECK:-1}" = 1 ]; then
+  stamp "transformers backend check"
+  PYTHONPATH=$PWD/python timeout "${HF_CHECK_TIMEOUT:-240}" python3 tests/python/gpu_transformers_check.py \
+    --cli "$cli" --library "$ops" --work /tmp/spw-hf-check >"$work/hf_check.txt" 2>&1
+  grep -E "^(PASS|FAIL) |^gpu_transformers_check" "$work/hf_check.txt" | tee -a "$summary"
+  cp /tmp/spw-hf-check/finetune.log "$work/" 2>/dev/null
+fi
+if [ "${TRAINING_BENCH:-0}" = 1 ]; then
+  stamp "training-step benchmark (transformers, BERT-base, bf16 autocast)"
+  PYTHONPATH=$PWD/python timeout "${TRAINING_BENCH_TIMEOUT:-300}" python3 tests/python/bench_training_step.py \
+    --library "$ops" >"$work/bench_training.txt" 2>&1
+  grep -E "^\||^BERT" "$work/bench_training.txt" | tee -a "$summary"
+  tail -3 "$work/bench_training.txt" | grep -v "^|" | tee -a "$summary"
+fi
 stamp "profile"
 REPEATS=${REPEATS:-5} WARMUP=2 timeout ${PROFILE_TIMEOUT:-170} bash tests/profile/gpu_profile.sh "$cli" "$work/profile" \
   >"$work/profile.txt" 2>&1
