@@ -45,7 +45,8 @@ ops=/tmp/build-gpu/ops/libsparse_workbench_ops.so
 if [ "${HF_CHECK:-1}" = 1 ]; then
   stamp "transformers backend check"
   PYTHONPATH=$PWD/python timeout "${HF_CHECK_TIMEOUT:-240}" python3 tests/python/gpu_transformers_check.py \
-    --cli "$cli" --library "$ops" --work /tmp/spw-hf-check >"$work/hf_check.txt" 2>&1
+    --cli "$cli" --library "$ops" --work /tmp/spw-hf-check >"$work/hf_check.txt" 2>&1 \
+    || failed+=("transformers backend check")
   grep -E "^(PASS|FAIL) |^gpu_transformers_check" "$work/hf_check.txt" | tee -a "$summary"
   cp /tmp/spw-hf-check/finetune.log "$work/" 2>/dev/null
 fi
