@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git
           qt6-base-dev libqcustomplot-dev libtorch-dev libopenblas0-pthread libfmt-dev nlohmann-json3-dev
           libutf8proc-dev
-          libgtest-dev xvfb xauth)
+          libgtest-dev xvfb xauth clang-format)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

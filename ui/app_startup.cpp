@@ -63,18 +63,15 @@ int runWorkbench(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Block-sparse attention workbench for BERT and RoBERTa."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Checkpoint folder to open."),
-                                   QStringLiteral("DIR"));
+    const QCommandLineOption model(
+        QStringLiteral("model"), QStringLiteral("Checkpoint folder to open."), QStringLiteral("DIR"));
     const QCommandLineOption sparsity(QStringLiteral("sparsity"),
-                                      QStringLiteral("Sparsity configuration (ds_config JSON) to open."),
-                                      QStringLiteral("CONFIG.json"));
+        QStringLiteral("Sparsity configuration (ds_config JSON) to open."), QStringLiteral("CONFIG.json"));
     const QCommandLineOption page(QStringLiteral("page"),
-                                  QStringLiteral("Page to show: %1.").arg(MainWindow::pageNames().join(", ")),
-                                  QStringLiteral("NAME"));
+        QStringLiteral("Page to show: %1.").arg(MainWindow::pageNames().join(", ")), QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Render the window after loading, write it and exit."),
-                                        QStringLiteral("FILE.png"));
-    parser.addOptions({model, sparsity, page, screenshot});
+        QStringLiteral("Render the window after loading, write it and exit."), QStringLiteral("FILE.png"));
+    parser.addOptions({ model, sparsity, page, screenshot });
     if (!parser.parse(QCoreApplication::arguments()))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -101,8 +98,8 @@ int runWorkbench(int argc, char** argv)
         window.selectPage(parser.value(page));
     // A screenshot of Convert & export documents a comparison too: it runs once the first preview is in.
     if (parser.isSet(screenshot) && window.currentPageName() == QLatin1String("convert"))
-        QObject::connect(window.convertPage(), &ConvertPage::previewShown, window.convertPage(),
-                         &ConvertPage::compare, Qt::SingleShotConnection);
+        QObject::connect(window.convertPage(), &ConvertPage::previewShown, window.convertPage(), &ConvertPage::compare,
+            Qt::SingleShotConnection);
 
     if (parser.isSet(screenshot)) {
         window.resize(1440, 900);

@@ -6,7 +6,8 @@
 
 namespace spw::ui {
 
-JobRunner::JobRunner(QObject* parent) : QObject(parent)
+JobRunner::JobRunner(QObject* parent)
+    : QObject(parent)
 {
     // Leave a core for the GUI thread.
     m_pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
@@ -22,12 +23,12 @@ std::pair<quint64, std::shared_ptr<std::atomic_bool>> JobRunner::begin(const QSt
 {
     Slot& slot = m_slots[channel];
     if (slot.cancelled)
-        *slot.cancelled = true;  // the superseded job stops at its next progress report
+        *slot.cancelled = true; // the superseded job stops at its next progress report
     slot.generation += 1;
     slot.cancelled = std::make_shared<std::atomic_bool>(false);
     ++m_running;
     Q_EMIT jobStarted(channel);
-    return {slot.generation, slot.cancelled};
+    return { slot.generation, slot.cancelled };
 }
 
 void JobRunner::end(const QString& channel)

@@ -22,12 +22,11 @@ class JobRunner : public QObject {
     Q_OBJECT
 public:
     explicit JobRunner(QObject* parent = nullptr);
-    ~JobRunner() override;  // cancels every job and waits for the workers
+    ~JobRunner() override; // cancels every job and waits for the workers
 
-    template <typename Result>
-    struct Handlers {
+    template <typename Result> struct Handlers {
         std::function<void(Result)> finished;
-        std::function<void(const QString& message)> failed;  // spw::Error and other exceptions
+        std::function<void(const QString& message)> failed; // spw::Error and other exceptions
         std::function<void(float fraction)> progressed;
     };
 
@@ -35,7 +34,7 @@ public:
     // it returns false once the job is cancelled or superseded. Returns the job's generation on its channel.
     template <typename Result>
     quint64 run(const QString& channel, QObject* receiver, std::function<Result(const ProgressCallback&)> work,
-                Handlers<Result> handlers);
+        Handlers<Result> handlers);
 
     void cancel(const QString& channel);
     void cancelAll();
@@ -45,7 +44,7 @@ public:
 Q_SIGNALS:
     void jobStarted(const QString& channel);
     void jobProgressed(const QString& channel, float fraction);
-    void jobEnded(const QString& channel);  // finished, failed, cancelled or superseded
+    void jobEnded(const QString& channel); // finished, failed, cancelled or superseded
     void becameIdle();
 
 private:
@@ -64,8 +63,8 @@ private:
 };
 
 template <typename Result>
-quint64 JobRunner::run(const QString& channel, QObject* receiver,
-                       std::function<Result(const ProgressCallback&)> work, Handlers<Result> handlers)
+quint64 JobRunner::run(const QString& channel, QObject* receiver, std::function<Result(const ProgressCallback&)> work,
+    Handlers<Result> handlers)
 {
     auto [generation, cancelled] = begin(channel);
     QPointer<QObject> guard(receiver);
@@ -81,7 +80,8 @@ quint64 JobRunner::run(const QString& channel, QObject* receiver,
             Qt::QueuedConnection);
     };
     auto finishBookkeeping = [this, channel] {
-        QMetaObject::invokeMethod(this, [this, channel] { end(channel); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, channel] { end(channel); }, Qt::QueuedConnection);
     };
     start([=, work = std::move(work), handlers = std::move(handlers)] {
         // Progress is posted only when it moves by a percent, so a tight engine loop does not flood the event queue.

@@ -15,7 +15,9 @@
 
 namespace spw::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobRunner(this))
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_runner(new JobRunner(this))
 {
     setWindowTitle(tr("Sparse Attention Workbench"));
     m_tabs = new QTabWidget(this);
@@ -46,33 +48,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_runner(new JobR
 
     connect(m_runner, &JobRunner::jobStarted, this, &MainWindow::onJobStarted);
     connect(m_runner, &JobRunner::jobProgressed, this,
-            [this](const QString&, float fraction) { onJobProgressed(fraction); });
+        [this](const QString&, float fraction) { onJobProgressed(fraction); });
     connect(m_runner, &JobRunner::becameIdle, this, &MainWindow::onIdle);
     connect(m_layoutPage, &LayoutDesignerPage::configSaved, this,
-            [this](const QString& path) { m_status->setText(tr("Saved %1").arg(path)); });
+        [this](const QString& path) { m_status->setText(tr("Saved %1").arg(path)); });
 
     // The Model page shows tokens in the designer's blocks, and Convert & export offers the designer's
     // configuration; the designer applied its first one before these connections existed.
     connect(m_layoutPage, &LayoutDesignerPage::configApplied, this,
-            [this](const SparsityConfig& config, const QString& name) {
-                m_modelPage->setBlockSize(config.block);
-                m_convertPage->setSparsity(config, name);
-            });
+        [this](const SparsityConfig& config, const QString& name) {
+            m_modelPage->setBlockSize(config.block);
+            m_convertPage->setSparsity(config, name);
+        });
     m_modelPage->setBlockSize(m_layoutPage->input().config.block);
     m_convertPage->setSparsity(m_layoutPage->input().config, m_layoutPage->configName());
     // Convert & export works on the model the Model page has open, and compares on its text.
     connect(m_modelPage, &ModelPage::modelLoaded, m_convertPage, &ConvertPage::setModel);
     connect(m_modelPage->tokenView(), &TokenView::tokensShown, this,
-            [this] { m_convertPage->setSampleText(m_modelPage->tokenView()->text()); });
+        [this] { m_convertPage->setSampleText(m_modelPage->tokenView()->text()); });
     m_convertPage->setSampleText(m_modelPage->tokenView()->text());
 
     // The Profile page sweeps the open model and offers the designer's configuration among its layouts.
     connect(m_modelPage, &ModelPage::modelLoaded, m_profilePage,
-            [this](const LoadedModel& model) { m_profilePage->setModel(model); });
+        [this](const LoadedModel& model) { m_profilePage->setModel(model); });
     connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_profilePage,
-            [this](const SparsityConfig& config, const QString& name) {
-                m_profilePage->setDesignerConfig(config, name);
-            });
+        [this](const SparsityConfig& config, const QString& name) { m_profilePage->setDesignerConfig(config, name); });
     m_profilePage->setDesignerConfig(m_layoutPage->input().config, m_layoutPage->configName());
 }
 
@@ -80,7 +80,7 @@ MainWindow::~MainWindow() = default;
 
 QStringList MainWindow::pageNames()
 {
-    return {QStringLiteral("model"), QStringLiteral("layout"), QStringLiteral("convert"), QStringLiteral("profile")};
+    return { QStringLiteral("model"), QStringLiteral("layout"), QStringLiteral("convert"), QStringLiteral("profile") };
 }
 
 bool MainWindow::selectPage(const QString& name)

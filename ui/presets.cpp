@@ -23,8 +23,8 @@ void initResources()
 QStringList presetNames()
 {
     QStringList names;
-    const QStringList files = QDir(QStringLiteral(":/presets")).entryList({QStringLiteral("*.json")}, QDir::Files,
-                                                                           QDir::Name);
+    const QStringList files
+        = QDir(QStringLiteral(":/presets")).entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
     for (const QString& file : files)
         names << file.chopped(5);
     return names;

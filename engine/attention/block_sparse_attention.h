@@ -27,17 +27,21 @@ namespace spw {
 enum class MaskMode { Add, Mul };
 
 struct AttentionMasks {
-    std::optional<at::Tensor> keyPadding;  // [batch, seq_len]
+    std::optional<at::Tensor> keyPadding; // [batch, seq_len]
     MaskMode keyPaddingMode = MaskMode::Add;
-    std::optional<at::Tensor> attention;   // [seq_len, seq_len]
+    std::optional<at::Tensor> attention; // [seq_len, seq_len]
     MaskMode attentionMode = MaskMode::Mul;
 };
 
-struct AttentionWithStats { at::Tensor output; at::Tensor logSumExp; };   // lse: [B,H,L] float32 natural-log; -inf for rows attending nothing
-struct AttentionGradients { at::Tensor query, key, value; };
+struct AttentionWithStats {
+    at::Tensor output;
+    at::Tensor logSumExp;
+}; // lse: [B,H,L] float32 natural-log; -inf for rows attending nothing
+struct AttentionGradients {
+    at::Tensor query, key, value;
+};
 
 at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
-                                const Layout& layout, const AttentionMasks& masks = {},
-                                std::optional<double> scale = std::nullopt);
+    const Layout& layout, const AttentionMasks& masks = {}, std::optional<double> scale = std::nullopt);
 
 } // namespace spw

@@ -14,8 +14,8 @@ namespace spw::cli {
 
 std::string CommandSpec::helpText() const
 {
-    std::string text = fmt::format("usage: sparse-workbench-cli {}{}{}", name,
-                                   positionalUsage.empty() ? "" : " ", positionalUsage);
+    std::string text
+        = fmt::format("usage: sparse-workbench-cli {}{}{}", name, positionalUsage.empty() ? "" : " ", positionalUsage);
     if (!options.empty())
         text += " [options]";
     text += fmt::format("\n\n{}\n", summary);
@@ -47,8 +47,8 @@ Arguments Arguments::parse(const CommandSpec& spec, const std::vector<std::strin
                 inlineValue = name.substr(eq + 1);
                 name = name.substr(0, eq);
             }
-            auto option = std::find_if(spec.options.begin(), spec.options.end(),
-                                       [&](const OptionSpec& o) { return o.name == name; });
+            auto option = std::find_if(
+                spec.options.begin(), spec.options.end(), [&](const OptionSpec& o) { return o.name == name; });
             if (option == spec.options.end())
                 fail("{}: unknown option --{} (see --help)", spec.name, name);
             std::string value;
@@ -78,7 +78,10 @@ Arguments Arguments::parse(const CommandSpec& spec, const std::vector<std::strin
     return parsed;
 }
 
-bool Arguments::has(const std::string& name) const { return m_options.count(name) != 0; }
+bool Arguments::has(const std::string& name) const
+{
+    return m_options.count(name) != 0;
+}
 
 std::optional<std::string> Arguments::value(const std::string& name) const
 {
@@ -91,7 +94,7 @@ std::optional<std::string> Arguments::value(const std::string& name) const
 std::vector<std::string> Arguments::values(const std::string& name) const
 {
     auto it = m_options.find(name);
-    return it == m_options.end() ? std::vector<std::string>{} : it->second;
+    return it == m_options.end() ? std::vector<std::string> {} : it->second;
 }
 
 std::string Arguments::required(const std::string& name) const
@@ -150,8 +153,8 @@ std::vector<std::int64_t> Arguments::integerList(const std::string& name, std::i
     return result;
 }
 
-std::string Arguments::choice(const std::string& name, const std::vector<std::string>& allowed,
-                              const std::string& fallback) const
+std::string Arguments::choice(
+    const std::string& name, const std::vector<std::string>& allowed, const std::string& fallback) const
 {
     auto text = value(name);
     if (!text)

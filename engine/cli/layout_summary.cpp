@@ -11,11 +11,16 @@ namespace {
 int rank(BlockSource source)
 {
     switch (source) {
-    case BlockSource::None: return 0;
-    case BlockSource::Random: return 1;
-    case BlockSource::Local: return 2;
-    case BlockSource::Global: return 3;
-    case BlockSource::Dense: return 4;
+    case BlockSource::None:
+        return 0;
+    case BlockSource::Random:
+        return 1;
+    case BlockSource::Local:
+        return 2;
+    case BlockSource::Global:
+        return 3;
+    case BlockSource::Dense:
+        return 4;
     }
     return 0;
 }
@@ -23,11 +28,16 @@ int rank(BlockSource source)
 char glyph(BlockSource source)
 {
     switch (source) {
-    case BlockSource::None: return '.';
-    case BlockSource::Random: return 'r';
-    case BlockSource::Local: return 'o';
-    case BlockSource::Global: return 'G';
-    case BlockSource::Dense: return '#';
+    case BlockSource::None:
+        return '.';
+    case BlockSource::Random:
+        return 'r';
+    case BlockSource::Local:
+        return 'o';
+    case BlockSource::Global:
+        return 'G';
+    case BlockSource::Dense:
+        return '#';
     }
     return '?';
 }
@@ -38,18 +48,16 @@ std::string describeLayout(const Layout& layout, const SparsityConfig& config, i
 {
     const LayoutStats stats = computeStats(layout);
     std::string text = fmt::format("{} layout: {} tokens, block {}, {} x {} blocks, {} head(s)\n",
-                                   modeName(config.mode), layout.seqLen(), layout.block, layout.numBlocks,
-                                   layout.numBlocks, layout.numHeads);
+        modeName(config.mode), layout.seqLen(), layout.block, layout.numBlocks, layout.numBlocks, layout.numHeads);
     text += fmt::format("nonzero blocks: {} of {} ({:.2f} %); attention FLOPs and score memory: {:.2f} % of dense\n",
-                        stats.nonzeroBlocks,
-                        std::int64_t(layout.numHeads) * layout.numBlocks * layout.numBlocks, 100.0 * stats.density,
-                        100.0 * stats.flopsRelativeToDense);
+        stats.nonzeroBlocks, std::int64_t(layout.numHeads) * layout.numBlocks * layout.numBlocks, 100.0 * stats.density,
+        100.0 * stats.flopsRelativeToDense);
     if (layout.numBlocks == 0)
         return text;
     const int cells = std::min(layout.numBlocks, std::max(1, maxColumns));
     const double blocksPerCell = double(layout.numBlocks) / cells;
     text += fmt::format("head 0 ({} block(s) per character; G global, o local, r random, # dense, . none):\n",
-                        blocksPerCell == 1.0 ? std::string("1") : fmt::format("{:.1f}", blocksPerCell));
+        blocksPerCell == 1.0 ? std::string("1") : fmt::format("{:.1f}", blocksPerCell));
     for (int cellRow = 0; cellRow < cells; ++cellRow) {
         std::string line;
         const int rowBegin = int(cellRow * blocksPerCell);

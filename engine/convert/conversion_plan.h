@@ -15,22 +15,22 @@
 namespace spw {
 
 struct ConversionPlan {
-    std::optional<std::int64_t> maxLength;   // extend the position table to this many positions
-    std::optional<SparsityConfig> sparsity;  // replace self-attention with this configuration
-    std::optional<std::uint64_t> seed;       // the layout's seed; unset: the configuration's "seed", else 0
-    std::optional<std::vector<int>> layers;  // the layers to make sparse; unset: every layer
+    std::optional<std::int64_t> maxLength; // extend the position table to this many positions
+    std::optional<SparsityConfig> sparsity; // replace self-attention with this configuration
+    std::optional<std::uint64_t> seed; // the layout's seed; unset: the configuration's "seed", else 0
+    std::optional<std::vector<int>> layers; // the layers to make sparse; unset: every layer
 
     std::uint64_t effectiveSeed() const;
 };
 
 struct ConversionPreview {
-    std::int64_t maxLengthBefore = 0;  // longest input, before and after
+    std::int64_t maxLengthBefore = 0; // longest input, before and after
     std::int64_t maxLengthAfter = 0;
-    std::int64_t positionRowsBefore = 0;  // position table rows (max_position_embeddings)
+    std::int64_t positionRowsBefore = 0; // position table rows (max_position_embeddings)
     std::int64_t positionRowsAfter = 0;
     int layerCount = 0;
-    std::vector<int> layersTouched;  // layers that get sparse attention (empty without a sparsity configuration)
-    std::int64_t layoutLength = 0;   // tokens the layout is built at (0 without a sparsity configuration)
+    std::vector<int> layersTouched; // layers that get sparse attention (empty without a sparsity configuration)
+    std::int64_t layoutLength = 0; // tokens the layout is built at (0 without a sparsity configuration)
     std::optional<LayoutStats> layoutStats;
     // Self-attention cost of the whole model at the new maximum length relative to dense attention in every
     // layer: touched layers count the layout's flopsRelativeToDense, the others 1.

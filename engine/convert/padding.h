@@ -39,8 +39,8 @@ struct PaddedInputs {
 
 // Throws spw::Error naming the tensor when shapes disagree, when neither input_ids nor inputs_embeds is given, or
 // when inputs_embeds needs padding and no pad embedding is given.
-PaddedInputs padToBlockSize(
-    std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs, const PadTokenEmbedding& padEmbedding = {});
+PaddedInputs padToBlockSize(std::int64_t block, std::int64_t padTokenId, const PaddingInputs& inputs,
+    const PadTokenEmbedding& padEmbedding = {});
 
 // Cuts [batch, seq_len + padLength, ...] back to [batch, seq_len, ...].
 at::Tensor unpadSequenceOutput(std::int64_t padLength, const at::Tensor& output);

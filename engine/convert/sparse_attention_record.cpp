@@ -19,7 +19,7 @@ std::optional<nlohmann::json> sparseAttentionJson(const EncoderModel& model)
             first = setting;
         else if (setting != first && !(setting->config == first->config && setting->seed == first->seed))
             fail("layers {} and {} use different sparse attention settings; config.json records only one",
-                 layers.front().get<int>(), layer);
+                layers.front().get<int>(), layer);
         layers.push_back(layer);
     }
     if (!first)
@@ -66,8 +66,8 @@ void applyRecordedSparseAttention(EncoderModel& model, const std::string& source
     }
 }
 
-std::unique_ptr<EncoderModel> loadForRun(const std::string& directory, const LoadOptions& options,
-                                         const ProgressCallback& progress)
+std::unique_ptr<EncoderModel> loadForRun(
+    const std::string& directory, const LoadOptions& options, const ProgressCallback& progress)
 {
     std::unique_ptr<EncoderModel> model = EncoderModel::load(directory, options, progress);
     applyRecordedSparseAttention(*model, (std::filesystem::path(directory) / "config.json").string());

@@ -28,7 +28,7 @@ std::optional<nlohmann::json> sparseAttentionJson(const EncoderModel& model);
 void applyRecordedSparseAttention(EncoderModel& model, const std::string& source = "config.json");
 
 // EncoderModel::load followed by applyRecordedSparseAttention: what `run` and the GUI use to open a folder.
-std::unique_ptr<EncoderModel> loadForRun(const std::string& directory, const LoadOptions& options = {},
-                                         const ProgressCallback& progress = {});
+std::unique_ptr<EncoderModel> loadForRun(
+    const std::string& directory, const LoadOptions& options = {}, const ProgressCallback& progress = {});
 
 } // namespace spw

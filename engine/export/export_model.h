@@ -21,15 +21,14 @@
 namespace spw {
 
 struct ExportResult {
-    std::string directory;           // the absolute output folder
-    std::vector<std::string> files;  // the file names written, sorted
+    std::string directory; // the absolute output folder
+    std::vector<std::string> files; // the file names written, sorted
     std::vector<std::string> skipped; // source files not carried over, "<name> (<why>)" (export/folder_files.h)
 };
 
 // `sourceDirectory` may be empty (a model not loaded from a folder): then only config.json and the weights are
 // written. Throws spw::Error naming the folder or file at fault, spw::Cancelled when `progress` returns false.
-ExportResult exportModel(const EncoderModel& model, const ConversionRecord& record,
-                         const std::string& sourceDirectory, const std::string& outDirectory, bool force,
-                         const ProgressCallback& progress = {});
+ExportResult exportModel(const EncoderModel& model, const ConversionRecord& record, const std::string& sourceDirectory,
+    const std::string& outDirectory, bool force, const ProgressCallback& progress = {});
 
 } // namespace spw

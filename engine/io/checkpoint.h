@@ -17,16 +17,16 @@
 namespace spw {
 
 struct CheckpointFiles {
-    std::vector<std::string> files;  // the safetensors files to read, in order
+    std::vector<std::string> files; // the safetensors files to read, in order
     bool sharded = false;
-    std::map<std::string, std::string> weightMap;  // tensor -> file (sharded checkpoints only)
+    std::map<std::string, std::string> weightMap; // tensor -> file (sharded checkpoints only)
 };
 
 // Finds the weight files of `directory`; throws spw::Error naming what is missing or wrong.
 CheckpointFiles findCheckpointFiles(const std::string& directory);
 
 // Reads every tensor of the folder's checkpoint (CPU, their stored dtypes). Reports progress per file.
-std::map<std::string, at::Tensor> loadCheckpointTensors(const std::string& directory,
-                                                        const ProgressCallback& progress = {});
+std::map<std::string, at::Tensor> loadCheckpointTensors(
+    const std::string& directory, const ProgressCallback& progress = {});
 
 } // namespace spw

@@ -1,10 +1,10 @@
 #include "io/model_config.h"
 
-#include "common/parse_integer.h"
 #include "common/durable_files.h"
 #include "common/error.h"
 #include "common/file_reading.h"
 #include "common/folder_containment.h"
+#include "common/parse_integer.h"
 
 #include <algorithm>
 #include <filesystem>

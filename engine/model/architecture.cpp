@@ -8,14 +8,14 @@
 namespace spw {
 namespace {
 
-constexpr std::array<std::pair<Architecture, const char*>, 6> kNames = {{
-    {Architecture::BertModel, "BertModel"},
-    {Architecture::BertForMaskedLM, "BertForMaskedLM"},
-    {Architecture::BertForSequenceClassification, "BertForSequenceClassification"},
-    {Architecture::RobertaModel, "RobertaModel"},
-    {Architecture::RobertaForMaskedLM, "RobertaForMaskedLM"},
-    {Architecture::RobertaForSequenceClassification, "RobertaForSequenceClassification"},
-}};
+constexpr std::array<std::pair<Architecture, const char*>, 6> kNames = { {
+    { Architecture::BertModel, "BertModel" },
+    { Architecture::BertForMaskedLM, "BertForMaskedLM" },
+    { Architecture::BertForSequenceClassification, "BertForSequenceClassification" },
+    { Architecture::RobertaModel, "RobertaModel" },
+    { Architecture::RobertaForMaskedLM, "RobertaForMaskedLM" },
+    { Architecture::RobertaForSequenceClassification, "RobertaForSequenceClassification" },
+} };
 
 } // namespace
 
@@ -72,7 +72,7 @@ Architecture architectureOf(const ModelConfig& config)
     }
     fail("config.json: architecture '{}' is not supported (BertModel, BertForMaskedLM, "
          "BertForSequenceClassification, RobertaModel, RobertaForMaskedLM, RobertaForSequenceClassification)",
-         wanted);
+        wanted);
 }
 
 } // namespace spw

@@ -31,31 +31,31 @@
 namespace spw {
 
 struct ModelInputs {
-    at::Tensor inputIds;                      // I64 [B, L]
-    std::optional<at::Tensor> attentionMask;  // [B, L], 1 keep / 0 padding (any numeric dtype)
-    std::optional<at::Tensor> tokenTypeIds;   // I64 [B, L]; zeros when absent
-    std::optional<at::Tensor> positionIds;    // I64 [B, L] or [1, L]; the family's rule when absent
+    at::Tensor inputIds; // I64 [B, L]
+    std::optional<at::Tensor> attentionMask; // [B, L], 1 keep / 0 padding (any numeric dtype)
+    std::optional<at::Tensor> tokenTypeIds; // I64 [B, L]; zeros when absent
+    std::optional<at::Tensor> positionIds; // I64 [B, L] or [1, L]; the family's rule when absent
 };
 
 struct ModelOutputs {
-    at::Tensor lastHiddenState;              // [B, L, hidden]
-    std::optional<at::Tensor> poolerOutput;  // [B, hidden] when the model has a pooler
-    std::optional<at::Tensor> logits;        // [B, L, vocab] (masked LM) or [B, num_labels] (classification)
+    at::Tensor lastHiddenState; // [B, L, hidden]
+    std::optional<at::Tensor> poolerOutput; // [B, hidden] when the model has a pooler
+    std::optional<at::Tensor> logits; // [B, L, vocab] (masked LM) or [B, num_labels] (classification)
 };
 
 struct LoadOptions {
     at::Device device = at::kCPU;
-    at::ScalarType dtype = at::kFloat;  // compute dtype on CUDA; CPU computes in float32 whatever is asked
+    at::ScalarType dtype = at::kFloat; // compute dtype on CUDA; CPU computes in float32 whatever is asked
 };
 
 // How a parameter is initialised by EncoderModel::randomlyInitialized (transformers' _init_weights).
 enum class ParameterInit { Normal, Zeros, Ones };
 
 struct ParameterSpec {
-    std::string name;  // HuggingFace name, as written on export
+    std::string name; // HuggingFace name, as written on export
     std::vector<std::int64_t> shape;
     ParameterInit init = ParameterInit::Normal;
-    std::vector<std::string> aliases;  // other names a checkpoint may use (older transformers)
+    std::vector<std::string> aliases; // other names a checkpoint may use (older transformers)
 };
 
 struct EncoderLayer {
@@ -71,17 +71,16 @@ class EncoderModel {
 public:
     // Reads DIR's config.json and weights (engine/io). Missing or mis-shaped tensors, unsupported architectures:
     // spw::Error naming them.
-    static std::unique_ptr<EncoderModel> load(const std::string& directory, const LoadOptions& options = {},
-                                              const ProgressCallback& progress = {});
+    static std::unique_ptr<EncoderModel> load(
+        const std::string& directory, const LoadOptions& options = {}, const ProgressCallback& progress = {});
     // Builds a model from tensors already in memory; `source` names them in messages.
     static std::unique_ptr<EncoderModel> fromTensors(const ModelConfig& config,
-                                                     const std::map<std::string, at::Tensor>& tensors,
-                                                     const LoadOptions& options = {},
-                                                     const std::string& source = "model.safetensors");
+        const std::map<std::string, at::Tensor>& tensors, const LoadOptions& options = {},
+        const std::string& source = "model.safetensors");
     // transformers' initialisation: normal(0, initializerRange) for linear and embedding weights (the padding
     // row of the word embeddings zero), zero biases, LayerNorm 1/0; seeded, float32, CPU.
-    static std::unique_ptr<EncoderModel> randomlyInitialized(const ModelConfig& config, std::uint64_t seed,
-                                                             double initializerRange = 0.02);
+    static std::unique_ptr<EncoderModel> randomlyInitialized(
+        const ModelConfig& config, std::uint64_t seed, double initializerRange = 0.02);
 
     ModelOutputs forward(const ModelInputs& inputs) const;
     // Profilers watch forward() through this (nullptr: none). The observer must outlive its use.
@@ -135,7 +134,7 @@ private:
     at::ScalarType m_computeDtype = at::kFloat;
     at::Device m_device = at::kCPU;
     bool m_withPooler = false;
-    bool m_tiedDecoder = false;  // the masked-LM decoder is the word-embedding table
+    bool m_tiedDecoder = false; // the masked-LM decoder is the word-embedding table
     ForwardObserver* m_observer = nullptr;
 
     at::Tensor m_wordEmbeddings;
@@ -147,7 +146,7 @@ private:
     // Masked-LM head (BERT: cls.predictions.*, RoBERTa: lm_head.*).
     LinearLayer m_lmDense;
     LayerNormLayer m_lmNorm;
-    at::Tensor m_lmDecoderWeight;  // undefined when tied
+    at::Tensor m_lmDecoderWeight; // undefined when tied
     at::Tensor m_lmBias;
     // Classification head: BERT's classifier, or RoBERTa's classifier.dense + classifier.out_proj.
     LinearLayer m_classifierDense;

@@ -8,8 +8,8 @@
 namespace spw {
 
 struct LinearLayer {
-    at::Tensor weight;  // [out, in]
-    at::Tensor bias;    // [out]
+    at::Tensor weight; // [out, in]
+    at::Tensor bias; // [out]
     at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
 };
 
@@ -19,7 +19,7 @@ struct LayerNormLayer {
     double eps = 1e-12;
     at::Tensor operator()(const at::Tensor& x) const
     {
-        return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
+        return at::layer_norm(x, { weight.size(0) }, weight, bias, eps);
     }
 };
 

@@ -64,13 +64,12 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
         const int block = m_sparse->layout.block;
         if (length % block != 0)
             fail("sparse attention: input length {} is not a multiple of the block {} (pad the input to the block)",
-                 length, block);
+                length, block);
         if (length > m_sparse->layout.seqLen())
-            fail("sparse attention: input length {} exceeds the layout's {} tokens", length,
-                 m_sparse->layout.seqLen());
+            fail("sparse attention: input length {} exceeds the layout's {} tokens", length, m_sparse->layout.seqLen());
         AttentionMasks masks;
         if (extendedMask)
-            masks.keyPadding = extendedMask->reshape({batch, length});
+            masks.keyPadding = extendedMask->reshape({ batch, length });
         masks.keyPaddingMode = MaskMode::Add;
         const std::shared_ptr<const Layout> corner = m_sparse->cornerFor(int(length / block));
         // q, k and v stay head-transposed views of the projections: each backend copies only what it must (the
@@ -92,7 +91,7 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
         at::Tensor probabilities = at::softmax(scores, -1, at::kFloat).to(v.scalar_type());
         context = at::matmul(probabilities, v);
     }
-    return context.transpose(1, 2).contiguous().view({batch, length, numHeads * headDim});
+    return context.transpose(1, 2).contiguous().view({ batch, length, numHeads * headDim });
 }
 
 } // namespace spw

@@ -17,8 +17,8 @@ struct Layout {
     int numHeads = 0;
     int numBlocks = 0;
     int block = 0;
-    std::vector<std::uint8_t> mask;     // [head][row][col], 0 or 1
-    std::vector<BlockSource> source;    // same indexing; None where mask is 0
+    std::vector<std::uint8_t> mask; // [head][row][col], 0 or 1
+    std::vector<BlockSource> source; // same indexing; None where mask is 0
     // A 64-bit hash of (numHeads, numBlocks, block, mask), set by makeLayout and topLeft, so that caches keyed by
     // layout (the CUDA lookup tables) need not rehash megabytes of mask on every call. 0: not computed.
     std::uint64_t fingerprint = 0;
@@ -43,18 +43,18 @@ Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHead
 
 struct HeadStats {
     std::int64_t nonzeroBlocks = 0;
-    double density = 0;  // nonzero blocks / num_blocks²
+    double density = 0; // nonzero blocks / num_blocks²
 };
 
 struct LayoutStats {
     std::vector<HeadStats> heads;
-    std::int64_t nonzeroBlocks = 0;   // over all heads
-    double density = 0;               // over all heads
+    std::int64_t nonzeroBlocks = 0; // over all heads
+    double density = 0; // over all heads
     // Attention FLOPs (QKᵀ and PV, 4·L²·D per dense head) and score memory, relative to dense attention: both
     // follow the number of nonzero blocks.
     double flopsRelativeToDense = 0;
     double scoreMemoryRelativeToDense = 0;
-    std::int64_t scoreElements = 0;   // block² per nonzero block, all heads: the scores a sparse kernel computes
+    std::int64_t scoreElements = 0; // block² per nonzero block, all heads: the scores a sparse kernel computes
 };
 
 LayoutStats computeStats(const Layout& layout);

@@ -42,8 +42,8 @@ at::Tensor activation(const at::Tensor& x, const std::string& name)
 } // namespace
 
 ReferenceOutputs referenceForward(const ReferenceModel& model, const at::Tensor& inputIds,
-                                  const at::Tensor& attentionMask, const std::optional<at::Tensor>& tokenTypeIds,
-                                  const std::vector<at::Tensor>& allowed, const at::Tensor& positionTable)
+    const at::Tensor& attentionMask, const std::optional<at::Tensor>& tokenTypeIds,
+    const std::vector<at::Tensor>& allowed, const at::Tensor& positionTable)
 {
     auto t = [&](const std::string& name) -> const at::Tensor& {
         auto it = model.tensors.find(name);
@@ -68,24 +68,24 @@ ReferenceOutputs referenceForward(const ReferenceModel& model, const at::Tensor&
         at::Tensor notPad = inputIds.ne(model.padTokenId).to(at::kLong);
         positions = at::cumsum(notPad, 1) * notPad + model.padTokenId;
     } else {
-        positions = at::arange(length, at::kLong).unsqueeze(0).expand({batch, length});
+        positions = at::arange(length, at::kLong).unsqueeze(0).expand({ batch, length });
     }
-    const at::Tensor table = positionTable.defined() ? positionTable.to(at::kFloat)
-                                                     : t(p + "embeddings.position_embeddings.weight");
+    const at::Tensor table
+        = positionTable.defined() ? positionTable.to(at::kFloat) : t(p + "embeddings.position_embeddings.weight");
     at::Tensor types = tokenTypeIds ? *tokenTypeIds : at::zeros_like(inputIds);
-    at::Tensor x = t(p + "embeddings.word_embeddings.weight").index_select(0, inputIds.reshape(-1)) +
-                   t(p + "embeddings.token_type_embeddings.weight").index_select(0, types.reshape(-1)) +
-                   table.index_select(0, positions.reshape(-1));
-    x = norm(x.view({batch, length, -1}), p + "embeddings.LayerNorm");
+    at::Tensor x = t(p + "embeddings.word_embeddings.weight").index_select(0, inputIds.reshape(-1))
+        + t(p + "embeddings.token_type_embeddings.weight").index_select(0, types.reshape(-1))
+        + table.index_select(0, positions.reshape(-1));
+    x = norm(x.view({ batch, length, -1 }), p + "embeddings.LayerNorm");
 
     const std::int64_t hidden = x.size(2);
     const std::int64_t headDim = hidden / model.heads;
     const float minimum = std::numeric_limits<float>::lowest();
-    at::Tensor padding = ((1.0 - attentionMask.to(at::kFloat)) * minimum).view({batch, 1, 1, length});
+    at::Tensor padding = ((1.0 - attentionMask.to(at::kFloat)) * minimum).view({ batch, 1, 1, length });
     for (int layer = 0; layer < model.layers; ++layer) {
         const std::string base = p + "encoder.layer." + std::to_string(layer) + ".";
         auto split = [&](const at::Tensor& y) {
-            return y.view({batch, length, model.heads, headDim}).permute({0, 2, 1, 3});
+            return y.view({ batch, length, model.heads, headDim }).permute({ 0, 2, 1, 3 });
         };
         at::Tensor q = split(linear(x, base + "attention.self.query"));
         at::Tensor k = split(linear(x, base + "attention.self.key"));
@@ -97,7 +97,7 @@ ReferenceOutputs referenceForward(const ReferenceModel& model, const at::Tensor&
             scores = scores.masked_fill(allowed[std::size_t(layer)].unsqueeze(0).eq(0), minimum);
         at::Tensor weights = at::exp(scores - std::get<0>(scores.max(-1, true)));
         weights = weights / weights.sum(-1, true);
-        at::Tensor context = at::matmul(weights, v).permute({0, 2, 1, 3}).reshape({batch, length, hidden});
+        at::Tensor context = at::matmul(weights, v).permute({ 0, 2, 1, 3 }).reshape({ batch, length, hidden });
         x = norm(linear(context, base + "attention.output.dense") + x, base + "attention.output.LayerNorm");
         at::Tensor inner = activation(linear(x, base + "intermediate.dense"), model.hiddenAct);
         x = norm(linear(inner, base + "output.dense") + x, base + "output.LayerNorm");

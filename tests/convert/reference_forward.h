@@ -13,8 +13,8 @@
 namespace spw::test {
 
 struct ReferenceModel {
-    std::map<std::string, at::Tensor> tensors;  // float32
-    std::string prefix;                         // "bert." / "roberta."
+    std::map<std::string, at::Tensor> tensors; // float32
+    std::string prefix; // "bert." / "roberta."
     bool roberta = false;
     int layers = 0;
     int heads = 0;
@@ -27,15 +27,15 @@ struct ReferenceModel {
 ReferenceModel loadReferenceModel(const std::string& directory);
 
 struct ReferenceOutputs {
-    at::Tensor lastHiddenState;  // [B, L, hidden]
-    at::Tensor logits;           // [B, L, vocab]
+    at::Tensor lastHiddenState; // [B, L, hidden]
+    at::Tensor logits; // [B, L, vocab]
 };
 
 // input_ids [B, L]; attention_mask [B, L] (1 keep, 0 padding: HuggingFace's additive dtype-minimum mask);
 // token_type_ids optional; positionTable: the position-embedding table to use (the checkpoint's when undefined).
 // allowed[layer]: an [H, L, L] 0/1 token mask (undefined: dense), entries 0 excluded from the softmax.
 ReferenceOutputs referenceForward(const ReferenceModel& model, const at::Tensor& inputIds,
-                                  const at::Tensor& attentionMask, const std::optional<at::Tensor>& tokenTypeIds,
-                                  const std::vector<at::Tensor>& allowed, const at::Tensor& positionTable = {});
+    const at::Tensor& attentionMask, const std::optional<at::Tensor>& tokenTypeIds,
+    const std::vector<at::Tensor>& allowed, const at::Tensor& positionTable = {});
 
 } // namespace spw::test

@@ -3,8 +3,8 @@
 // folder's files to prove that a source was not modified.
 #include <filesystem>
 #include <map>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace spw::test {
 

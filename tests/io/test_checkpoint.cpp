@@ -45,8 +45,7 @@ TEST(Checkpoint, ReadsTransformersShardsThroughTheIndex)
 
 TEST(Checkpoint, ProgressCanCancel)
 {
-    EXPECT_THROW(spw::loadCheckpointTensors(kSharded, [](float fraction) { return fraction < 0.5f; }),
-                 spw::Cancelled);
+    EXPECT_THROW(spw::loadCheckpointTensors(kSharded, [](float fraction) { return fraction < 0.5f; }), spw::Cancelled);
 }
 
 TEST(Checkpoint, RejectsShardPathsLeavingTheFolderAndMissingShards)
@@ -58,7 +57,7 @@ TEST(Checkpoint, RejectsShardPathsLeavingTheFolderAndMissingShards)
     EXPECT_NE(errorOf([&] { spw::findCheckpointFiles(dir); }).find("leaves the model folder"), std::string::npos);
     std::ofstream(dir + "/model.safetensors.index.json") << R"({"weight_map": {"a": "shard.safetensors"}})";
     EXPECT_NE(errorOf([&] { spw::loadCheckpointTensors(dir); }).find("missing"), std::string::npos);
-    spw::saveSafetensors(dir + "/shard.safetensors", {{"b", at::zeros({2})}});
+    spw::saveSafetensors(dir + "/shard.safetensors", { { "b", at::zeros({ 2 }) } });
     EXPECT_NE(errorOf([&] { spw::loadCheckpointTensors(dir); }).find("tensor 'a'"), std::string::npos);
     fs::remove_all(dir);
 }

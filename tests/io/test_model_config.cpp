@@ -27,7 +27,7 @@ TEST(ModelConfig, ParsesTransformersFiles)
 {
     spw::ModelConfig bert = spw::modelConfigFromJson(fixtureConfig("bert_cls_sharded"));
     EXPECT_EQ(bert.modelType, "bert");
-    EXPECT_EQ(bert.architectures, std::vector<std::string>{"BertForSequenceClassification"});
+    EXPECT_EQ(bert.architectures, std::vector<std::string> { "BertForSequenceClassification" });
     EXPECT_EQ(bert.hiddenAct, "gelu_new");
     EXPECT_EQ(bert.numLabels, 3);
     EXPECT_EQ(bert.id2label.at(2), "pos");
@@ -42,15 +42,23 @@ TEST(ModelConfig, ParsesTransformersFiles)
 TEST(ModelConfig, MistakesNameTheKey)
 {
     nlohmann::json good = fixtureConfig("bert_mlm");
-    auto without = [&](const char* key) { auto j = good; j.erase(key); return j; };
-    auto with = [&](const char* key, nlohmann::json value) { auto j = good; j[key] = value; return j; };
+    auto without = [&](const char* key) {
+        auto j = good;
+        j.erase(key);
+        return j;
+    };
+    auto with = [&](const char* key, nlohmann::json value) {
+        auto j = good;
+        j[key] = value;
+        return j;
+    };
     EXPECT_NE(errorOf(without("hidden_size")).find("config.json: missing key \"hidden_size\""), std::string::npos);
     EXPECT_NE(errorOf(without("model_type")).find("\"model_type\""), std::string::npos);
-    EXPECT_NE(errorOf(with("num_hidden_layers", "2")).find("\"num_hidden_layers\" must be an integer"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf(with("num_hidden_layers", "2")).find("\"num_hidden_layers\" must be an integer"), std::string::npos);
     EXPECT_NE(errorOf(with("num_attention_heads", 5)).find("num_attention_heads"), std::string::npos);
-    EXPECT_NE(errorOf(with("position_embedding_type", "relative_key")).find("position_embedding_type"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf(with("position_embedding_type", "relative_key")).find("position_embedding_type"), std::string::npos);
     EXPECT_NE(errorOf(with("model_type", "gpt2")).find("'gpt2'"), std::string::npos);
     EXPECT_NE(errorOf(with("hidden_act", "swish")).find("hidden_act"), std::string::npos);
     EXPECT_NE(errorOf(with("layer_norm_eps", "small")).find("layer_norm_eps"), std::string::npos);
@@ -60,9 +68,9 @@ TEST(ModelConfig, MistakesNameTheKey)
 
 TEST(ModelConfig, DefaultsFollowTransformersAndUnknownKeysSurvive)
 {
-    nlohmann::json json = {{"model_type", "roberta"}, {"vocab_size", 50}, {"hidden_size", 8},
-                           {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"intermediate_size", 16},
-                           {"max_position_embeddings", 20}, {"my_key", {{"nested", true}}}};
+    nlohmann::json json = { { "model_type", "roberta" }, { "vocab_size", 50 }, { "hidden_size", 8 },
+        { "num_hidden_layers", 1 }, { "num_attention_heads", 2 }, { "intermediate_size", 16 },
+        { "max_position_embeddings", 20 }, { "my_key", { { "nested", true } } } };
     spw::ModelConfig config = spw::modelConfigFromJson(json);
     EXPECT_EQ(config.padTokenId, 1);
     EXPECT_EQ(config.hiddenAct, "gelu");

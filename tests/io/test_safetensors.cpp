@@ -57,21 +57,20 @@ protected:
     std::string m_dir;
 };
 
-const std::string kTwoTensors =
-    R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}})";
+const std::string kTwoTensors
+    = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}})";
 
 } // namespace
 
 TEST_F(SafetensorsTest, ReadsAValidFileInAnyHeaderOrder)
 {
     std::string data(16, '\0');
-    float values[2] = {1.5f, -2.0f};
+    float values[2] = { 1.5f, -2.0f };
     std::int64_t id = 42;
     std::memcpy(&data[0], values, 8);
     std::memcpy(&data[8], &id, 8);
-    std::string header =
-        R"({"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},)"
-        R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+    std::string header = R"({"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},)"
+                         R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
     SafetensorsFile file(write(rawFile(header, data)));
     ASSERT_EQ(file.header().tensors.size(), 2u);
     EXPECT_EQ(file.header().tensors[0].name, "a");
@@ -98,40 +97,40 @@ TEST_F(SafetensorsTest, RejectsGarbageHeaders)
     expectRejected(rawFile("[1, 2]  ", ""), "not a JSON object");
     expectRejected(rawFile(R"({"__metadata__":{"format":1}})", ""), "__metadata__");
     expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[1]}})", std::string(4, '\0')), "'a'");
-    expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[-1,3]}})", std::string(4, '\0')),
-                   "non-negative");
+    expectRejected(
+        rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[-1,3]}})", std::string(4, '\0')), "non-negative");
 }
 
 TEST_F(SafetensorsTest, RejectsOverlapsGapsAndTrailingBytes)
 {
     expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                            R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                           std::string(12, '\0')),
-                   "tensor 'b': data_offsets [4, 12] overlap");
+                       std::string(12, '\0')),
+        "tensor 'b': data_offsets [4, 12] overlap");
     expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                            R"("b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})",
-                           std::string(20, '\0')),
-                   "tensor 'b': data_offsets [12, 20] leave a gap");
-    expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", std::string(12, '\0')),
-                   "tensor 'a'");
+                       std::string(20, '\0')),
+        "tensor 'b': data_offsets [12, 20] leave a gap");
+    expectRejected(
+        rawFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", std::string(12, '\0')), "tensor 'a'");
     expectRejected(rawFile(kTwoTensors, std::string(24, '\0')), "8 trailing bytes");
 }
 
 TEST_F(SafetensorsTest, RejectsUnknownDtypesAndSizeMismatches)
 {
     expectRejected(rawFile(R"({"a":{"dtype":"F33","shape":[2],"data_offsets":[0,8]}})", std::string(8, '\0')),
-                   "tensor 'a': unknown dtype 'F33'");
+        "tensor 'a': unknown dtype 'F33'");
     expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", std::string(8, '\0')),
-                   "tensor 'a': 8 bytes of data for shape [3] of F32 (12 bytes expected)");
-    expectRejected(rawFile(R"({"a":{"dtype":"F32","shape":[4611686018427387904,16],"data_offsets":[0,8]}})",
-                           std::string(8, '\0')),
-                   "tensor 'a': shape overflows");
+        "tensor 'a': 8 bytes of data for shape [3] of F32 (12 bytes expected)");
+    expectRejected(
+        rawFile(R"({"a":{"dtype":"F32","shape":[4611686018427387904,16],"data_offsets":[0,8]}})", std::string(8, '\0')),
+        "tensor 'a': shape overflows");
 }
 
 TEST_F(SafetensorsTest, ValidatesButDoesNotMaterialiseDtypesTheEngineCannotHold)
 {
-    SafetensorsFile file(write(rawFile(R"({"f8":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}})",
-                                       std::string(4, '\0'))));
+    SafetensorsFile file(
+        write(rawFile(R"({"f8":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}})", std::string(4, '\0'))));
     EXPECT_THROW(file.tensor("f8"), spw::Error);
     EXPECT_THROW(file.tensor("absent"), spw::Error);
 }
@@ -139,14 +138,14 @@ TEST_F(SafetensorsTest, ValidatesButDoesNotMaterialiseDtypesTheEngineCannotHold)
 TEST_F(SafetensorsTest, WriterRoundTripsBitIdenticallyWithAlignedHeader)
 {
     std::map<std::string, at::Tensor> tensors = {
-        {"z.f32", at::randn({3, 5})},
-        {"a.f16", at::randn({7}).to(at::kHalf)},
-        {"m.bf16", at::randn({2, 2, 3}).to(at::kBFloat16)},
-        {"ids", at::arange(11, at::kLong)},
-        {"flags", at::randn({5}).gt(0)},
-        {"scalar", at::tensor(3.25, at::kDouble).reshape({})},
-        {"empty", at::zeros({0, 4})},
-        {"bytes", at::arange(9, at::kByte)},
+        { "z.f32", at::randn({ 3, 5 }) },
+        { "a.f16", at::randn({ 7 }).to(at::kHalf) },
+        { "m.bf16", at::randn({ 2, 2, 3 }).to(at::kBFloat16) },
+        { "ids", at::arange(11, at::kLong) },
+        { "flags", at::randn({ 5 }).gt(0) },
+        { "scalar", at::tensor(3.25, at::kDouble).reshape({}) },
+        { "empty", at::zeros({ 0, 4 }) },
+        { "bytes", at::arange(9, at::kByte) },
     };
     std::string path = m_dir + "/round.safetensors";
     spw::saveSafetensors(path, tensors);
@@ -158,7 +157,7 @@ TEST_F(SafetensorsTest, WriterRoundTripsBitIdenticallyWithAlignedHeader)
     EXPECT_EQ(headerLength % 8, 0u);
     std::string header = bytes.substr(8, headerLength);
     EXPECT_EQ(header.find("{\"__metadata__\":{\"format\":\"pt\"}"), 0u) << header;
-    EXPECT_LT(header.find("\"a.f16\""), header.find("\"bytes\""));  // sorted name order
+    EXPECT_LT(header.find("\"a.f16\""), header.find("\"bytes\"")); // sorted name order
     EXPECT_LT(header.find("\"scalar\""), header.find("\"z.f32\""));
 
     SafetensorsFile file(path);

@@ -14,7 +14,7 @@ struct GoldenCase {
     bool pooler;
 };
 
-class Golden : public ::testing::TestWithParam<GoldenCase> {};
+class Golden : public ::testing::TestWithParam<GoldenCase> { };
 
 // Compares within `tolerance` and records each maximum difference in the test's XML/log output.
 void expectMatches(const ModelOutputs& outputs, const std::map<std::string, at::Tensor>& expected, double tolerance)
@@ -48,14 +48,13 @@ TEST_P(Golden, MatchesTransformers)
     expectMatches(model->forward(spw::test::fixtureInputs(c.name)), spw::test::fixtureExpected(c.name), 1e-4);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Fixtures, Golden,
-    ::testing::Values(GoldenCase{"bert_mlm", Architecture::BertForMaskedLM, false},
-                      GoldenCase{"roberta_fp16", Architecture::RobertaModel, true},
-                      GoldenCase{"bert_cls_sharded", Architecture::BertForSequenceClassification, true},
-                      GoldenCase{"roberta_cls", Architecture::RobertaForSequenceClassification, false},
-                      GoldenCase{"roberta_mlm", Architecture::RobertaForMaskedLM, false},
-                      GoldenCase{"bert_legacy_names", Architecture::BertModel, true}),
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden,
+    ::testing::Values(GoldenCase { "bert_mlm", Architecture::BertForMaskedLM, false },
+        GoldenCase { "roberta_fp16", Architecture::RobertaModel, true },
+        GoldenCase { "bert_cls_sharded", Architecture::BertForSequenceClassification, true },
+        GoldenCase { "roberta_cls", Architecture::RobertaForSequenceClassification, false },
+        GoldenCase { "roberta_mlm", Architecture::RobertaForMaskedLM, false },
+        GoldenCase { "bert_legacy_names", Architecture::BertModel, true }),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(GoldenDetails, Float16CheckpointKeepsItsDtypeAndComputesInFloat32OnCpu)
@@ -82,8 +81,7 @@ TEST(GoldenDetails, PrefixlessTensorsGiveTheSameOutputsAndKeepTheirNames)
     EXPECT_EQ(prefixed->basePrefix(), "bert.");
     EXPECT_EQ(bare->basePrefix(), "");
     auto inputs = spw::test::fixtureInputs("bert_mlm");
-    EXPECT_EQ(maxAbsDifference(prefixed->forward(inputs).lastHiddenState, bare->forward(inputs).lastHiddenState),
-              0.0);
+    EXPECT_EQ(maxAbsDifference(prefixed->forward(inputs).lastHiddenState, bare->forward(inputs).lastHiddenState), 0.0);
     // Export names are the checkpoint's own: every named parameter exists in the file under that name.
     for (const auto& [name, tensor] : prefixed->namedParameters())
         EXPECT_EQ(tensors.count(name), 1u) << name;
@@ -97,13 +95,12 @@ TEST(GoldenDetails, NamedParametersRoundTripAndCountLikeTransformers)
     auto model = EncoderModel::load(dir);
     std::map<std::string, at::Tensor> written;
     for (const auto& [name, tensor] : model->namedParameters()) {
-        EXPECT_EQ(name.find("gamma"), std::string::npos) << name;  // legacy names are modernised
+        EXPECT_EQ(name.find("gamma"), std::string::npos) << name; // legacy names are modernised
         written[name] = tensor;
     }
     auto reloaded = EncoderModel::fromTensors(model->config(), written);
     auto inputs = spw::test::fixtureInputs("bert_legacy_names");
-    EXPECT_EQ(maxAbsDifference(model->forward(inputs).lastHiddenState, reloaded->forward(inputs).lastHiddenState),
-              0.0);
+    EXPECT_EQ(maxAbsDifference(model->forward(inputs).lastHiddenState, reloaded->forward(inputs).lastHiddenState), 0.0);
     // transformers' index.json records total_parameters 23587 for bert_cls_sharded.
     EXPECT_EQ(EncoderModel::load(spw::test::modelFixture("bert_cls_sharded"))->parameterCount(), 23587);
 }

@@ -28,7 +28,7 @@ struct Loaded {
 Loaded fixture(const std::string& name)
 {
     const std::string dir = spw::test::modelFixture(name);
-    return {loadModelConfig(dir), loadCheckpointTensors(dir)};
+    return { loadModelConfig(dir), loadCheckpointTensors(dir) };
 }
 
 } // namespace
@@ -45,44 +45,45 @@ TEST(ModelLoading, MissingTensorIsNamed)
 TEST(ModelLoading, MisShapedTensorNamesBothShapes)
 {
     Loaded bert = fixture("bert_mlm");
-    bert.tensors["bert.encoder.layer.0.attention.self.query.weight"] = at::zeros({32, 31});
+    bert.tensors["bert.encoder.layer.0.attention.self.query.weight"] = at::zeros({ 32, 31 });
     std::string message = errorOf([&] { EncoderModel::fromTensors(bert.config, bert.tensors); });
     EXPECT_NE(message.find("'bert.encoder.layer.0.attention.self.query.weight' has shape [32, 31] but config.json "
                            "implies [32, 32]"),
-              std::string::npos)
+        std::string::npos)
         << message;
     // A config that disagrees with the weights is caught the same way.
     Loaded other = fixture("bert_mlm");
     other.config.intermediateSize = 48;
-    EXPECT_NE(errorOf([&] { EncoderModel::fromTensors(other.config, other.tensors); }).find("[48, 32]"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { EncoderModel::fromTensors(other.config, other.tensors); }).find("[48, 32]"), std::string::npos);
 }
 
 TEST(ModelLoading, UnsupportedArchitectureIsNamed)
 {
     Loaded bert = fixture("bert_mlm");
-    bert.config.architectures = {"BertForQuestionAnswering"};
-    EXPECT_NE(errorOf([&] { EncoderModel::fromTensors(bert.config, bert.tensors); })
-                  .find("'BertForQuestionAnswering' is not supported"),
-              std::string::npos);
-    bert.config.architectures = {"RobertaModel"};
-    EXPECT_NE(errorOf([&] { EncoderModel::fromTensors(bert.config, bert.tensors); }).find("RobertaModel"),
-              std::string::npos);
+    bert.config.architectures = { "BertForQuestionAnswering" };
+    EXPECT_NE(errorOf([&] {
+        EncoderModel::fromTensors(bert.config, bert.tensors);
+    }).find("'BertForQuestionAnswering' is not supported"),
+        std::string::npos);
+    bert.config.architectures = { "RobertaModel" };
+    EXPECT_NE(
+        errorOf([&] { EncoderModel::fromTensors(bert.config, bert.tensors); }).find("RobertaModel"), std::string::npos);
 }
 
 TEST(ModelLoading, UntiedDecoderIsRequiredAndUsed)
 {
     Loaded bert = fixture("bert_mlm");
     bert.config.tieWordEmbeddings = false;
-    EXPECT_NE(errorOf([&] { EncoderModel::fromTensors(bert.config, bert.tensors); })
-                  .find("cls.predictions.decoder.weight"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { EncoderModel::fromTensors(bert.config, bert.tensors); }).find("cls.predictions.decoder.weight"),
+        std::string::npos);
     bert.tensors["cls.predictions.decoder.weight"] = bert.tensors.at("bert.embeddings.word_embeddings.weight");
     auto model = EncoderModel::fromTensors(bert.config, bert.tensors);
     auto expected = spw::test::fixtureExpected("bert_mlm");
-    EXPECT_LE(spw::test::maxAbsDifference(*model->forward(spw::test::fixtureInputs("bert_mlm")).logits,
-                                          expected.at("logits")),
-              1e-4);
+    EXPECT_LE(spw::test::maxAbsDifference(
+                  *model->forward(spw::test::fixtureInputs("bert_mlm")).logits, expected.at("logits")),
+        1e-4);
 }
 
 TEST(ModelLoading, BadInputsAreNamed)
@@ -92,19 +93,19 @@ TEST(ModelLoading, BadInputsAreNamed)
     ModelInputs outOfVocab = inputs;
     outOfVocab.inputIds = inputs.inputIds.clone();
     outOfVocab.inputIds[0][1] = 99;
-    EXPECT_NE(errorOf([&] { model->forward(outOfVocab); }).find("input_ids: values must lie in [0, 99)"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { model->forward(outOfVocab); }).find("input_ids: values must lie in [0, 99)"), std::string::npos);
     ModelInputs tooLong;
-    tooLong.inputIds = at::full({1, 65}, 5, at::kLong);  // RoBERTa with 66 rows accepts 64 tokens
+    tooLong.inputIds = at::full({ 1, 65 }, 5, at::kLong); // RoBERTa with 66 rows accepts 64 tokens
     EXPECT_NE(errorOf([&] { model->forward(tooLong); }).find("length 65 exceeds the model's 64 positions"),
-              std::string::npos);
-    tooLong.inputIds = at::full({1, 64}, 5, at::kLong);
+        std::string::npos);
+    tooLong.inputIds = at::full({ 1, 64 }, 5, at::kLong);
     EXPECT_NO_THROW(model->forward(tooLong));
     ModelInputs badMask = inputs;
-    badMask.attentionMask = at::ones({3, 5}, at::kLong);
+    badMask.attentionMask = at::ones({ 3, 5 }, at::kLong);
     EXPECT_NE(errorOf([&] { model->forward(badMask); }).find("attention_mask: shape [3, 5]"), std::string::npos);
     ModelInputs badTypes = inputs;
-    badTypes.tokenTypeIds = at::ones_like(inputs.inputIds);  // type_vocab_size 1
+    badTypes.tokenTypeIds = at::ones_like(inputs.inputIds); // type_vocab_size 1
     EXPECT_NE(errorOf([&] { model->forward(badTypes); }).find("token_type_ids"), std::string::npos);
     ModelInputs wrongDtype = inputs;
     wrongDtype.inputIds = inputs.inputIds.to(at::kInt);
@@ -114,18 +115,18 @@ TEST(ModelLoading, BadInputsAreNamed)
 TEST(ModelLoading, PositionTableCanBeReplaced)
 {
     auto model = EncoderModel::load(spw::test::modelFixture("bert_mlm"));
-    at::Tensor table = at::cat({model->positionEmbeddings(), model->positionEmbeddings()}, 0);
+    at::Tensor table = at::cat({ model->positionEmbeddings(), model->positionEmbeddings() }, 0);
     model->setPositionEmbeddings(table);
     EXPECT_EQ(model->config().maxPositionEmbeddings, 128);
     ModelInputs inputs;
-    inputs.inputIds = at::full({1, 100}, 7, at::kLong);
+    inputs.inputIds = at::full({ 1, 100 }, 7, at::kLong);
     EXPECT_NO_THROW(model->forward(inputs));
     // Rows copied from the first 64 give the original outputs on a short input.
     auto expected = spw::test::fixtureExpected("bert_mlm");
     EXPECT_LE(spw::test::maxAbsDifference(model->forward(spw::test::fixtureInputs("bert_mlm")).lastHiddenState,
-                                          expected.at("last_hidden_state")),
-              1e-4);
-    EXPECT_THROW(model->setPositionEmbeddings(at::zeros({10, 31})), spw::Error);
+                  expected.at("last_hidden_state")),
+        1e-4);
+    EXPECT_THROW(model->setPositionEmbeddings(at::zeros({ 10, 31 })), spw::Error);
 }
 
 TEST(ModelLoading, RandomInitialisationFollowsTransformers)
@@ -151,7 +152,7 @@ TEST(ModelLoading, RandomInitialisationFollowsTransformers)
     EXPECT_FALSE(at::equal(pa[0].second, pc[0].second));
     const at::Tensor& words = pa[0].second;
     EXPECT_NEAR(words.std().item<double>(), 0.02, 0.001);
-    EXPECT_EQ(words[0].abs().sum().item<double>(), 0.0);  // padding row
+    EXPECT_EQ(words[0].abs().sum().item<double>(), 0.0); // padding row
     for (const auto& [name, tensor] : pa) {
         if (name.find("LayerNorm.weight") != std::string::npos)
             EXPECT_TRUE(at::equal(tensor, at::ones_like(tensor))) << name;

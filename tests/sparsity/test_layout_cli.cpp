@@ -130,8 +130,8 @@ TEST_F(LayoutCli, SummaryDrawsHeadZeroBlockByBlock)
         R"({"mode": "bslongformer", "block": 16, "num_sliding_window_blocks": 3, "global_block_indices": [0]})");
     auto result = runCli({ "layout", "--config", config, "--seq-len", "96", "--heads", "2", "--summary" });
     ASSERT_EQ(result.exitCode, 0) << result.err;
-    EXPECT_NE(result.out.find("bslongformer layout: 96 tokens, block 16, 6 x 6 blocks, 2 head(s)"),
-              std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("bslongformer layout: 96 tokens, block 16, 6 x 6 blocks, 2 head(s)"), std::string::npos)
+        << result.out;
     // Nonzero per head: row 0 (6) + column 0 for rows 1-5 (5) + band cells off column 0 in rows 1-5 (2, 3, 3, 3, 2)
     // = 24; two heads: 48 of 72.
     EXPECT_NE(result.out.find("nonzero blocks: 48 of 72"), std::string::npos) << result.out;

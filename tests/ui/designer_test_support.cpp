@@ -13,8 +13,7 @@
 namespace spw::ui::test {
 namespace {
 
-template <typename Widget>
-Widget* field(LayoutDesignerPage& page, const QString& key)
+template <typename Widget> Widget* field(LayoutDesignerPage& page, const QString& key)
 {
     auto* widget = page.form()->findChild<Widget*>(key);
     if (!widget)

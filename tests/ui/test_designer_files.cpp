@@ -120,7 +120,7 @@ private Q_SLOTS:
     void everyPresetBuildsTheEngineLayout_data()
     {
         QTest::addColumn<QString>("preset");
-        for (const QString& file : QDir(SPW_PRESETS_DIR).entryList({"*.json"}, QDir::Files, QDir::Name))
+        for (const QString& file : QDir(SPW_PRESETS_DIR).entryList({ "*.json" }, QDir::Files, QDir::Name))
             QTest::newRow(qPrintable(file)) << file.chopped(5);
     }
 
@@ -128,12 +128,11 @@ private Q_SLOTS:
     {
         QFETCH(QString, preset);
         QVERIFY(applyPresetAndWait(*m_page, preset));
-        const SparsityConfig config =
-            loadSparsityConfig(QStringLiteral(SPW_PRESETS_DIR "/%1.json").arg(preset).toStdString());
+        const SparsityConfig config
+            = loadSparsityConfig(QStringLiteral(SPW_PRESETS_DIR "/%1.json").arg(preset).toStdString());
         const DesignerInput defaults = defaultDesignerInput();
-        const Layout expected =
-            makeLayout(config, defaults.seqLen, config.numHeads ? config.numHeads : defaults.config.numHeads,
-                       config.seed.value_or(0));
+        const Layout expected = makeLayout(config, defaults.seqLen,
+            config.numHeads ? config.numHeads : defaults.config.numHeads, config.seed.value_or(0));
         QVERIFY(m_page->layout()->mask == expected.mask);
         QCOMPARE(m_page->statsWidget()->model()->stats().nonzeroBlocks, computeStats(expected).nonzeroBlocks);
     }

@@ -27,13 +27,16 @@ private Q_SLOTS:
             deliveryThread = QThread::currentThread();
         };
         QSignalSpy idle(&runner, &JobRunner::becameIdle);
-        runner.run<int>(QStringLiteral("sum"), &receiver, [&](const ProgressCallback&) {
-            workerThread = QThread::currentThread();
-            int sum = 0;
-            for (int i = 1; i <= 100; ++i)
-                sum += i;
-            return sum;
-        }, handlers);
+        runner.run<int>(
+            QStringLiteral("sum"), &receiver,
+            [&](const ProgressCallback&) {
+                workerThread = QThread::currentThread();
+                int sum = 0;
+                for (int i = 1; i <= 100; ++i)
+                    sum += i;
+                return sum;
+            },
+            handlers);
         QVERIFY(idle.wait(5000));
         QCOMPARE(result, 5050);
         QCOMPARE(deliveryThread, QThread::currentThread());
@@ -50,14 +53,18 @@ private Q_SLOTS:
         JobRunner::Handlers<int> handlers;
         handlers.finished = [&](int value) { delivered << value; };
         // The first job ignores its cancellation (it never reports progress) and finishes after the second started.
-        runner.run<int>(QStringLiteral("c"), &receiver, [&](const ProgressCallback&) {
-            firstMayFinish.acquire();
-            return 1;
-        }, handlers);
-        runner.run<int>(QStringLiteral("c"), &receiver, [](const ProgressCallback&) { return 2; }, handlers);
+        runner.run<int>(
+            QStringLiteral("c"), &receiver,
+            [&](const ProgressCallback&) {
+                firstMayFinish.acquire();
+                return 1;
+            },
+            handlers);
+        runner.run<int>(
+            QStringLiteral("c"), &receiver, [](const ProgressCallback&) { return 2; }, handlers);
         firstMayFinish.release();
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 5000);
-        QCOMPARE(delivered, QList<int>{2});
+        QCOMPARE(delivered, QList<int> { 2 });
     }
 
     void otherChannelsAreIndependent()
@@ -67,11 +74,13 @@ private Q_SLOTS:
         QList<int> delivered;
         JobRunner::Handlers<int> handlers;
         handlers.finished = [&](int value) { delivered << value; };
-        runner.run<int>(QStringLiteral("a"), &receiver, [](const ProgressCallback&) { return 1; }, handlers);
-        runner.run<int>(QStringLiteral("b"), &receiver, [](const ProgressCallback&) { return 2; }, handlers);
+        runner.run<int>(
+            QStringLiteral("a"), &receiver, [](const ProgressCallback&) { return 1; }, handlers);
+        runner.run<int>(
+            QStringLiteral("b"), &receiver, [](const ProgressCallback&) { return 2; }, handlers);
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 5000);
         std::sort(delivered.begin(), delivered.end());
-        QCOMPARE(delivered, (QList<int>{1, 2}));
+        QCOMPARE(delivered, (QList<int> { 1, 2 }));
     }
 
     void deadReceiverGetsNothing()
@@ -82,10 +91,13 @@ private Q_SLOTS:
         bool called = false;
         JobRunner::Handlers<int> handlers;
         handlers.finished = [&](int) { called = true; };
-        runner.run<int>(QStringLiteral("c"), receiver, [&](const ProgressCallback&) {
-            mayFinish.acquire();
-            return 1;
-        }, handlers);
+        runner.run<int>(
+            QStringLiteral("c"), receiver,
+            [&](const ProgressCallback&) {
+                mayFinish.acquire();
+                return 1;
+            },
+            handlers);
         delete receiver;
         mayFinish.release();
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 5000);
@@ -103,18 +115,21 @@ private Q_SLOTS:
         JobRunner::Handlers<int> handlers;
         handlers.finished = [&](int) { finished = true; };
         handlers.failed = [&](const QString&) { failed = true; };
-        runner.run<int>(QStringLiteral("long"), &receiver, [&](const ProgressCallback& progress) {
-            started.release();
-            // An engine loop: reports progress until told to stop; reportProgress then throws spw::Cancelled.
-            for (int step = 0; step < 1000000; ++step) {
-                if (!progress(float(step % 100) / 100.f)) {
-                    sawCancel = true;
-                    spw::reportProgress(progress, 0.f);
+        runner.run<int>(
+            QStringLiteral("long"), &receiver,
+            [&](const ProgressCallback& progress) {
+                started.release();
+                // An engine loop: reports progress until told to stop; reportProgress then throws spw::Cancelled.
+                for (int step = 0; step < 1000000; ++step) {
+                    if (!progress(float(step % 100) / 100.f)) {
+                        sawCancel = true;
+                        spw::reportProgress(progress, 0.f);
+                    }
+                    QThread::usleep(100);
                 }
-                QThread::usleep(100);
-            }
-            return 1;
-        }, handlers);
+                return 1;
+            },
+            handlers);
         QVERIFY(started.tryAcquire(1, 5000));
         runner.cancel(QStringLiteral("long"));
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 5000);
@@ -133,13 +148,16 @@ private Q_SLOTS:
         handlers.progressed = [&](float fraction) { fractions << fraction; };
         handlers.failed = [&](const QString& text) { message = text; };
         QSignalSpy progressed(&runner, &JobRunner::jobProgressed);
-        runner.run<int>(QStringLiteral("c"), &receiver, [](const ProgressCallback& progress) -> int {
-            progress(0.25f);
-            progress(0.5f);
-            spw::fail("block ({}) must be positive", 0);
-        }, handlers);
+        runner.run<int>(
+            QStringLiteral("c"), &receiver,
+            [](const ProgressCallback& progress) -> int {
+                progress(0.25f);
+                progress(0.5f);
+                spw::fail("block ({}) must be positive", 0);
+            },
+            handlers);
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 5000);
-        QCOMPARE(fractions, (QList<float>{0.25f, 0.5f}));
+        QCOMPARE(fractions, (QList<float> { 0.25f, 0.5f }));
         QCOMPARE(progressed.count(), 2);
         QCOMPARE(message, QStringLiteral("block (0) must be positive"));
     }

@@ -11,6 +11,7 @@
 #include "presets.h"
 #include "sparsity/layout.h"
 
+#include "qcustomplot_include.h"
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
@@ -20,7 +21,6 @@
 #include <QSpinBox>
 #include <QTest>
 #include <QUndoStack>
-#include "qcustomplot_include.h"
 
 #include <functional>
 
@@ -42,63 +42,63 @@ struct Scenario {
 const std::vector<Scenario>& scenarios()
 {
     static const std::vector<Scenario> all = {
-        {"bslongformer, window 5", "bslongformer",
-         [](LayoutDesignerPage& page) { setSpinField(page, "num_sliding_window_blocks", 5); },
-         [](SparsityConfig& c, std::int64_t&) { c.numSlidingWindowBlocks = 5; }},
-        {"bslongformer, global ranges", "bslongformer",
-         [](LayoutDesignerPage& page) {
-             setTextField(page, "global_block_indices", "0, 20");
-             setTextField(page, "global_block_end_indices", "2, 23");
-         },
-         [](SparsityConfig& c, std::int64_t&) {
-             c.globalBlockIndices = {0, 20};
-             c.globalBlockEndIndices = std::vector<int>{2, 23};
-         }},
-        {"fixed, unidirectional", "fixed",
-         [](LayoutDesignerPage& page) { setComboField(page, "attention", "unidirectional"); },
-         [](SparsityConfig& c, std::int64_t&) { c.attention = AttentionDirection::Unidirectional; }},
-        {"fixed, per-head patterns", "fixed",
-         [](LayoutDesignerPage& page) {
-             setCheckField(page, "different_layout_per_head", true);
-             setSpinField(page, "num_local_blocks", 8);
-             setSpinField(page, "num_global_blocks", 2);
-             setSpinField(page, "num_different_global_patterns", 3);
-         },
-         [](SparsityConfig& c, std::int64_t&) {
-             c.differentLayoutPerHead = true;
-             c.numLocalBlocks = 8;
-             c.numGlobalBlocks = 2;
-             c.numDifferentGlobalPatterns = 3;
-         }},
-        {"bigbird, random 2, seed 7", "bigbird",
-         [](LayoutDesignerPage& page) {
-             setSpinField(page, "num_random_blocks", 2);
-             setSpinField(page, "seed", 7);
-         },
-         [](SparsityConfig& c, std::int64_t&) {
-             c.numRandomBlocks = 2;
-             c.seed = 7;
-         }},
-        {"variable, windows and random", "variable",
-         [](LayoutDesignerPage& page) {
-             setTextField(page, "local_window_blocks", "2, 3");
-             setTextField(page, "global_block_indices", "0, 5");
-             setSpinField(page, "num_random_blocks", 1);
-         },
-         [](SparsityConfig& c, std::int64_t&) {
-             c.localWindowBlocks = {2, 3};
-             c.globalBlockIndices = {0, 5};
-             c.numRandomBlocks = 1;
-         }},
-        {"dense, 256 tokens of block 32", "dense",
-         [](LayoutDesignerPage& page) {
-             setSpinField(page, "block", 32);
-             setSpinField(page, "seq_len", 256);
-         },
-         [](SparsityConfig& c, std::int64_t& seqLen) {
-             c.block = 32;
-             seqLen = 256;
-         }},
+        { "bslongformer, window 5", "bslongformer",
+            [](LayoutDesignerPage& page) { setSpinField(page, "num_sliding_window_blocks", 5); },
+            [](SparsityConfig& c, std::int64_t&) { c.numSlidingWindowBlocks = 5; } },
+        { "bslongformer, global ranges", "bslongformer",
+            [](LayoutDesignerPage& page) {
+                setTextField(page, "global_block_indices", "0, 20");
+                setTextField(page, "global_block_end_indices", "2, 23");
+            },
+            [](SparsityConfig& c, std::int64_t&) {
+                c.globalBlockIndices = { 0, 20 };
+                c.globalBlockEndIndices = std::vector<int> { 2, 23 };
+            } },
+        { "fixed, unidirectional", "fixed",
+            [](LayoutDesignerPage& page) { setComboField(page, "attention", "unidirectional"); },
+            [](SparsityConfig& c, std::int64_t&) { c.attention = AttentionDirection::Unidirectional; } },
+        { "fixed, per-head patterns", "fixed",
+            [](LayoutDesignerPage& page) {
+                setCheckField(page, "different_layout_per_head", true);
+                setSpinField(page, "num_local_blocks", 8);
+                setSpinField(page, "num_global_blocks", 2);
+                setSpinField(page, "num_different_global_patterns", 3);
+            },
+            [](SparsityConfig& c, std::int64_t&) {
+                c.differentLayoutPerHead = true;
+                c.numLocalBlocks = 8;
+                c.numGlobalBlocks = 2;
+                c.numDifferentGlobalPatterns = 3;
+            } },
+        { "bigbird, random 2, seed 7", "bigbird",
+            [](LayoutDesignerPage& page) {
+                setSpinField(page, "num_random_blocks", 2);
+                setSpinField(page, "seed", 7);
+            },
+            [](SparsityConfig& c, std::int64_t&) {
+                c.numRandomBlocks = 2;
+                c.seed = 7;
+            } },
+        { "variable, windows and random", "variable",
+            [](LayoutDesignerPage& page) {
+                setTextField(page, "local_window_blocks", "2, 3");
+                setTextField(page, "global_block_indices", "0, 5");
+                setSpinField(page, "num_random_blocks", 1);
+            },
+            [](SparsityConfig& c, std::int64_t&) {
+                c.localWindowBlocks = { 2, 3 };
+                c.globalBlockIndices = { 0, 5 };
+                c.numRandomBlocks = 1;
+            } },
+        { "dense, 256 tokens of block 32", "dense",
+            [](LayoutDesignerPage& page) {
+                setSpinField(page, "block", 32);
+                setSpinField(page, "seq_len", 256);
+            },
+            [](SparsityConfig& c, std::int64_t& seqLen) {
+                c.block = 32;
+                seqLen = 256;
+            } },
     };
     return all;
 }
@@ -112,7 +112,10 @@ void compareHeatmapWithLayout(const LayoutHeatmap& heatmap, const Layout& expect
             const BlockSource source = expected.mask[i] ? expected.source[i] : BlockSource::None;
             if (heatmap.categoryAt(row, col) != int(categoryOf(source)))
                 QFAIL(qPrintable(QStringLiteral("head %1, block (%2, %3): shows %4, engine says %5")
-                                     .arg(head).arg(row).arg(col).arg(heatmap.categoryAt(row, col))
+                                     .arg(head)
+                                     .arg(row)
+                                     .arg(col)
+                                     .arg(heatmap.categoryAt(row, col))
                                      .arg(blockSourceName(source))));
         }
 }
@@ -122,18 +125,18 @@ void compareStatsModel(const LayoutStatsModel& model, const LayoutStats& expecte
     QCOMPARE(model.rowCount(), int(expected.heads.size()) + 1);
     for (int head = 0; head < int(expected.heads.size()); ++head) {
         QCOMPARE(model.index(head, LayoutStatsModel::NonzeroColumn).data(Qt::UserRole).toLongLong(),
-                 expected.heads[head].nonzeroBlocks);
+            expected.heads[head].nonzeroBlocks);
         QCOMPARE(model.index(head, LayoutStatsModel::DensityColumn).data(Qt::UserRole).toDouble(),
-                 expected.heads[head].density);
+            expected.heads[head].density);
     }
     const int total = int(expected.heads.size());
-    QCOMPARE(model.index(total, LayoutStatsModel::NonzeroColumn).data(Qt::UserRole).toLongLong(),
-             expected.nonzeroBlocks);
+    QCOMPARE(
+        model.index(total, LayoutStatsModel::NonzeroColumn).data(Qt::UserRole).toLongLong(), expected.nonzeroBlocks);
     QCOMPARE(model.index(total, LayoutStatsModel::DensityColumn).data(Qt::UserRole).toDouble(), expected.density);
-    QCOMPARE(model.index(total, LayoutStatsModel::FlopsColumn).data(Qt::UserRole).toDouble(),
-             expected.flopsRelativeToDense);
+    QCOMPARE(
+        model.index(total, LayoutStatsModel::FlopsColumn).data(Qt::UserRole).toDouble(), expected.flopsRelativeToDense);
     QCOMPARE(model.index(total, LayoutStatsModel::MemoryColumn).data(Qt::UserRole).toDouble(),
-             expected.scoreMemoryRelativeToDense);
+        expected.scoreMemoryRelativeToDense);
 }
 
 } // namespace
@@ -188,7 +191,8 @@ private Q_SLOTS:
         QVERIFY(m_page->layout()->source == expected.source);
         compareHeatmapWithLayout(*m_page->heatmap(), expected, m_page->shownHead());
         compareStatsModel(*m_page->statsWidget()->model(), expectedStats);
-        QVERIFY(m_page->statsWidget()->summaryText().contains(QLocale().toString(qlonglong(expectedStats.nonzeroBlocks))));
+        QVERIFY(
+            m_page->statsWidget()->summaryText().contains(QLocale().toString(qlonglong(expectedStats.nonzeroBlocks))));
     }
 
     void handDerivedLayouts_data()
@@ -199,9 +203,12 @@ private Q_SLOTS:
         // 8 blocks of 16 tokens. Local window 3 (w = 1): the diagonal and both neighbours, 8 + 2·7 = 22, or the
         // diagonal and the lower neighbour, 8 + 7 = 15. Fixed, windows of 4 with the last block of each window
         // global from row 0: two 4×4 windows (32) plus columns 3 and 7 outside their own window (2·4 = 8).
-        QTest::newRow("local bidirectional") << "local" << "bidirectional" << 22;
-        QTest::newRow("local unidirectional") << "local" << "unidirectional" << 15;
-        QTest::newRow("fixed bidirectional") << "fixed" << "bidirectional" << 40;
+        QTest::newRow("local bidirectional") << "local"
+                                             << "bidirectional" << 22;
+        QTest::newRow("local unidirectional") << "local"
+                                              << "unidirectional" << 15;
+        QTest::newRow("fixed bidirectional") << "fixed"
+                                             << "bidirectional" << 40;
     }
 
     void handDerivedLayouts()
@@ -221,8 +228,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, LayoutStatsModel::NonzeroColumn).data(Qt::UserRole).toInt(), nonzeroPerHead);
         QCOMPARE(model.index(1, LayoutStatsModel::NonzeroColumn).data(Qt::UserRole).toInt(), nonzeroPerHead);
         QCOMPARE(model.index(2, LayoutStatsModel::NonzeroColumn).data(Qt::UserRole).toInt(), 2 * nonzeroPerHead);
-        QCOMPARE(model.index(2, LayoutStatsModel::DensityColumn).data(Qt::UserRole).toDouble(),
-                 nonzeroPerHead / 64.0);
+        QCOMPARE(model.index(2, LayoutStatsModel::DensityColumn).data(Qt::UserRole).toDouble(), nonzeroPerHead / 64.0);
         int shown = 0;
         for (int row = 0; row < 8; ++row)
             for (int col = 0; col < 8; ++col)
@@ -237,12 +243,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("value");
         QTest::addColumn<QString>("expectedMessage");
         QTest::newRow("local not a multiple of global")
-            << "fixed" << "num_global_blocks" << "3" << "num_local_blocks (4) must be a multiple of num_global_blocks (3)";
-        QTest::newRow("list that does not parse")
-            << "bslongformer" << "global_block_indices" << "0, x" << "global_block_indices: 'x' is not an integer";
-        QTest::newRow("sequence not a multiple of the block") << "bslongformer" << "seq_len" << "1000" << "1000";
-        QTest::newRow("patterns without per-head layouts")
-            << "fixed" << "num_different_global_patterns" << "2" << "different_layout_per_head";
+            << "fixed"
+            << "num_global_blocks"
+            << "3"
+            << "num_local_blocks (4) must be a multiple of num_global_blocks (3)";
+        QTest::newRow("list that does not parse") << "bslongformer"
+                                                  << "global_block_indices"
+                                                  << "0, x"
+                                                  << "global_block_indices: 'x' is not an integer";
+        QTest::newRow("sequence not a multiple of the block") << "bslongformer"
+                                                              << "seq_len"
+                                                              << "1000"
+                                                              << "1000";
+        QTest::newRow("patterns without per-head layouts") << "fixed"
+                                                           << "num_different_global_patterns"
+                                                           << "2"
+                                                           << "different_layout_per_head";
     }
 
     void invalidValueKeepsLastLayout()
@@ -263,7 +279,7 @@ private Q_SLOTS:
                 setTextField(*m_page, field, value);
         }));
         QVERIFY2(m_page->errorText().contains(expectedMessage), qPrintable(m_page->errorText()));
-        QTest::qWait(50);  // nothing else arrives late and replaces the layout
+        QTest::qWait(50); // nothing else arrives late and replaces the layout
         QCOMPARE(m_page->layout(), before);
         QCOMPARE(m_page->stats().nonzeroBlocks, statsBefore.nonzeroBlocks);
         QCOMPARE(m_page->statsWidget()->model()->stats().nonzeroBlocks, statsBefore.nonzeroBlocks);
@@ -339,7 +355,7 @@ private Q_SLOTS:
         compareHeatmapWithLayout(*m_page->heatmap(), layout, 1);
         // The patterns differ between heads 0 and 1, so the test above could tell them apart.
         QVERIFY(!std::equal(layout.mask.begin(), layout.mask.begin() + layout.numBlocks * layout.numBlocks,
-                            layout.mask.begin() + layout.numBlocks * layout.numBlocks));
+            layout.mask.begin() + layout.numBlocks * layout.numBlocks));
     }
 
     void hoverNamesTheBlock()
@@ -348,8 +364,8 @@ private Q_SLOTS:
         LayoutHeatmap& heatmap = *m_page->heatmap();
         QCOMPARE(heatmap.describeBlock(0, 5), QStringLiteral("row 0, col 5 (tokens 0–15 × 80–95): global"));
         QCOMPARE(heatmap.describeBlock(7, 8), QStringLiteral("row 7, col 8 (tokens 112–127 × 128–143): local"));
-        QCOMPARE(heatmap.describeBlock(7, 30),
-                 QStringLiteral("row 7, col 30 (tokens 112–127 × 480–495): not attended"));
+        QCOMPARE(
+            heatmap.describeBlock(7, 30), QStringLiteral("row 7, col 30 (tokens 112–127 × 480–495): not attended"));
 
         m_page->resize(1200, 800);
         m_page->show();
@@ -358,8 +374,8 @@ private Q_SLOTS:
         QCustomPlot* plot = heatmap.plot();
         const QPointF position(plot->xAxis->coordToPixel(8), plot->yAxis->coordToPixel(7));
         QSignalSpy hovered(&heatmap, &LayoutHeatmap::blockHovered);
-        QMouseEvent move(QEvent::MouseMove, position, plot->mapToGlobal(position), Qt::NoButton, Qt::NoButton,
-                         Qt::NoModifier);
+        QMouseEvent move(
+            QEvent::MouseMove, position, plot->mapToGlobal(position), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
         QCoreApplication::sendEvent(plot, &move);
         QCOMPARE(hovered.count(), 1);
         QCOMPARE(hovered.first().first().toString(), heatmap.describeBlock(7, 8));
@@ -372,7 +388,7 @@ private Q_SLOTS:
         QStringList names;
         for (int i = 0; i < presets->count(); ++i)
             names << presets->itemText(i);
-        const QStringList files = QDir(SPW_PRESETS_DIR).entryList({"*.json"}, QDir::Files, QDir::Name);
+        const QStringList files = QDir(SPW_PRESETS_DIR).entryList({ "*.json" }, QDir::Files, QDir::Name);
         QStringList expected;
         for (const QString& file : files)
             expected << file.chopped(5);

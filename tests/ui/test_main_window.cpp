@@ -4,8 +4,8 @@
 #include "designer/layout_designer_page.h"
 #include "main_window.h"
 #include "model/model_page.h"
-#include "profile/profile_page.h"
 #include "presets.h"
+#include "profile/profile_page.h"
 
 #include <QDir>
 #include <QImage>
@@ -41,8 +41,8 @@ Run runGui(const QStringList& arguments, const QString& cacheHome = {})
         process.kill();
         return {};
     }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardError())};
+    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+        QString::fromUtf8(process.readAllStandardError()) };
 }
 
 } // namespace
@@ -58,7 +58,7 @@ private Q_SLOTS:
         auto* tabs = window.findChild<QTabWidget*>();
         QVERIFY(tabs);
         QCOMPARE(tabs->count(), 4);
-        QCOMPARE(MainWindow::pageNames(), (QStringList{"model", "layout", "convert", "profile"}));
+        QCOMPARE(MainWindow::pageNames(), (QStringList { "model", "layout", "convert", "profile" }));
         for (const QString& name : MainWindow::pageNames()) {
             QVERIFY(window.selectPage(name));
             QCOMPARE(window.currentPageName(), name);
@@ -73,8 +73,8 @@ private Q_SLOTS:
     {
         MainWindow window;
         auto* tabs = window.findChild<QTabWidget*>();
-        const QList<QWidget*> pages{window.modelPage(), window.layoutPage(), window.convertPage(),
-                                    window.profilePage()};
+        const QList<QWidget*> pages { window.modelPage(), window.layoutPage(), window.convertPage(),
+            window.profilePage() };
         QCOMPARE(tabs->count(), pages.size());
         for (int i = 0; i < pages.size(); ++i) {
             QVERIFY(pages[i]);
@@ -86,9 +86,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath("shot.png");
-        const Run run = runGui({"--sparsity", SPW_PRESETS_DIR "/bslongformer.json", "--page", "layout",
-                                "--screenshot", path},
-                               dir.filePath("cache"));
+        const Run run
+            = runGui({ "--sparsity", SPW_PRESETS_DIR "/bslongformer.json", "--page", "layout", "--screenshot", path },
+                dir.filePath("cache"));
         QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
         QVERIFY(QFileInfo(path).size() > 0);
         const QImage image(path);
@@ -111,21 +111,21 @@ private Q_SLOTS:
         QFETCH(bool, demo);
         QTemporaryDir dir;
         const QString path = dir.filePath("shot.png");
-        QStringList arguments{"--page", page, "--screenshot", path};
+        QStringList arguments { "--page", page, "--screenshot", path };
         if (!demo)
             arguments << "--model" << SPW_FIXTURES_DIR "/models/bert_mlm";
         const Run run = runGui(arguments, dir.filePath("cache"));
         QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
         QCOMPARE(QImage(path).size(), QSize(1440, 900));
         // Without --model the demo model was created in the cache given to the GUI.
-        QCOMPARE(QDir(dir.filePath("cache/sparse-workbench")).entryList({"demo-bert-*"}, QDir::Dirs).size(),
-                 demo ? 1 : 0);
+        QCOMPARE(
+            QDir(dir.filePath("cache/sparse-workbench")).entryList({ "demo-bert-*" }, QDir::Dirs).size(), demo ? 1 : 0);
     }
 
     void modelThatFailsToLoadFailsTheScreenshot()
     {
         QTemporaryDir dir;
-        const Run run = runGui({"--model", dir.path(), "--screenshot", dir.filePath("shot.png")}, dir.path());
+        const Run run = runGui({ "--model", dir.path(), "--screenshot", dir.filePath("shot.png") }, dir.path());
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.stderrText.contains("error: --model:"), qPrintable(run.stderrText));
         QVERIFY2(run.stderrText.contains("config.json"), qPrintable(run.stderrText));
@@ -136,13 +136,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("expectedMessage");
-        QTest::newRow("unknown flag") << QStringList{"--frobnicate"} << "frobnicate";
-        QTest::newRow("unknown page") << QStringList{"--page", "nope", "--screenshot", "x.png"} << "--page";
+        QTest::newRow("unknown flag") << QStringList { "--frobnicate" } << "frobnicate";
+        QTest::newRow("unknown page") << QStringList { "--page", "nope", "--screenshot", "x.png" } << "--page";
         QTest::newRow("missing sparsity file")
-            << QStringList{"--sparsity", "/nonexistent/s.json", "--screenshot", "x.png"} << "/nonexistent/s.json";
-        QTest::newRow("model not a folder") << QStringList{"--model", "/nonexistent/model", "--screenshot", "x.png"}
-                                            << "--model";
-        QTest::newRow("stray argument") << QStringList{"extra"} << "extra";
+            << QStringList { "--sparsity", "/nonexistent/s.json", "--screenshot", "x.png" } << "/nonexistent/s.json";
+        QTest::newRow("model not a folder")
+            << QStringList { "--model", "/nonexistent/model", "--screenshot", "x.png" } << "--model";
+        QTest::newRow("stray argument") << QStringList { "extra" } << "extra";
     }
 
     void badInputExitsWithTwo()

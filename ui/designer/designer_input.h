@@ -12,14 +12,11 @@
 namespace spw::ui {
 
 struct DesignerInput {
-    SparsityConfig config;  // numHeads and seed always set here: the designer needs both to draw
+    SparsityConfig config; // numHeads and seed always set here: the designer needs both to draw
     std::int64_t seqLen = 1024;
 
     std::uint64_t seed() const { return config.seed.value_or(0); }
-    bool operator==(const DesignerInput& other) const
-    {
-        return seqLen == other.seqLen && config == other.config;
-    }
+    bool operator==(const DesignerInput& other) const { return seqLen == other.seqLen && config == other.config; }
     bool operator!=(const DesignerInput& other) const { return !(*this == other); }
 };
 

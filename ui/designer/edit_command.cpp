@@ -3,7 +3,10 @@
 namespace spw::ui {
 
 EditCommand::EditCommand(DesignerInput before, DesignerInput after, const QString& text, Apply apply)
-    : QUndoCommand(text), m_before(std::move(before)), m_after(std::move(after)), m_apply(std::move(apply))
+    : QUndoCommand(text)
+    , m_before(std::move(before))
+    , m_after(std::move(after))
+    , m_apply(std::move(apply))
 {
 }
 

@@ -1,7 +1,7 @@
 #include "designer/heatmap_data.h"
 
-#include <QObject>
 #include "qcustomplot_include.h"
+#include <QObject>
 
 namespace spw::ui {
 
@@ -45,8 +45,8 @@ std::unique_ptr<QCPColorMapData> buildHeatmapData(const Layout& layout, int head
     auto data = std::make_unique<QCPColorMapData>(n, n, QCPRange(0, n - 1), QCPRange(0, n - 1));
     for (int row = 0; row < n; ++row) {
         for (int col = 0; col < n; ++col) {
-            const BlockSource source =
-                layout.at(head, row, col) ? layout.source[layout.index(head, row, col)] : BlockSource::None;
+            const BlockSource source
+                = layout.at(head, row, col) ? layout.source[layout.index(head, row, col)] : BlockSource::None;
             data->setCell(col, row, double(categoryOf(source)));
         }
         if (row % 64 == 0)

@@ -10,6 +10,7 @@
 #include "presets.h"
 #include "widgets/inline_message.h"
 
+#include "qcustomplot_include.h"
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -25,7 +26,6 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include "qcustomplot_include.h"
 
 namespace spw::ui {
 
@@ -48,7 +48,9 @@ constexpr double kMaxBlocks = double(1 << 28);
 } // namespace
 
 LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
-    : QWidget(parent), m_runner(runner), m_undo(new QUndoStack(this))
+    : QWidget(parent)
+    , m_runner(runner)
+    , m_undo(new QUndoStack(this))
 {
     auto* page = new QVBoxLayout(this);
     page->addWidget(buildToolbar());
@@ -78,10 +80,10 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
-    splitter->setSizes({300, 800, 340});
+    splitter->setSizes({ 300, 800, 340 });
 
     connect(m_form, &ParameterForm::inputEdited, this,
-            [this](const DesignerInput& input, const QString& field) { edit(input, tr("Edit %1").arg(field)); });
+        [this](const DesignerInput& input, const QString& field) { edit(input, tr("Edit %1").arg(field)); });
     connect(m_form, &ParameterForm::inputRejected, this, &LayoutDesignerPage::showError);
 
     // The first layout is not an undoable edit: it is where the history starts.
@@ -103,8 +105,7 @@ QWidget* LayoutDesignerPage::buildToolbar()
     m_presets->addItems(presetNames());
     m_presets->setCurrentIndex(-1);
     m_presets->setMinimumContentsLength(14);
-    connect(m_presets, &QComboBox::activated, this,
-            [this](int index) { applyPreset(m_presets->itemText(index)); });
+    connect(m_presets, &QComboBox::activated, this, [this](int index) { applyPreset(m_presets->itemText(index)); });
     layout->addWidget(m_presets);
 
     auto* open = new QPushButton(tr("Open…"), bar);
@@ -117,7 +118,7 @@ QWidget* LayoutDesignerPage::buildToolbar()
     layout->addWidget(save);
 
     layout->addSpacing(12);
-    for (QAction* action : {m_undo->createUndoAction(bar, tr("Undo")), m_undo->createRedoAction(bar, tr("Redo"))}) {
+    for (QAction* action : { m_undo->createUndoAction(bar, tr("Undo")), m_undo->createRedoAction(bar, tr("Redo")) }) {
         auto* button = new QToolButton(bar);
         button->setDefaultAction(action);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -145,8 +146,8 @@ void LayoutDesignerPage::edit(const DesignerInput& input, const QString& descrip
 bool LayoutDesignerPage::openConfig(const QString& path)
 {
     try {
-        edit(withConfig(m_input, loadSparsityConfig(path.toStdString())),
-             tr("Open %1").arg(QFileInfo(path).fileName()));
+        edit(
+            withConfig(m_input, loadSparsityConfig(path.toStdString())), tr("Open %1").arg(QFileInfo(path).fileName()));
         return true;
     } catch (const Error& error) {
         showError(QString::fromStdString(error.what()));
@@ -190,7 +191,7 @@ void LayoutDesignerPage::apply(const DesignerInput& input)
         const double blocks = double(input.seqLen) / std::max(1, input.config.block);
         if (blocks * blocks * input.config.numHeads > kMaxBlocks)
             fail("seq_len {} with block {} and {} heads is too large to draw; use a larger block", input.seqLen,
-                 input.config.block, input.config.numHeads);
+                input.config.block, input.config.numHeads);
     } catch (const Error& error) {
         showError(QString::fromStdString(error.what()));
         return;
@@ -220,15 +221,14 @@ void LayoutDesignerPage::startLayoutJob()
     std::function<DesignedLayout(const ProgressCallback&)> work = [input, head](const ProgressCallback& progress) {
         DesignedLayout result;
         result.input = input;
-        auto layout = std::make_shared<Layout>(
-            makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
+        auto layout
+            = std::make_shared<Layout>(makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
         reportProgress(progress, 0.4f);
         result.stats = computeStats(*layout);
         reportProgress(progress, 0.6f);
         result.head = head;
-        result.heatmap = buildHeatmapData(*layout, head, [&](float fraction) {
-            return !progress || progress(0.6f + 0.4f * fraction);
-        });
+        result.heatmap = buildHeatmapData(
+            *layout, head, [&](float fraction) { return !progress || progress(0.6f + 0.4f * fraction); });
         result.layout = std::move(layout);
         return result;
     };
@@ -243,19 +243,19 @@ void LayoutDesignerPage::startHeatmapJob(int head)
     std::shared_ptr<const Layout> layout = m_layout;
     if (!layout)
         return;
-    std::function<std::unique_ptr<QCPColorMapData>(const ProgressCallback&)> work =
-        [layout, head](const ProgressCallback& progress) { return buildHeatmapData(*layout, head, progress); };
+    std::function<std::unique_ptr<QCPColorMapData>(const ProgressCallback&)> work
+        = [layout, head](const ProgressCallback& progress) { return buildHeatmapData(*layout, head, progress); };
     JobRunner::Handlers<std::unique_ptr<QCPColorMapData>> handlers;
     handlers.finished = [this, layout, head](std::unique_ptr<QCPColorMapData> data) {
         if (layout != m_layout)
-            return;  // a newer layout replaced the one this head belongs to
+            return; // a newer layout replaced the one this head belongs to
         m_shownHead = head;
         m_heatmap->showHeatmap(std::move(data), layout->numBlocks, layout->block, title());
         Q_EMIT headShown(head);
     };
     handlers.failed = [this](const QString& message) { showError(message); };
-    m_runner->run<std::unique_ptr<QCPColorMapData>>(QStringLiteral("heatmap"), this, std::move(work),
-                                                     std::move(handlers));
+    m_runner->run<std::unique_ptr<QCPColorMapData>>(
+        QStringLiteral("heatmap"), this, std::move(work), std::move(handlers));
 }
 
 void LayoutDesignerPage::showHead(int head)
@@ -321,16 +321,16 @@ QString LayoutDesignerPage::errorText() const
 
 void LayoutDesignerPage::chooseFileToOpen()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open sparsity configuration"), QString(),
-                                                      tr("JSON (*.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open sparsity configuration"), QString(), tr("JSON (*.json);;All files (*)"));
     if (!path.isEmpty())
         openConfig(path);
 }
 
 void LayoutDesignerPage::chooseFileToSave()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save sparsity configuration"),
-                                                      QStringLiteral("sparsity.json"), tr("JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save sparsity configuration"), QStringLiteral("sparsity.json"), tr("JSON (*.json)"));
     if (!path.isEmpty())
         saveConfig(path);
 }

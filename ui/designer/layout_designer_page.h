@@ -84,8 +84,8 @@ private:
     QSpinBox* m_head = nullptr;
     InlineMessage* m_error = nullptr;
 
-    DesignerInput m_input;         // what the form shows, valid or not
-    DesignerInput m_shownInput;    // what the layout on screen was built from
+    DesignerInput m_input; // what the form shows, valid or not
+    DesignerInput m_shownInput; // what the layout on screen was built from
     std::shared_ptr<const Layout> m_layout;
     LayoutStats m_stats;
     int m_shownHead = 0;

@@ -2,10 +2,10 @@
 
 #include "designer/heatmap_data.h"
 
+#include "qcustomplot_include.h"
 #include <QEvent>
 #include <QLabel>
 #include <QVBoxLayout>
-#include "qcustomplot_include.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,11 +15,11 @@ namespace {
 
 // One colour per BlockCategory, in its order; chosen to stay distinct for colour-blind viewers.
 const QColor kCategoryColours[kBlockCategoryCount] = {
-    QColor(0xf2, 0xf3, 0xf5),  // not attended
-    QColor(0x3b, 0x75, 0xaf),  // local
-    QColor(0xe8, 0x83, 0x3a),  // global
-    QColor(0x2e, 0x9e, 0x6e),  // random
-    QColor(0x7b, 0x68, 0xa6),  // dense
+    QColor(0xf2, 0xf3, 0xf5), // not attended
+    QColor(0x3b, 0x75, 0xaf), // local
+    QColor(0xe8, 0x83, 0x3a), // global
+    QColor(0x2e, 0x9e, 0x6e), // random
+    QColor(0x7b, 0x68, 0xa6), // dense
 };
 
 // A piecewise-constant gradient: category i fills [i/5, (i+1)/5) of the gradient, and the colour scale spans
@@ -38,7 +38,9 @@ QCPColorGradient categoryGradient()
 
 } // namespace
 
-LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+LayoutHeatmap::LayoutHeatmap(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -68,19 +70,19 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->xAxis->setLabel(tr("key block"));
     m_plot->yAxis->setLabel(tr("query block"));
-    m_plot->yAxis->setRangeReversed(true);  // row 0 on top, as attention matrices are drawn
+    m_plot->yAxis->setRangeReversed(true); // row 0 on top, as attention matrices are drawn
     m_plot->xAxis2->setVisible(true);
     m_plot->yAxis2->setVisible(true);
     m_plot->xAxis2->setLabel(tr("key token"));
     m_plot->yAxis2->setLabel(tr("query token"));
     m_plot->yAxis2->setRangeReversed(true);
-    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->xAxis2, m_plot->yAxis2}) {
+    for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis, m_plot->xAxis2, m_plot->yAxis2 }) {
         axis->grid()->setVisible(false);
         axis->setTickLabelColor(QColor(0x40, 0x40, 0x40));
     }
 
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_map->setInterpolate(false);  // blocks are blocks: no smoothing between neighbours
+    m_map->setInterpolate(false); // blocks are blocks: no smoothing between neighbours
     m_map->setTightBoundary(false);
     m_map->setGradient(categoryGradient());
     m_map->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
@@ -89,7 +91,7 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     m_plot->plotLayout()->addElement(0, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
     m_scale->setBarWidth(14);
-    m_map->setColorScale(m_scale);  // after setDataRange, which the scale adopts
+    m_map->setColorScale(m_scale); // after setDataRange, which the scale adopts
     m_scale->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
     m_scale->setGradient(categoryGradient());
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
@@ -104,10 +106,8 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent) : QWidget(parent), m_plot(new QCus
     m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
 
-    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
-            &LayoutHeatmap::syncTokenAxes);
-    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
-            &LayoutHeatmap::syncTokenAxes);
+    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayoutHeatmap::syncTokenAxes);
+    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayoutHeatmap::syncTokenAxes);
     connect(m_plot, &QCustomPlot::mouseMove, this, &LayoutHeatmap::onMouseMoved);
 }
 
@@ -139,8 +139,8 @@ void LayoutHeatmap::fitPlot()
         const int extraWidth = m_plot->width() - axisRect.width();
         const int extraHeight = m_plot->height() - axisRect.height();
         const int side = std::max(64, std::min(area.width() - extraWidth, area.height() - extraHeight));
-        QRect target(QPoint(0, 0), QSize(std::min(area.width(), side + extraWidth),
-                                         std::min(area.height(), side + extraHeight)));
+        QRect target(QPoint(0, 0),
+            QSize(std::min(area.width(), side + extraWidth), std::min(area.height(), side + extraHeight)));
         target.moveCenter(area.center());
         place(target);
     }
@@ -148,8 +148,7 @@ void LayoutHeatmap::fitPlot()
     m_fitting = false;
 }
 
-void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block,
-                                const QString& title)
+void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block, const QString& title)
 {
     m_numBlocks = numBlocks;
     m_block = block;

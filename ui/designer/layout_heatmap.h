@@ -49,7 +49,7 @@ private:
     QLabel* m_hover = nullptr;
     int m_numBlocks = 0;
     int m_block = 1;
-    bool m_fitting = false;  // fitPlot resizes and replots, which must not start another fit
+    bool m_fitting = false; // fitPlot resizes and replots, which must not start another fit
 };
 
 } // namespace spw::ui

@@ -12,7 +12,10 @@ QString percent(double fraction)
 
 } // namespace
 
-LayoutStatsModel::LayoutStatsModel(QObject* parent) : QAbstractTableModel(parent) {}
+LayoutStatsModel::LayoutStatsModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
 
 void LayoutStatsModel::setStats(const LayoutStats& stats)
 {

@@ -12,7 +12,9 @@
 namespace spw::ui {
 
 LayoutStatsWidget::LayoutStatsWidget(QWidget* parent)
-    : QWidget(parent), m_model(new LayoutStatsModel(this)), m_table(new QTableView(this))
+    : QWidget(parent)
+    , m_model(new LayoutStatsModel(this))
+    , m_table(new QTableView(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -17,18 +17,18 @@ namespace {
 bool applies(const QString& key, SparsityMode mode)
 {
     static const QHash<QString, QList<SparsityMode>> modes = {
-        {"num_local_blocks", {SparsityMode::Fixed}},
-        {"num_global_blocks", {SparsityMode::Fixed, SparsityMode::BigBird}},
-        {"horizontal_global_attention", {SparsityMode::Fixed, SparsityMode::Variable}},
-        {"num_different_global_patterns", {SparsityMode::Fixed}},
-        {"num_random_blocks", {SparsityMode::Variable, SparsityMode::BigBird}},
-        {"local_window_blocks", {SparsityMode::Variable}},
-        {"global_block_indices", {SparsityMode::Variable, SparsityMode::BSLongformer}},
-        {"global_block_end_indices", {SparsityMode::Variable, SparsityMode::BSLongformer}},
-        {"num_sliding_window_blocks", {SparsityMode::BigBird, SparsityMode::BSLongformer, SparsityMode::Local}},
-        {"attention",
-         {SparsityMode::Fixed, SparsityMode::Variable, SparsityMode::BigBird, SparsityMode::BSLongformer,
-          SparsityMode::Local}},
+        { "num_local_blocks", { SparsityMode::Fixed } },
+        { "num_global_blocks", { SparsityMode::Fixed, SparsityMode::BigBird } },
+        { "horizontal_global_attention", { SparsityMode::Fixed, SparsityMode::Variable } },
+        { "num_different_global_patterns", { SparsityMode::Fixed } },
+        { "num_random_blocks", { SparsityMode::Variable, SparsityMode::BigBird } },
+        { "local_window_blocks", { SparsityMode::Variable } },
+        { "global_block_indices", { SparsityMode::Variable, SparsityMode::BSLongformer } },
+        { "global_block_end_indices", { SparsityMode::Variable, SparsityMode::BSLongformer } },
+        { "num_sliding_window_blocks", { SparsityMode::BigBird, SparsityMode::BSLongformer, SparsityMode::Local } },
+        { "attention",
+            { SparsityMode::Fixed, SparsityMode::Variable, SparsityMode::BigBird, SparsityMode::BSLongformer,
+                SparsityMode::Local } },
     };
     const auto it = modes.constFind(key);
     return it == modes.constEnd() || it->contains(mode);
@@ -36,7 +36,9 @@ bool applies(const QString& key, SparsityMode mode)
 
 } // namespace
 
-ParameterForm::ParameterForm(QWidget* parent) : QWidget(parent), m_layout(new QFormLayout(this))
+ParameterForm::ParameterForm(QWidget* parent)
+    : QWidget(parent)
+    , m_layout(new QFormLayout(this))
 {
     m_layout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_layout->setLabelAlignment(Qt::AlignRight);
@@ -61,16 +63,15 @@ ParameterForm::ParameterForm(QWidget* parent) : QWidget(parent), m_layout(new QF
 
     // Sizes accept 0 and negatives so that DeepSpeed's "must be positive" rule is reported, not silently clamped.
     m_seqLen = addSpinBox("seq_len", 1, big, tr("Sequence length in tokens; a multiple of the block"),
-                          [](DesignerInput& input, int value) { input.seqLen = value; });
+        [](DesignerInput& input, int value) { input.seqLen = value; });
     m_heads = addSpinBox("num_heads", 1, 1024, tr("Attention heads"),
-                         [](DesignerInput& input, int value) { input.config.numHeads = value; });
+        [](DesignerInput& input, int value) { input.config.numHeads = value; });
     m_seed = addSpinBox("seed", 0, big, tr("Seed of the random blocks"),
-                        [](DesignerInput& input, int value) { input.config.seed = std::uint64_t(value); });
+        [](DesignerInput& input, int value) { input.config.seed = std::uint64_t(value); });
     m_block = addSpinBox("block", 0, 4096, tr("Block size in tokens"),
-                         [](DesignerInput& input, int value) { input.config.block = value; });
-    m_differentLayoutPerHead =
-        addCheckBox("different_layout_per_head", tr("Give each head its own layout"),
-                    [](DesignerInput& input, bool value) { input.config.differentLayoutPerHead = value; });
+        [](DesignerInput& input, int value) { input.config.block = value; });
+    m_differentLayoutPerHead = addCheckBox("different_layout_per_head", tr("Give each head its own layout"),
+        [](DesignerInput& input, bool value) { input.config.differentLayoutPerHead = value; });
 
     m_attention = new QComboBox(this);
     m_attention->addItem(QStringLiteral("bidirectional"), int(AttentionDirection::Bidirectional));
@@ -82,28 +83,24 @@ ParameterForm::ParameterForm(QWidget* parent) : QWidget(parent), m_layout(new QF
     });
 
     m_numLocalBlocks = addSpinBox("num_local_blocks", -big, big, tr("Blocks in each local window"),
-                                  [](DesignerInput& input, int value) { input.config.numLocalBlocks = value; });
+        [](DesignerInput& input, int value) { input.config.numLocalBlocks = value; });
     m_numGlobalBlocks = addSpinBox("num_global_blocks", -big, big, tr("Global blocks"),
-                                   [](DesignerInput& input, int value) { input.config.numGlobalBlocks = value; });
-    m_horizontalGlobalAttention =
-        addCheckBox("horizontal_global_attention", tr("Global blocks also attend to every block (rows)"),
-                    [](DesignerInput& input, bool value) { input.config.horizontalGlobalAttention = value; });
-    m_numDifferentGlobalPatterns =
-        addSpinBox("num_different_global_patterns", -big, big, tr("Distinct global patterns across heads"),
-                   [](DesignerInput& input, int value) { input.config.numDifferentGlobalPatterns = value; });
+        [](DesignerInput& input, int value) { input.config.numGlobalBlocks = value; });
+    m_horizontalGlobalAttention
+        = addCheckBox("horizontal_global_attention", tr("Global blocks also attend to every block (rows)"),
+            [](DesignerInput& input, bool value) { input.config.horizontalGlobalAttention = value; });
+    m_numDifferentGlobalPatterns
+        = addSpinBox("num_different_global_patterns", -big, big, tr("Distinct global patterns across heads"),
+            [](DesignerInput& input, int value) { input.config.numDifferentGlobalPatterns = value; });
     m_numRandomBlocks = addSpinBox("num_random_blocks", -big, big, tr("Random blocks per row"),
-                                   [](DesignerInput& input, int value) { input.config.numRandomBlocks = value; });
+        [](DesignerInput& input, int value) { input.config.numRandomBlocks = value; });
     m_localWindowBlocks = addListEdit(
         "local_window_blocks", tr("Sizes of the local windows, in blocks; the last one repeats"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) {
-            input.config.localWindowBlocks = *values;
-        },
+        [](DesignerInput& input, std::optional<std::vector<int>> values) { input.config.localWindowBlocks = *values; },
         false);
     m_globalBlockIndices = addListEdit(
         "global_block_indices", tr("Global block indices (or range starts)"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) {
-            input.config.globalBlockIndices = *values;
-        },
+        [](DesignerInput& input, std::optional<std::vector<int>> values) { input.config.globalBlockIndices = *values; },
         false);
     m_globalBlockEndIndices = addListEdit(
         "global_block_end_indices", tr("Range ends (exclusive), one per start; empty for single blocks"),
@@ -111,9 +108,8 @@ ParameterForm::ParameterForm(QWidget* parent) : QWidget(parent), m_layout(new QF
             input.config.globalBlockEndIndices = values->empty() ? std::nullopt : values;
         },
         true);
-    m_numSlidingWindowBlocks =
-        addSpinBox("num_sliding_window_blocks", -big, big, tr("Blocks in the sliding window"),
-                   [](DesignerInput& input, int value) { input.config.numSlidingWindowBlocks = value; });
+    m_numSlidingWindowBlocks = addSpinBox("num_sliding_window_blocks", -big, big, tr("Blocks in the sliding window"),
+        [](DesignerInput& input, int value) { input.config.numSlidingWindowBlocks = value; });
 
     setInput(defaultDesignerInput());
 }
@@ -130,35 +126,32 @@ void ParameterForm::addRow(const char* key, QWidget* field, const QString& tip)
     m_fields.insert(name, field);
 }
 
-QSpinBox* ParameterForm::addSpinBox(const char* key, int minimum, int maximum, const QString& tip,
-                                    std::function<void(DesignerInput&, int)> apply)
+QSpinBox* ParameterForm::addSpinBox(
+    const char* key, int minimum, int maximum, const QString& tip, std::function<void(DesignerInput&, int)> apply)
 {
     auto* box = new QSpinBox(this);
     box->setRange(minimum, maximum);
     // Keyboard tracking stays on: every keystroke is validated and redrawn.
     addRow(key, box, tip);
     const QString name = QString::fromUtf8(key);
-    connect(box, &QSpinBox::valueChanged, this, [this, name, apply](int value) {
-        edit(name, [&](DesignerInput& input) { apply(input, value); });
-    });
+    connect(box, &QSpinBox::valueChanged, this,
+        [this, name, apply](int value) { edit(name, [&](DesignerInput& input) { apply(input, value); }); });
     return box;
 }
 
-QCheckBox* ParameterForm::addCheckBox(const char* key, const QString& tip,
-                                      std::function<void(DesignerInput&, bool)> apply)
+QCheckBox* ParameterForm::addCheckBox(
+    const char* key, const QString& tip, std::function<void(DesignerInput&, bool)> apply)
 {
     auto* box = new QCheckBox(this);
     addRow(key, box, tip);
     const QString name = QString::fromUtf8(key);
-    connect(box, &QCheckBox::toggled, this, [this, name, apply](bool value) {
-        edit(name, [&](DesignerInput& input) { apply(input, value); });
-    });
+    connect(box, &QCheckBox::toggled, this,
+        [this, name, apply](bool value) { edit(name, [&](DesignerInput& input) { apply(input, value); }); });
     return box;
 }
 
 QLineEdit* ParameterForm::addListEdit(const char* key, const QString& tip,
-                                      std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply,
-                                      bool allowEmpty)
+    std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply, bool allowEmpty)
 {
     auto* line = new QLineEdit(this);
     line->setPlaceholderText(allowEmpty ? tr("none (null)") : tr("e.g. 0, 4"));
@@ -226,7 +219,7 @@ void ParameterForm::showValues()
     setSpin(m_numRandomBlocks, config.numRandomBlocks);
     setList(m_localWindowBlocks, config.localWindowBlocks);
     setList(m_globalBlockIndices, config.globalBlockIndices);
-    setList(m_globalBlockEndIndices, config.globalBlockEndIndices.value_or(std::vector<int>{}));
+    setList(m_globalBlockEndIndices, config.globalBlockEndIndices.value_or(std::vector<int> {}));
     setSpin(m_numSlidingWindowBlocks, config.numSlidingWindowBlocks);
 }
 

@@ -33,19 +33,18 @@ Q_SIGNALS:
     void inputRejected(const QString& message);
 
 private:
-    QSpinBox* addSpinBox(const char* key, int minimum, int maximum, const QString& tip,
-                         std::function<void(DesignerInput&, int)> apply);
+    QSpinBox* addSpinBox(
+        const char* key, int minimum, int maximum, const QString& tip, std::function<void(DesignerInput&, int)> apply);
     QCheckBox* addCheckBox(const char* key, const QString& tip, std::function<void(DesignerInput&, bool)> apply);
     QLineEdit* addListEdit(const char* key, const QString& tip,
-                           std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply,
-                           bool allowEmpty);
+        std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply, bool allowEmpty);
     void addRow(const char* key, QWidget* field, const QString& tip);
     void edit(const QString& field, const std::function<void(DesignerInput&)>& change);
     void showValues();
     void showRowsFor(SparsityMode mode);
 
     DesignerInput m_input;
-    bool m_updating = false;  // set while setInput writes into the widgets, so that no edit is reported
+    bool m_updating = false; // set while setInput writes into the widgets, so that no edit is reported
     QFormLayout* m_layout = nullptr;
     QHash<QString, QWidget*> m_fields;
     QComboBox* m_mode = nullptr;
