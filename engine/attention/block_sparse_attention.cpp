@@ -1,7 +1,7 @@
 #include "attention/block_sparse_attention.h"
 
 #include "attention/attention_checks.h"
-#include "attention/cpu_block_sparse_attention.h"
+#include "attention/aten_block_sparse_attention.h"
 #include "common/error.h"
 
 #ifdef SPW_TORCH_HAS_CUDA
@@ -23,7 +23,7 @@ at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, 
     }
     if (!query.is_cpu())
         fail("attention: query is on unsupported device {}", query.device().str());
-    return cpuBlockSparseAttention(query, key, value, layout, masks, resolvedScale);
+    return atenBlockSparseAttention(query, key, value, layout, masks, resolvedScale);
 }
 
 } // namespace spw

@@ -1,4 +1,4 @@
-#include "attention/cpu_block_sparse_attention.h"
+#include "attention/aten_block_sparse_attention.h"
 
 #include "attention/layout_index.h"
 
@@ -82,7 +82,7 @@ void attendRows(const Problem& p, const at::Tensor& q, const at::Tensor& k, cons
 
 } // namespace
 
-at::Tensor cpuBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+at::Tensor atenBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
     const Layout& layout, const AttentionMasks& masks, double scale)
 {
     const auto inputType = query.scalar_type();

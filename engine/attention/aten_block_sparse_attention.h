@@ -6,7 +6,7 @@
 namespace spw {
 
 // Arguments already checked (checkAttentionArguments). float16/bfloat16 are computed in float32.
-at::Tensor cpuBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+at::Tensor atenBlockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
     const Layout& layout, const AttentionMasks& masks, double scale);
 
 } // namespace spw
