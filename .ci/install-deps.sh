@@ -2,10 +2,11 @@
 # Installs the Debian 12 packages the workbench builds with (skips those already installed).
 # libopenblas0-pthread: Debian's LibTorch calls the generic libblas.so.3, which is the slow reference BLAS unless an
 # optimised one is installed; OpenBLAS makes CPU forwards ~17x faster (docs/profile-results.md).
+# python3-torch: Debian's PyTorch, for the operator library's Python tests (label "python").
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git
           qt6-base-dev libqcustomplot-dev libtorch-dev libopenblas0-pthread libfmt-dev nlohmann-json3-dev
-          libutf8proc-dev
+          libutf8proc-dev python3-torch
           libgtest-dev xvfb xauth clang-format)
 missing=()
 for p in "${packages[@]}"; do

@@ -5,26 +5,32 @@
 #include <cmath>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace spw {
 namespace {
 
-std::string shapeString(const at::Tensor& tensor)
+std::string sizesString(at::IntArrayRef sizes)
 {
     std::ostringstream out;
-    out << tensor.sizes();
+    out << sizes;
     return out.str();
 }
 
-void checkQkv(const at::Tensor& tensor, const char* name, const at::Tensor& query)
+std::string shapeString(const at::Tensor& tensor)
+{
+    return sizesString(tensor.sizes());
+}
+
+// `tensor` must match the query in shape, dtype and device; `shapeNote` explains a shape mismatch.
+void checkLikeQuery(const at::Tensor& tensor, const char* name, const at::Tensor& query, const char* shapeNote)
 {
     if (!tensor.defined())
         fail("attention: {} is undefined", name);
     if (tensor.dim() != 4)
         fail("attention: {} must be [batch, heads, seq_len, head_dim], got shape {}", name, shapeString(tensor));
     if (tensor.sizes() != query.sizes())
-        fail("attention: {} has shape {} but query has {} (only self-attention is supported)", name,
-            shapeString(tensor), shapeString(query));
+        fail("attention: {} has shape {} but query has {}{}", name, shapeString(tensor), shapeString(query), shapeNote);
     if (tensor.scalar_type() != query.scalar_type())
         fail("attention: {} has dtype {} but query has {}", name, c10::toString(tensor.scalar_type()),
             c10::toString(query.scalar_type()));
@@ -47,11 +53,8 @@ void checkMask(const at::Tensor& mask, const char* name, at::IntArrayRef expecte
 {
     if (!mask.defined())
         fail("attention: {} is undefined", name);
-    if (mask.sizes() != expected) {
-        std::ostringstream want;
-        want << expected;
-        fail("attention: {} must have shape {}, got {}", name, want.str(), shapeString(mask));
-    }
+    if (mask.sizes() != expected)
+        fail("attention: {} must have shape {}, got {}", name, sizesString(expected), shapeString(mask));
     if (mask.device() != query.device())
         fail("attention: {} is on {} but query is on {}", name, mask.device().str(), query.device().str());
     if (mask.is_complex())
@@ -67,8 +70,9 @@ double checkAttentionArguments(const at::Tensor& query, const at::Tensor& key, c
         fail("attention: query is undefined");
     if (query.dim() != 4)
         fail("attention: query must be [batch, heads, seq_len, head_dim], got shape {}", shapeString(query));
-    checkQkv(key, "key", query);
-    checkQkv(value, "value", query);
+    const char* selfAttentionOnly = " (only self-attention is supported)";
+    checkLikeQuery(key, "key", query, selfAttentionOnly);
+    checkLikeQuery(value, "value", query, selfAttentionOnly);
     const auto type = query.scalar_type();
     if (type != at::kFloat && type != at::kDouble && type != at::kHalf && type != at::kBFloat16)
         fail("attention: query has dtype {}; expected float32, float64, float16 or bfloat16", c10::toString(type));
@@ -95,6 +99,25 @@ double checkAttentionArguments(const at::Tensor& query, const at::Tensor& key, c
     if (!std::isfinite(resolved))
         fail("attention: scale must be finite, got {}", resolved);
     return resolved;
+}
+
+void checkBackwardArguments(
+    const at::Tensor& gradOutput, const at::Tensor& output, const at::Tensor& logSumExp, const at::Tensor& query)
+{
+    checkLikeQuery(gradOutput, "grad_output", query, "");
+    checkLikeQuery(output, "output", query, "");
+    if (!logSumExp.defined())
+        fail("attention: log_sum_exp is undefined");
+    const std::vector<std::int64_t> expected { query.size(0), query.size(1), query.size(2) };
+    if (logSumExp.sizes() != at::IntArrayRef(expected))
+        fail("attention: log_sum_exp must be [batch, heads, seq_len] = {}, got shape {}", sizesString(expected),
+            shapeString(logSumExp));
+    const auto statsType = query.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+    if (logSumExp.scalar_type() != statsType)
+        fail("attention: log_sum_exp has dtype {}; expected {} for {} inputs", c10::toString(logSumExp.scalar_type()),
+            c10::toString(statsType), c10::toString(query.scalar_type()));
+    if (logSumExp.device() != query.device())
+        fail("attention: log_sum_exp is on {} but query is on {}", logSumExp.device().str(), query.device().str());
 }
 
 } // namespace spw

@@ -10,4 +10,9 @@ namespace spw {
 double checkAttentionArguments(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
     const Layout& layout, const AttentionMasks& masks, std::optional<double> scale);
 
+// Checks what blockSparseAttentionBackward() takes besides the forward's arguments (already checked): gradOutput
+// and output like the query, logSumExp [batch, heads, seq_len] in the forward's statistics dtype.
+void checkBackwardArguments(
+    const at::Tensor& gradOutput, const at::Tensor& output, const at::Tensor& logSumExp, const at::Tensor& query);
+
 } // namespace spw

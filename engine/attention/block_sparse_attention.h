@@ -12,8 +12,9 @@
 // float32 and float64 are computed in their own precision; float16 and bfloat16 in float32, returned in the input's
 // dtype. Every argument mistake (shapes, dtypes, seq_len != layout.seqLen(), heads != layout.numHeads, mask shapes)
 // is an spw::Error naming the tensor.
-// CPU tensors use the engine's own block-sparse path, whose cost follows the number of nonzero blocks; CUDA
-// tensors go to the kernels (engine/attention/cuda_attention.h) when the engine is built with CUDA LibTorch.
+// CUDA tensors whose head dim the kernels take go to the kernels (engine/attention/cuda_attention.h) when the engine
+// is built with CUDA LibTorch; everything else (CPU tensors, other head dims on CUDA) runs the engine's ATen path
+// (aten_block_sparse_attention.h), whose cost follows the number of nonzero blocks.
 #include "sparsity/layout.h"
 
 #include <ATen/ATen.h>
@@ -33,15 +34,28 @@ struct AttentionMasks {
     MaskMode attentionMode = MaskMode::Mul;
 };
 
+at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+    const Layout& layout, const AttentionMasks& masks = {}, std::optional<double> scale = std::nullopt);
+
+// The forward that also returns each row's log-sum-exp of its scaled, masked scores over the row's layout columns,
+// in natural-log units, [batch, heads, seq_len]: float64 for float64 inputs, else float32; -inf for a row that
+// attends nothing (its output row is 0). What a backward needs besides the output.
 struct AttentionWithStats {
     at::Tensor output;
     at::Tensor logSumExp;
-}; // lse: [B,H,L] float32 natural-log; -inf for rows attending nothing
+};
+AttentionWithStats blockSparseAttentionWithStats(const at::Tensor& query, const at::Tensor& key,
+    const at::Tensor& value, const Layout& layout, const AttentionMasks& masks = {},
+    std::optional<double> scale = std::nullopt);
+
+// Gradients with respect to query, key and value (not the masks), given the forward's output and logSumExp, in the
+// inputs' dtype. Rows that attend nothing give zero gradients. gradOutput and output have the query's shape, dtype
+// and device; logSumExp is blockSparseAttentionWithStats's.
 struct AttentionGradients {
     at::Tensor query, key, value;
 };
-
-at::Tensor blockSparseAttention(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,
+AttentionGradients blockSparseAttentionBackward(const at::Tensor& gradOutput, const at::Tensor& query,
+    const at::Tensor& key, const at::Tensor& value, const at::Tensor& output, const at::Tensor& logSumExp,
     const Layout& layout, const AttentionMasks& masks = {}, std::optional<double> scale = std::nullopt);
 
 } // namespace spw

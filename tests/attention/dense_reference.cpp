@@ -17,8 +17,8 @@ at::Tensor expandLayout(const Layout& layout)
     return blocks.repeat_interleave(layout.block, 1).repeat_interleave(layout.block, 2);
 }
 
-at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value, const Layout& layout,
-    const AttentionMasks& masks, double scale)
+at::Tensor denseMaskedScores(
+    const at::Tensor& query, const at::Tensor& key, const Layout& layout, const AttentionMasks& masks, double scale)
 {
     const double inf = std::numeric_limits<double>::infinity();
     at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) * scale; // [B, H, L, L]
@@ -36,8 +36,19 @@ at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const 
         else
             scores = scores.masked_fill(m == 0, -inf);
     }
-    scores = scores.masked_fill(expandLayout(layout).logical_not(), -inf);
-    const at::Tensor probabilities = at::nan_to_num(at::softmax(scores, -1), 0.0);
+    return scores.masked_fill(expandLayout(layout).logical_not(), -inf);
+}
+
+at::Tensor denseReference(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value, const Layout& layout,
+    const AttentionMasks& masks, double scale)
+{
+    const double inf = std::numeric_limits<double>::infinity();
+    const at::Tensor scores = denseMaskedScores(query, key, layout, masks, scale);
+    // Rows with every entry -inf get 0 instead of softmax's NaN, in a form autograd differentiates without NaN
+    // (their scores are replaced before the softmax and their probabilities after it), so that gradients through
+    // this reference are a reference too.
+    const at::Tensor nothing = (scores == -inf).all(-1, true);
+    const at::Tensor probabilities = at::softmax(scores.masked_fill(nothing, 0.0), -1).masked_fill(nothing, 0.0);
     return at::matmul(probabilities, value);
 }
 
