@@ -23,7 +23,8 @@ failed=()
 for name in $harnesses; do
   corpus=$(mktemp -d)  # new inputs go here, so the committed seeds stay as they are
   log=$findings/$name.log
-  if build-fuzz/tests/fuzz/fuzz_"$name" "$corpus" tests/fuzz/seeds/"$name" -max_total_time="$seconds" \
+  dict=(); [ -f tests/fuzz/dicts/"$name".dict ] && dict=(-dict=tests/fuzz/dicts/"$name".dict)
+  if build-fuzz/tests/fuzz/fuzz_"$name" "$corpus" tests/fuzz/seeds/"$name" "${dict[@]}" -max_total_time="$seconds" \
        -rss_limit_mb=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$findings/$name-" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
