@@ -1,6 +1,6 @@
 #include "fuzz_support.h"
 
-#include "common/run_cli.h"
+#include "common/temp_dir.h"
 
 #include <cstdio>
 #include <cstdlib>
