@@ -11,5 +11,6 @@ The operators themselves are torch.ops.sparse_workbench.block_sparse_attention a
 from ._library import load
 from .attention import BlockSparseAttention, block_sparse_attention
 from .layouts import make_layout
+from .transformers_backend import apply, register
 
-__all__ = ["load", "BlockSparseAttention", "block_sparse_attention", "make_layout"]
+__all__ = ["load", "BlockSparseAttention", "block_sparse_attention", "make_layout", "register", "apply"]

@@ -112,15 +112,17 @@ class AttentionFunctionTest(unittest.TestCase):
             torch.testing.assert_close(g, w, rtol=1e-9, atol=1e-10, msg=f"gradient of the {name}")
 
     def test_the_layout_is_the_recorded_one_not_another_seed(self):
-        qkv = [torch.randn(1, 2, 100, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(i))
+        # The whole layout (288 tokens): short inputs use corners that the random blocks may leave alike.
+        qkv = [torch.randn(1, 2, 288, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(i))
                for i in range(3)]
-        everyone = torch.ones(1, 100, dtype=torch.bool)
+        everyone = torch.ones(1, 288, dtype=torch.bool)
         output, _ = backend.sparse_workbench_attention(attention_module(self.config, 0), *qkv, None, scaling=8**-0.5)
-        other_seed = sparse_workbench.make_layout(dict(BIGBIRD), 288, 2, 6)
-        self.assertFalse(torch.equal(other_seed[:, :7, :7], self.layout[:, :7, :7]),
-                         "seeds 5 and 6 share the corner that 100 tokens use: the check below would prove nothing")
         torch.testing.assert_close(output, reference_attention(*qkv, self.layout, 16, everyone))
-        self.assertFalse(torch.allclose(output, reference_attention(*qkv, other_seed, 16, everyone)))
+        for seed in (0, 6):  # the default seed, and another
+            other = sparse_workbench.make_layout(dict(BIGBIRD), 288, 2, seed)
+            self.assertFalse(torch.equal(other, self.layout), f"seeds 5 and {seed} give one layout")
+            self.assertFalse(torch.allclose(output, reference_attention(*qkv, other, 16, everyone)),
+                             f"the output does not tell seed 5 from seed {seed}")
 
     def test_key_padding_masks_of_each_form_give_the_same_output(self):
         module = attention_module(self.config, 0)
