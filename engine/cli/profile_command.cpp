@@ -87,7 +87,7 @@ void checkSweepFits(const ProfileSettings& settings, const ModelConfig& config, 
     const double hidden = double(config.hiddenSize);
     double bytes = 4.0 * demoParameters;
     if (settings.extend)
-        bytes += 4.0 * double(std::max<std::int64_t>(0, longest - usableMaxLength(config))) * hidden;
+        bytes += 4.0 * double(std::max<std::int64_t>(0, longest - config.usableMaxLength())) * hidden;
     if (cpu)
         bytes += 4.0 * double(batch) * double(longest) * (8.0 * hidden + 2.0 * double(config.intermediateSize));
     requireMemory(bytes,
