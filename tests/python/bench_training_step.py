@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One masked-LM training step of a BERT-base model in transformers (12 layers, hidden 768, 12 heads, random
-weights, fp32 master weights, bf16 autocast, AdamW, no attention dropout): attn_implementation="sparse_workbench" in every layer
-(bslongformer and bigbird at blocks 16 and 64) against "sdpa". Prints a markdown table of the median step time and
+weights, fp32 master weights, bf16 autocast, AdamW, no attention dropout): attn_implementation="sparse_workbench"
+in every layer (bslongformer and bigbird at blocks 16 and 64) against "sdpa". Prints a markdown table of the median step time and
 the peak memory (torch.cuda.max_memory_allocated) per length × batch; run on the GPU machine.
 
     PYTHONPATH=python python3 tests/python/bench_training_step.py --library LIB [--shapes 4096x8,8192x4,16384x2]
