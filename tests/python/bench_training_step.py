@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One masked-LM training step of a BERT-base model in transformers (12 layers, hidden 768, 12 heads, random
-weights, fp32 master weights, bf16 autocast, AdamW): attn_implementation="sparse_workbench" in every layer
-(bslongformer and bigbird at blocks 16 and 64) against "sdpa". Prints a markdown table of the median step time and
+weights, fp32 master weights, bf16 autocast, AdamW, no attention dropout): attn_implementation="sparse_workbench"
+in every layer (bslongformer and bigbird at blocks 16 and 64) against "sdpa". Prints a markdown table of the median step time and
 the peak memory (torch.cuda.max_memory_allocated) per length × batch; run on the GPU machine.
 
     PYTHONPATH=python python3 tests/python/bench_training_step.py --library LIB [--shapes 4096x8,8192x4,16384x2]
@@ -44,7 +44,9 @@ def build_model(length, layout):
     if layout is not None:
         extra["sparse_attention"] = dict(LAYOUTS[layout], seed=0, layers=list(range(12)))
         implementation = "sparse_workbench"
-    config = BertConfig(max_position_embeddings=length, **extra)  # BERT-base's sizes are BertConfig's defaults
+    # BERT-base's sizes are BertConfig's defaults. No attention-probability dropout in either: the sparse layers do
+    # not apply it, and SDPA with dropout takes slower kernels, which would flatter the comparison.
+    config = BertConfig(max_position_embeddings=length, attention_probs_dropout_prob=0.0, **extra)
     torch.manual_seed(0)
     with torch.device("cuda"):  # initialised on the GPU: much faster than on the CPU and copied over
         model = AutoModelForMaskedLM.from_config(config, attn_implementation=implementation)

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,6 +74,8 @@ def make_folders(args):
             json.dump(config, f)
     for family in ("bert", "roberta"):
         source = os.path.join(args.work, f"{family}_source")
+        for stale in (source, os.path.join(args.work, f"{family}_all"), os.path.join(args.work, f"{family}_chosen")):
+            shutil.rmtree(stale, ignore_errors=True)  # a previous run's (create and convert want new folders)
         cli(args, "create", "--out", source, "--type", family, "--layers", "3", "--hidden", "128", "--heads", "4",
             "--intermediate", "256", "--max-position", "128", "--vocab", "2000", "--seed", "3")
         folders[(family, "source")] = source
@@ -204,17 +207,33 @@ def main():
         sparse_workbench.load(args.library)
     sparse_workbench.register()
     register_reference(torch)
-    folders = make_folders(args)
+    folders = {}
+
+    def create_and_convert():
+        folders.update(make_folders(args))
+        return f"{len(folders)} folders under {args.work}"
+
+    report.check("create and convert folders", create_and_convert)
+    if not folders:
+        print("gpu_transformers_check: FAIL (no folders to check)")
+        return 1
     cuda = torch.cuda.is_available()
+    cli_outputs = {}
+
+    def cli_output(folder, inputs, name):
+        """The CLI's last_hidden_state for the folder, run once and kept (a failure fails each check needing it)."""
+        if folder not in cli_outputs:
+            cli_outputs[folder] = cli_last_hidden_state(args, torch, folder, inputs, name)
+        return cli_outputs[folder]
 
     for family in ("bert", "roberta"):
         inputs = model_inputs(torch, family)
         for kind in ("all", "chosen"):
             folder = folders[(family, kind)]
             label = f"{family} {kind} layers"
-            expected = cli_last_hidden_state(args, torch, folder, inputs, f"{family}_{kind}")
 
             def forward_fp32():
+                expected = cli_output(folder, inputs, f"{family}_{kind}")
                 with torch.no_grad():
                     got = load(AutoModel, folder, NAME, torch)(**inputs).last_hidden_state
                     dense = load(AutoModel, folder, "sdpa", torch)(**inputs).last_hidden_state
@@ -230,6 +249,7 @@ def main():
 
             def forward_bf16():
                 require(cuda, "no CUDA device")
+                expected = cli_output(folder, inputs, f"{family}_{kind}")
                 on_gpu = {k: v.cuda() for k, v in inputs.items()}
                 with torch.no_grad():
                     got = load(AutoModel, folder, NAME, torch, torch.bfloat16, "cuda")(**on_gpu).last_hidden_state
@@ -315,6 +335,7 @@ def main():
 
     def finetune_example():
         require(cuda, "no CUDA device")
+        shutil.rmtree(finetuned, ignore_errors=True)
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.join(REPO, "python"),
                                                                   environment.get("PYTHONPATH")]))
