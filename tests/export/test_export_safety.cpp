@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/run_cli.h"
 #include "convert/conversion_plan.h"
+#include "convert/sparse_attention_record.h"
 #include "export/export_model.h"
 #include "export/export_test_support.h"
 #include "export/staging_folder.h"

@@ -4,6 +4,7 @@
 // folder or the new complete one, never a mix, never missing.
 #include "common/child_process.h"
 #include "common/run_cli.h"
+#include "convert/sparse_attention_record.h"
 #include "export/export_test_support.h"
 #include "model/encoder_model.h"
 
