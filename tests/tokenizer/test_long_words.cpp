@@ -51,7 +51,8 @@ public:
     explicit ReferenceBpe(const std::string& folder)
     {
         std::ifstream vocabIn(fs::path(folder) / "vocab.json");
-        for (const auto& [token, id] : nlohmann::json::parse(vocabIn).items())
+        const auto vocab = nlohmann::json::parse(vocabIn);
+        for (const auto& [token, id] : vocab.items())
             m_vocab[token] = id.get<std::int64_t>();
         std::ifstream mergesIn(fs::path(folder) / "merges.txt");
         std::string line;

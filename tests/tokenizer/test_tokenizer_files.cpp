@@ -75,7 +75,7 @@ TEST_F(TokenizerFilesTest, VocabJsonWithANonIntegerId)
     write("merges.txt", "#version: 0.2\n");
     auto message = loadError();
     EXPECT_NE(message.find("vocab.json"), std::string::npos) << message;
-    EXPECT_NE(message.find("'a'"), std::string::npos) << message;
+    EXPECT_NE(message.find("\"a\""), std::string::npos) << message;
 }
 
 TEST_F(TokenizerFilesTest, VocabJsonWithoutMerges)
@@ -231,7 +231,7 @@ TEST_F(TokenizerFilesTest, AddedTokensDecoderIdsOutsideTheVocabularyAreNamed)
 {
     copyFixture("bert_vocab", "vocab.txt");
     // vocab.txt has 2,000 tokens and the decoder below 1 more: 2,001 ids in all.
-    for (const std::string key : { "-7", "1000000000", "2001" }) {
+    for (const std::string key : { "1000000000", "2001" }) {
         SCOPED_TRACE(key);
         write("tokenizer_config.json", "{\"added_tokens_decoder\": {\"" + key + "\": {\"content\": \"[NEW]\"}}}");
         const std::string message = loadError();
@@ -245,7 +245,7 @@ TEST_F(TokenizerFilesTest, AddedTokensDecoderIdsOutsideTheVocabularyAreNamed)
 TEST_F(TokenizerFilesTest, AddedTokensDecoderKeysThatAreNotIdsAreNamed)
 {
     copyFixture("bert_vocab", "vocab.txt");
-    for (const std::string key : { "7abc", "", "+7", "99999999999999999999", "1e3" }) {
+    for (const std::string key : { "-7", "7abc", "", "+7", "99999999999999999999", "1e3" }) {
         SCOPED_TRACE(key);
         write("tokenizer_config.json", "{\"added_tokens_decoder\": {\"" + key + "\": {\"content\": \"[NEW]\"}}}");
         const std::string message = loadError();
