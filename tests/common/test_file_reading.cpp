@@ -125,9 +125,12 @@ TEST_F(FileReading, CliExitsTwoWhenGivenAFolderForAFile)
     EXPECT_NE(layout.err.find(m_dir + ": is a folder"), std::string::npos) << layout.err;
 
     const std::string config = write("bsl.json", R"({"mode": "bslongformer", "block": 16})");
+    // The report goes elsewhere: inside the --text folder it would be refused for that reason first.
+    const std::string reportDir = test::makeTempDir("spw-file-reading-report");
     const auto profile
         = test::runCli({ "profile", "--demo", "--demo-layers", "1", "--demo-hidden", "32", "--demo-heads", "2",
-            "--sparsity", config, "--seq-lens", "32", "--text", m_dir, "--json", m_dir + "/out.json" });
+            "--sparsity", config, "--seq-lens", "32", "--text", m_dir, "--json", reportDir + "/out.json" });
+    fs::remove_all(reportDir);
     EXPECT_EQ(profile.exitCode, 2);
     EXPECT_NE(profile.err.find("--text " + m_dir + ": is a folder"), std::string::npos) << profile.err;
 }
