@@ -28,6 +28,12 @@ protected:
         fs::copy_file(fs::path(test::tokenizerFixture(folder)) / name, fs::path(m_dir) / name);
     }
     // The message of the spw::Error that loading throws ("" when it does not throw).
+    // A fixture folder's tokenizer.json, to mutate into a hostile one.
+    static nlohmann::json fixture(const std::string& folder)
+    {
+        std::ifstream in(fs::path(test::tokenizerFixture(folder)) / "tokenizer.json");
+        return nlohmann::json::parse(in);
+    }
     std::string loadError()
     {
         try {
@@ -133,10 +139,6 @@ TEST_F(TokenizerFilesTest, TokenizerJsonWithAnUnsupportedNormalizer)
 // the key, not a JSON library exception.
 TEST_F(TokenizerFilesTest, TokenizerJsonOptionalFieldsOfTheWrongTypeAreNamed)
 {
-    auto fixture = [](const std::string& folder) {
-        std::ifstream in(fs::path(test::tokenizerFixture(folder)) / "tokenizer.json");
-        return nlohmann::json::parse(in);
-    };
     struct Case {
         std::string folder;
         nlohmann::json::json_pointer field;
@@ -169,10 +171,6 @@ TEST_F(TokenizerFilesTest, TokenizerJsonOptionalFieldsOfTheWrongTypeAreNamed)
 // file and the key it came from.
 TEST_F(TokenizerFilesTest, TokenizerJsonIdsOutsideTheVocabularyAreNamed)
 {
-    auto fixture = [](const std::string& folder) {
-        std::ifstream in(fs::path(test::tokenizerFixture(folder)) / "tokenizer.json");
-        return nlohmann::json::parse(in);
-    };
     struct Case {
         std::string folder;
         nlohmann::json::json_pointer field;
