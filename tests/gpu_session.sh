@@ -3,7 +3,7 @@
 # tests; run the GPU-labelled tests; check that converted folders load in transformers, and run there with
 # attn_implementation="sparse_workbench" (HF_CHECK=0 skips it; TRAINING_BENCH=1 adds the transformers training-step
 # benchmark); profile a BERT-base-shaped model dense vs sparse end to end; and, if time is left, re-run the kernel
-# benchmark at one length.
+# benchmark at one length (PROFILE=0 and BENCH_START_BEFORE=0 skip those two).
 # Results: $OUT/summary.txt (the tables) and $OUT/results.tgz (logs, JSON). Each stage has a time limit.
 # Exits non-zero when the build, any test (GPU or not) or the transformers check fails; the summary names them.
 set -uo pipefail
@@ -57,10 +57,12 @@ if [ "${TRAINING_BENCH:-0}" = 1 ]; then
   grep -E "^\||^BERT" "$work/bench_training.txt" | tee -a "$summary"
   tail -3 "$work/bench_training.txt" | grep -v "^|" | tee -a "$summary"
 fi
-stamp "profile"
-REPEATS=${REPEATS:-5} WARMUP=2 timeout ${PROFILE_TIMEOUT:-170} bash tests/profile/gpu_profile.sh "$cli" "$work/profile" \
-  >"$work/profile.txt" 2>&1
-cat "$work/profile.txt" | tail -40 | tee -a "$summary"
+if [ "${PROFILE:-1}" = 1 ]; then
+  stamp "profile"
+  REPEATS=${REPEATS:-5} WARMUP=2 timeout ${PROFILE_TIMEOUT:-170} bash tests/profile/gpu_profile.sh "$cli" \
+    "$work/profile" >"$work/profile.txt" 2>&1
+  tail -40 "$work/profile.txt" | tee -a "$summary"
+fi
 if [ "$(elapsed)" -lt "${BENCH_START_BEFORE:-300}" ]; then
   stamp "kernel benchmark (L=8192)"
   PYTHONUNBUFFERED=1 timeout $((440 - $(elapsed))) python3 tests/kernels/bench_vs_flex.py --cli "$cli" \
