@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the GPU machine checks, in one device call (device time is short): build engine, kernels, CLI and
 # tests; run the GPU-labelled tests; check that converted folders load in transformers, and run there with
-# attn_implementation="sparse_workbench" (HF_CHECK=0 skips it; TRAINING_BENCH=1 adds the transformers training-step
+# attn_implementation="sparse_workbench" (LOAD_CHECK=0 and HF_CHECK=0 skip those; TRAINING_BENCH=1 adds the transformers training-step
 # benchmark); profile a BERT-base-shaped model dense vs sparse end to end; and, if time is left, re-run the kernel
 # benchmark at one length (PROFILE=0 and BENCH_START_BEFORE=0 skip those two).
 # Results: $OUT/summary.txt (the tables) and $OUT/results.tgz (logs, JSON). Each stage has a time limit.
@@ -31,14 +31,17 @@ timeout 120 ctest --test-dir /tmp/build-gpu -L gpu --output-on-failure -j 4 >"$w
   || failed+=("gpu tests")
 grep -E "tests passed|tests failed|\(Failed\)|\(SEGFAULT\)|Exception" "$work/ctest_gpu.txt" | tail -20 | tee -a "$summary"
 # The whole suite must pass here too, not only the gpu label: every failing name goes into the summary.
-timeout 150 ctest --test-dir /tmp/build-gpu -LE gpu -j 16 --output-on-failure >"$work/ctest_rest.txt" 2>&1 \
+# A per-test limit, so that a test that hangs here is named as such rather than stopping the stage's summary.
+timeout 300 ctest --test-dir /tmp/build-gpu -LE gpu -j 16 --timeout 120 --output-on-failure >"$work/ctest_rest.txt" 2>&1 \
   || failed+=("other tests")
 grep -E "tests passed|tests failed" "$work/ctest_rest.txt" | tail -2 | tee -a "$summary"
 grep -E "^\s+[0-9]+ - " "$work/ctest_rest.txt" | head -60 | tee -a "$summary"
-stamp "transformers load check"
-timeout 90 bash tests/export/gpu_check.sh "$cli" "$work/export" >"$work/gpu_check.txt" 2>&1 \
-  || failed+=("transformers load check")
-tail -30 "$work/gpu_check.txt" | tee -a "$summary"
+if [ "${LOAD_CHECK:-1}" = 1 ]; then
+  stamp "transformers load check"
+  timeout 90 bash tests/export/gpu_check.sh "$cli" "$work/export" >"$work/gpu_check.txt" 2>&1 \
+    || failed+=("transformers load check")
+  tail -30 "$work/gpu_check.txt" | tee -a "$summary"
+fi
 # transformers with attn_implementation="sparse_workbench" (issue 11): CLI parity, gradients, fine-tuning example.
 # Its models go to /tmp, not into results.tgz; the fine-tuning log is kept.
 ops=/tmp/build-gpu/ops/libsparse_workbench_ops.so
@@ -70,7 +73,8 @@ if [ "$(elapsed)" -lt "${BENCH_START_BEFORE:-300}" ]; then
   tail -25 "$work/bench.txt" | tee -a "$summary"
 fi
 stamp "done"
-tar czf "$OUT/results.tgz" -C "$OUT" work && rm -rf "$work"
+# Logs and JSON only: the model folders the checks made would exceed what comes back.
+tar czf "$OUT/results.tgz" -C "$OUT" --exclude='*.safetensors' --exclude='*.bin' work && rm -rf "$work"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}" | tee -a "$summary"
   exit 1
