@@ -27,7 +27,8 @@ public:
         const EngineArguments arguments
             = engineArguments(query, layout, block, keyPaddingMask, keyPaddingMode, attnMask, attnMaskMode, scale);
         const AttentionWithStats result = translatingEngineErrors([&] {
-            return blockSparseAttentionWithStats(query, key, value, arguments.layout, arguments.masks, arguments.scale);
+            return blockSparseAttentionWithStats(
+                query, key, value, *arguments.layout, arguments.masks, arguments.scale);
         });
         ctx->save_for_backward({ query, key, value, layout, result.output, result.logSumExp,
             keyPaddingMask.value_or(at::Tensor()), attnMask.value_or(at::Tensor()) });
@@ -58,7 +59,7 @@ public:
         const at::Tensor gradOutput = gradOutputs[0].defined() ? gradOutputs[0] : at::zeros_like(output);
         const AttentionGradients gradients = translatingEngineErrors([&] {
             return blockSparseAttentionBackward(
-                gradOutput, query, key, value, output, logSumExp, arguments.layout, arguments.masks, arguments.scale);
+                gradOutput, query, key, value, output, logSumExp, *arguments.layout, arguments.masks, arguments.scale);
         });
         return { gradients.query, gradients.key, gradients.value, at::Tensor(), at::Tensor(), at::Tensor(),
             at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor() };
@@ -76,7 +77,7 @@ at::Tensor blockSparseAttentionKernel(const at::Tensor& query, const at::Tensor&
     const EngineArguments arguments
         = engineArguments(query, layout, block, keyPaddingMask, keyPaddingMode, attnMask, attnMaskMode, scale);
     return translatingEngineErrors(
-        [&] { return blockSparseAttention(query, key, value, arguments.layout, arguments.masks, arguments.scale); });
+        [&] { return blockSparseAttention(query, key, value, *arguments.layout, arguments.masks, arguments.scale); });
 }
 
 at::Tensor blockSparseAttentionAutograd(const at::Tensor& query, const at::Tensor& key, const at::Tensor& value,

@@ -1,5 +1,7 @@
 #include "op_arguments.h"
 
+#include "layout_cache.h"
+
 #include <c10/util/Exception.h>
 
 #include <limits>
@@ -23,7 +25,7 @@ std::optional<at::Tensor> engineMask(const c10::optional<at::Tensor>& mask)
     return *mask;
 }
 
-Layout engineLayout(const at::Tensor& query, const at::Tensor& layout, std::int64_t block)
+std::shared_ptr<const Layout> engineLayout(const at::Tensor& query, const at::Tensor& layout, std::int64_t block)
 {
     TORCH_CHECK(query.defined() && query.dim() == 4,
         "block_sparse_attention: query must be [batch, heads, seq_len, head_dim], got shape ",
@@ -45,16 +47,18 @@ Layout engineLayout(const at::Tensor& query, const at::Tensor& layout, std::int6
             && numBlocks <= std::numeric_limits<int>::max(),
         "block_sparse_attention: query must have at least one head and one block of tokens, got shape ", query.sizes());
 
-    Layout result;
-    result.numHeads = int(heads);
-    result.numBlocks = int(numBlocks);
-    result.block = int(block);
-    const at::Tensor mask = layout.ne(0).to(at::kByte).cpu().contiguous();
-    const std::uint8_t* begin = mask.data_ptr<std::uint8_t>();
-    result.mask.assign(begin, begin + mask.numel());
-    // Caches keyed by layout (the CUDA lookup tables) use the fingerprint instead of rehashing the mask per call.
-    result.fingerprint = computeFingerprint(result);
-    return result;
+    return cachedLayout(layout, block, [&] {
+        Layout result;
+        result.numHeads = int(heads);
+        result.numBlocks = int(numBlocks);
+        result.block = int(block);
+        const at::Tensor mask = layout.ne(0).to(at::kByte).cpu().contiguous();
+        const std::uint8_t* begin = mask.data_ptr<std::uint8_t>();
+        result.mask.assign(begin, begin + mask.numel());
+        // Caches keyed by layout (the CUDA lookup tables) use the fingerprint instead of rehashing the mask per call.
+        result.fingerprint = computeFingerprint(result);
+        return result;
+    });
 }
 
 } // namespace

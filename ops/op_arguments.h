@@ -6,11 +6,12 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <memory>
 
 namespace spw::ops {
 
 struct EngineArguments {
-    Layout layout;
+    std::shared_ptr<const Layout> layout; // shared with the layout cache (layout_cache.h)
     AttentionMasks masks;
     std::optional<double> scale;
 };

@@ -141,6 +141,23 @@ class ReferenceTest(unittest.TestCase):
         with torch.no_grad():
             self.assertLess((op(q, k, v, layout, BLOCK) - expected).abs().max().item(), 1e-12)
 
+    def test_a_layout_changed_between_calls_is_read_again(self):
+        # The operator converts each layout tensor once (layout_cache.h): a change in place, another view of the same
+        # storage and a new tensor must each give that layout's result, not the cached one's.
+        layout = sparse_workbench.make_layout(MODE_CONFIGS["bigbird"], SEQ_LEN, 3, seed=4)
+        q, k, v = random_qkv(2, 3, SEQ_LEN, 8, requires_grad=False)
+        for step in ("first call", "changed in place", "a view of other blocks", "a new tensor"):
+            if step == "changed in place":
+                layout[:, 1:3] = 0
+                layout[1, 5, 6] = 1
+            elif step == "a view of other blocks":
+                layout = torch.cat([layout, layout.flip(0)], dim=0)[3:]
+            elif step == "a new tensor":
+                layout = layout.transpose(1, 2).contiguous()
+            with self.subTest(step=step):
+                expected = dense_attention(q, k, v, layout, BLOCK)
+                self.assertLess((op(q, k, v, layout, BLOCK) - expected).abs().max().item(), 1e-12)
+
 
 class MakeLayoutTest(unittest.TestCase):
     @classmethod
