@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <system_error>
 
@@ -45,11 +47,13 @@ std::uint64_t indentationBytes(const nlohmann::ordered_json& json, std::uint64_t
     return bytes;
 }
 
+// The files go into the export's own staging folder: failing to write them is the machine's failure (no space, an
+// I/O error), not the user's.
 void writeJson(const fs::path& path, const nlohmann::ordered_json& json)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
-        fail("{}: cannot open for writing", path.string());
+        failEnvironment("{}: cannot open for writing ({})", path.string(), std::strerror(errno));
     // transformers writes its JSON files indented by 2, non-ASCII kept as is; indentation that would more than
     // quadruple a deeply nested file is left out.
     try {
@@ -60,16 +64,20 @@ void writeJson(const fs::path& path, const nlohmann::ordered_json& json)
     } catch (const nlohmann::json::exception& e) {
         fail("{}: cannot write JSON ({})", path.string(), e.what());
     }
+    out.flush();
     if (!out)
-        fail("{}: write failed", path.string());
+        failEnvironment("{}: write failed ({})", path.string(), std::strerror(errno));
 }
 
+// A source file that cannot be read is the user's to fix (exit 2); a copy that cannot be written is the machine's.
 void copyFile(const fs::path& from, const fs::path& to)
 {
+    if (!std::ifstream(from, std::ios::binary))
+        fail("{}: cannot open ({})", from.string(), std::strerror(errno));
     std::error_code error;
     fs::copy_file(from, to, fs::copy_options::none, error);
     if (error)
-        fail("{}: cannot copy to {} ({})", from.string(), to.string(), error.message());
+        failEnvironment("{}: cannot copy to {} ({})", from.string(), to.string(), error.message());
 }
 
 // tokenizer.json keeps a truncation setting and, rarely, a model_max_length: both follow the new maximum.

@@ -28,8 +28,9 @@ struct CopiedFiles {
     std::vector<std::string> skipped; // "<name> (<why>)"
 };
 
-// Copies (and rewrites) `source`'s files into `target`. Throws spw::Error naming the file on failure,
-// spw::Cancelled when `progress` cancels (called once per file with fractions in [0, 1]).
+// Copies (and rewrites) `source`'s files into `target`. Throws spw::Error naming the file when a source file cannot
+// be read, spw::EnvironmentError when `target` cannot be written, spw::Cancelled when `progress` cancels (called once
+// per file with fractions in [0, 1]).
 CopiedFiles copyFolderFiles(const std::filesystem::path& source, const std::filesystem::path& target,
     std::optional<std::int64_t> modelMaxLength, const ProgressCallback& progress = {});
 

@@ -4,13 +4,13 @@
 #include "common/child_process.h"
 #include "common/durable_files.h"
 #include "common/error.h"
+#include "common/file_size_limit.h"
 #include "common/run_cli.h"
 #include "common/temporary_siblings.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace spw;
@@ -40,29 +39,6 @@ std::vector<std::string> namesIn(const fs::path& folder)
     std::sort(names.begin(), names.end());
     return names;
 }
-
-// Files may grow to `bytes` at most while it lives: a write past that fails with EFBIG, as a full disk fails one
-// with ENOSPC, without needing a full disk.
-class FileSizeLimit {
-public:
-    explicit FileSizeLimit(rlim_t bytes)
-    {
-        m_previousHandler = std::signal(SIGXFSZ, SIG_IGN);
-        ::getrlimit(RLIMIT_FSIZE, &m_previous);
-        rlimit limit = m_previous;
-        limit.rlim_cur = bytes;
-        ::setrlimit(RLIMIT_FSIZE, &limit);
-    }
-    ~FileSizeLimit()
-    {
-        ::setrlimit(RLIMIT_FSIZE, &m_previous);
-        std::signal(SIGXFSZ, m_previousHandler);
-    }
-
-private:
-    rlimit m_previous {};
-    void (*m_previousHandler)(int) = nullptr;
-};
 
 class DurableFiles : public ::testing::Test {
 protected:
@@ -100,7 +76,7 @@ TEST_F(DurableFiles, AFailedWriteKeepsTheOldFile)
 
     // The disk refusing the write: an environment failure naming the file and the system's reason.
     try {
-        FileSizeLimit limit(4096);
+        test::FileSizeLimit limit(4096);
         writeFileAtomically(path, std::string(1 << 20, 'y'));
         FAIL() << "no error";
     } catch (const EnvironmentError& error) {
@@ -174,7 +150,7 @@ TEST_F(DurableFiles, CliExitsOneWhenTheMachineFailsAWrite)
     const std::string output = (m_dir / "out.safetensors").string();
     test::CliResult result;
     {
-        FileSizeLimit limit(1024);
+        test::FileSizeLimit limit(1024);
         result = test::runCli({ "run", model, "--inputs", model + "/inputs.safetensors", "--output", output });
     }
     EXPECT_EQ(result.exitCode, 1) << result.err;

@@ -3,6 +3,7 @@
 // its two renames is rolled back to the old folder.
 #include "common/child_process.h"
 #include "common/error.h"
+#include "common/file_size_limit.h"
 #include "common/run_cli.h"
 #include "convert/conversion_plan.h"
 #include "convert/sparse_attention_record.h"
@@ -100,6 +101,32 @@ TEST_F(ExportSafety, ForceReplacesOnlyAnEmptyFolderOrAModelFolder)
     exportTo(empty, true);
     EXPECT_TRUE(fs::exists(empty / "config.json"));
     EXPECT_EQ(test::listNames(m_parent), (std::vector<std::string> { "empty", "out" }));
+}
+
+TEST_F(ExportSafety, AFullDiskWhileCopyingTheFolderIsTheMachinesFailureAndLeavesNothing)
+{
+    // The weights (~100 KB) fit under the limit; the copied notes, then the rewritten tokenizer_config.json, do not.
+    const std::string large(1 << 20, 'x');
+    writeFile(m_source / "notes.txt", large);
+    for (const char* file : { "notes.txt", "tokenizer_config.json" }) {
+        if (std::string(file) == "tokenizer_config.json") {
+            fs::remove(m_source / "notes.txt");
+            writeFile(m_source / file, "{\"padding_side\": \"right\", \"comment\": \"" + large + "\"}");
+        }
+        // The system's reason varies (the copy's sendfile says EIO, a plain write EFBIG): the class is what counts.
+        std::string message = "no error";
+        try {
+            const test::FileSizeLimit limit(512 << 10);
+            exportTo(m_out, false);
+        } catch (const EnvironmentError& error) {
+            message = error.what();
+        } catch (const Error& error) {
+            message = std::string("input mistake: ") + error.what();
+        }
+        EXPECT_NE(message.find(file), std::string::npos) << message;
+        EXPECT_EQ(message.find("input mistake"), std::string::npos) << message;
+        EXPECT_TRUE(test::listNames(m_parent).empty()) << "a staging folder or a partial export was left";
+    }
 }
 
 TEST_F(ExportSafety, ConvertForceRefusesAFolderOfOtherThings)
