@@ -27,9 +27,10 @@ import time
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
-from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+from torch.nn.attention.flex_attention import flex_attention
 
 from bench_vs_flex import layout_of, time_cuda, write_config
+from flex_baseline import user_block_mask
 
 HEADS, HEAD_DIM, TOKENS = 12, 64, 32768
 CALLS = 5
@@ -59,14 +60,8 @@ def run_ours(cli, config, seq_len, batch, repeats, folder):
 def flex_case(cli, config, seq_len, block, grads, q, k, v, repeats):
     torch._dynamo.reset()
     layout, _ = layout_of(cli, config, seq_len)
-    layout = layout.cuda().expand(HEADS, -1, -1).contiguous()
-
-    def mask_mod(b, h, q_idx, kv_idx):
-        return layout[h, q_idx // block, kv_idx // block]
-
     start = time.time()
-    block_mask = create_block_mask(mask_mod, B=None, H=HEADS, Q_LEN=seq_len, KV_LEN=seq_len, device="cuda",
-                                   _compile=True)
+    block_mask = user_block_mask(layout, block, HEADS, seq_len)
     flex = torch.compile(flex_attention)
     fn = lambda: grads(flex(q, k, v, block_mask=block_mask))  # noqa: E731
     fn()

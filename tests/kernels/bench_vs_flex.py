@@ -5,9 +5,7 @@ BlockMask built from the same layout, on gpu.md's shapes (12 heads, head dim 64,
 Runs on the GPU machine. Our kernel is timed by `sparse-workbench-cli bench-attention --json`, the baselines here,
 the same way: CUDA events around CALLS calls issued back to back (divided by CALLS), median of 20 such samples after
 warm-up; so host overhead that overlaps the GPU work of the previous call is not counted, for any of them. Layouts come from `sparse-workbench-cli layout`. FlexAttention gets
-the layout as a BlockMask at 128-token blocks (the kernel's tile) built with BlockMask.from_kv_blocks: blocks the
-layout fills completely are 'full' (no mask_mod), partly filled ones run mask_mod reading the token-level layout.
-That is what create_block_mask would build, without its quadratic memory.
+the layout as a user builds it (flex_baseline.py): create_block_mask with a mask_mod indexing the block layout.
 
 usage: bench_vs_flex.py --cli build/app/cli/sparse-workbench-cli [--out DIR] [--lengths 2048,8192,16384]
                         [--blocks 16,64,128] [--modes bslongformer,bigbird,fixed,local] [--repeats 20]
@@ -25,7 +23,9 @@ import time
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
-from torch.nn.attention.flex_attention import BlockMask, flex_attention
+from torch.nn.attention.flex_attention import flex_attention
+
+from flex_baseline import user_block_mask
 
 HEADS, HEAD_DIM, TOKENS = 12, 64, 65536
 CONFIGS = {
@@ -35,7 +35,6 @@ CONFIGS = {
     "local": {"num_sliding_window_blocks": 3, "attention": "bidirectional"},
     "dense": {},
 }
-FLEX_BLOCK = 128
 CALLS = 10
 
 
@@ -75,36 +74,6 @@ def layout_of(cli, config, seq_len):
                          check=True, capture_output=True, text=True).stdout
     data = json.loads(out)
     return torch.tensor(data["layout"], dtype=torch.bool), data["density"]
-
-
-def flex_block_mask(layout, block, seq_len):
-    """BlockMask at FLEX_BLOCK tokens from a [1, nb, nb] layout of `block`-token blocks."""
-    nb = layout.shape[-1]
-    lay = layout[0].cuda()
-    if block >= FLEX_BLOCK:
-        r = block // FLEX_BLOCK
-        coarse_any = lay.repeat_interleave(r, 0).repeat_interleave(r, 1)
-        coarse_all = coarse_any
-    else:
-        r = FLEX_BLOCK // block
-        tiles = lay.view(nb // r, r, nb // r, r)
-        coarse_any = tiles.any(dim=3).any(dim=1)
-        coarse_all = tiles.all(dim=3).all(dim=1)
-    partial = coarse_any & ~coarse_all
-
-    def to_lists(m):
-        counts = m.sum(-1).to(torch.int32)
-        order = torch.argsort((~m).to(torch.int8), dim=-1, stable=True).to(torch.int32)
-        return counts[None, None], order[None, None]
-
-    kv_num, kv_idx = to_lists(partial)
-    full_num, full_idx = to_lists(coarse_all)
-
-    def mask_mod(b, h, q, kv):
-        return lay[q // block, kv // block]
-
-    return BlockMask.from_kv_blocks(kv_num, kv_idx, full_num, full_idx, BLOCK_SIZE=FLEX_BLOCK, mask_mod=mask_mod,
-                                    seq_lengths=(seq_len, seq_len))
 
 
 def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto", stages=None):
@@ -175,7 +144,7 @@ def main():
             if not args.no_flex and mode != "dense":
                 try:
                     layout, _ = layout_of(args.cli, config, seq_len)
-                    mask = flex_block_mask(layout, block, seq_len)
+                    mask = user_block_mask(layout, block, HEADS, seq_len)
                     row["flex_ms"] = time_cuda(lambda: flex(q, k, v, block_mask=mask), args.repeats)
                     del mask
                 except Exception as e:  # noqa: BLE001 -- reported in the table, the run goes on
