@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 
 #include "attention/block_sparse_attention.h"
+#include "attention/dense_check.h"
 #include "common/dtype_names.h"
 #include "common/error.h"
 #include "model/self_attention.h"
@@ -125,6 +126,34 @@ void checkCpuDtype(const Layout& layout, std::int64_t headDim, at::ScalarType ty
     }
 }
 
+nlohmann::json errorJson(const DenseCheckError& error)
+{
+    return { { "max_abs_error", error.maxAbsolute }, { "relative_error", error.relative } };
+}
+
+nlohmann::json checkJson(const DenseCheck& check)
+{
+    nlohmann::json json = { { "output", errorJson(check.output) } };
+    if (check.query) {
+        json["grad_query"] = errorJson(*check.query);
+        json["grad_key"] = errorJson(*check.key);
+        json["grad_value"] = errorJson(*check.value);
+    }
+    return json;
+}
+
+std::string describeCheck(const DenseCheck& check)
+{
+    const auto describe = [](const char* name, const DenseCheckError& error) {
+        return fmt::format("{} max |error| {:.3g} (relative {:.3g})", name, error.maxAbsolute, error.relative);
+    };
+    std::string text = describe("output", check.output);
+    if (check.query)
+        text += "; " + describe("dQ", *check.query) + "; " + describe("dK", *check.key) + "; "
+            + describe("dV", *check.value);
+    return text;
+}
+
 int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 {
     const std::string configPath = args.required("config");
@@ -145,6 +174,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         = args.choice("dtype", { "float16", "bfloat16", "float32" }, setup.cuda ? "float16" : "float32");
     setup.kernel = args.choice("kernel", { "auto", "tiled" }, "auto");
     setup.backward = args.has("backward");
+    const bool check = args.has("check");
     if (setup.backward && !setup.cuda)
         fail("bench-attention: --backward times the CUDA kernels (use --device cuda)");
     const auto seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
@@ -181,11 +211,13 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     const at::Tensor v = at::randn(shape, options);
     const double scale = 1.0 / std::sqrt(double(setup.headDim));
 
+    at::Tensor checkGradOutput; // --check --backward: the gradient of the output the backward was given
     Timing ours;
     Timing oursSync;
     Timing oursForward; // --backward: the forward with statistics alone
     Timing dense;
     std::string denseName;
+    BlockSparseResult checked; // --check: one more call of the path timed, kept
     if (setup.cuda) {
 #ifdef SPW_TORCH_HAS_CUDA
         if (setup.backward) {
@@ -198,6 +230,13 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
             ours = timeCuda(callOurs, setup, setup.calls);
             oursSync = timeCuda(callOurs, setup, 1);
             oursForward = timeCuda(forward, setup, setup.calls);
+            if (check) {
+                const AttentionWithStats f = forward();
+                const AttentionGradients g
+                    = cudaBlockSparseAttentionBackward(gradOut, q, k, v, f.output, f.logSumExp, layout, {}, scale);
+                checked = { f.output, g.query, g.key, g.value };
+                checkGradOutput = gradOut;
+            }
             const at::Tensor qg = q.detach().requires_grad_(true);
             const at::Tensor kg = k.detach().requires_grad_(true);
             const at::Tensor vg = v.detach().requires_grad_(true);
@@ -211,9 +250,11 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         } else {
             const auto tables = cudaLayoutTables(layout, int(setup.headDim), 0);
             const DenseRoute route = setup.kernel == "auto" ? DenseRoute::Sdpa : DenseRoute::Kernels;
-            const auto callOurs = [&] { cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
+            const auto callOurs = [&] { return cudaBlockSparseAttention(q, k, v, layout, *tables, {}, scale, route); };
             ours = timeCuda(callOurs, setup, setup.calls);
             oursSync = timeCuda(callOurs, setup, 1);
+            if (check)
+                checked.output = callOurs();
             dense = timeCuda(
                 [&] { at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale); }, setup, setup.calls);
             denseName = "at::scaled_dot_product_attention";
@@ -221,6 +262,8 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
 #endif
     } else {
         ours = timeCpu([&] { blockSparseAttention(q, k, v, layout, {}, scale); }, setup);
+        if (check)
+            checked.output = blockSparseAttention(q, k, v, layout, {}, scale);
         dense = timeCpu([&] { eagerDense(q, k, v, scale); }, setup);
         denseName = "eager matmul-softmax-matmul";
     }
@@ -231,7 +274,7 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
         * double(setup.seqLen) * double(setup.seqLen) * double(setup.headDim);
     const double oursTflops = flops * stats.density / (ours.medianMs * 1e-3) / 1e12;
     const double denseTflops = flops / (dense.medianMs * 1e-3) / 1e12;
-    const nlohmann::json result = { { "mode", modeName(config.mode) }, { "block", layout.block },
+    nlohmann::json result = { { "mode", modeName(config.mode) }, { "block", layout.block },
         { "density", stats.density }, { "seq_len", setup.seqLen }, { "batch", setup.batch }, { "heads", setup.heads },
         { "head_dim", setup.headDim }, { "dtype", typeName }, { "device", setup.cuda ? "cuda" : "cpu" },
         { "kernel", setup.kernel }, { "backward", setup.backward }, { "repeats", setup.repeats },
@@ -247,6 +290,12 @@ int runBenchAttention(const Arguments& args, std::ostream& out, std::ostream&)
     out << fmt::format("  block-sparse: {:.4f} ms  {:.1f} effective TFLOP/s\n", ours.medianMs, oursTflops);
     out << fmt::format("  dense ({}): {:.4f} ms  {:.1f} TFLOP/s\n", denseName, dense.medianMs, denseTflops);
     out << fmt::format("  speed-up vs dense: {:.2f}x\n", dense.medianMs / ours.medianMs);
+    if (check) {
+        const DenseCheck errors = checkAgainstDense(q, k, v, layout, scale, checked, checkGradOutput);
+        out << fmt::format("  check against dense attention in {}: {}\n", type == at::kDouble ? "float64" : "float32",
+            describeCheck(errors));
+        result["check"] = checkJson(errors);
+    }
     if (jsonPath) {
         writeReportFile(*jsonPath, result.dump(2) + '\n', "--json");
     }
@@ -269,6 +318,9 @@ Command benchAttentionCommand()
             { "kernel", "K", "auto (dense layouts go to SDPA on CUDA, default) or tiled (always ours)" },
             { "seed", "S", "seed of the random inputs (default 0)" },
             { "backward", "", "CUDA: time forward + backward (gradients of query, key and value)" },
+            { "check", "",
+                "also compare the output (and with --backward the gradients) with dense attention masked by the "
+                "layout, in float32, and print the error" },
             { "json", "OUT", "also write the results as JSON to this file" } } };
     return { spec, runBenchAttention };
 }
