@@ -85,9 +85,9 @@ TEST_F(EvaluationText, AFolderIsItsTxtFilesInNameOrder)
     const std::string folder = (fs::path(m_dir) / "texts").string();
     const std::vector<std::string> files = evaluationTextFiles(folder);
     ASSERT_EQ(files.size(), 3u);
-    EXPECT_EQ(fs::path(files[0]).filename(), "a.txt");
-    EXPECT_EQ(fs::path(files[1]).filename(), "b.txt");
-    EXPECT_EQ(fs::path(files[2]).filename(), "empty.txt");
+    EXPECT_EQ(fs::path(files[0]).filename().string(), "a.txt");
+    EXPECT_EQ(fs::path(files[1]).filename().string(), "b.txt");
+    EXPECT_EQ(fs::path(files[2]).filename().string(), "empty.txt");
     const TokenizedText corpus = tokenizeEvaluationText(folder, *tokenizer);
     ASSERT_EQ(corpus.documents.size(), 2u); // the empty file adds no document
     EncodeOptions plain;

@@ -85,13 +85,14 @@ TEST(EvaluationWindows, BatchesPadOnTheRight)
 {
     const std::vector<EvaluationWindow> windows = makeWindows({ document(10, 6, 1) }, 6, kBert); // 4 + 2 tokens
     const EvaluationBatch batch = makeBatch(windows, 0, 2, 0);
-    ASSERT_EQ(batch.inputs.inputIds.sizes(), at::IntArrayRef({ 2, 6 }));
-    EXPECT_TRUE(batch.inputs.inputIds[1].equal(at::tensor({ 101, 14, 15, 102, 0, 0 }, at::kLong)));
+    ASSERT_EQ(batch.inputs.inputIds.sizes().vec(), (std::vector<std::int64_t> { 2, 6 }));
+    EXPECT_TRUE(
+        batch.inputs.inputIds[1].equal(at::tensor(std::vector<std::int64_t> { 101, 14, 15, 102, 0, 0 }, at::kLong)));
     ASSERT_TRUE(batch.inputs.attentionMask.has_value());
     EXPECT_TRUE(batch.inputs.attentionMask->equal(
-        at::tensor({ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }, at::kLong).view({ 2, 6 })));
-    EXPECT_TRUE(
-        batch.labels[1].equal(at::tensor({ kNotScored, 1014, 1015, kNotScored, kNotScored, kNotScored }, at::kLong)));
+        at::tensor(std::vector<std::int64_t> { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }, at::kLong).view({ 2, 6 })));
+    EXPECT_TRUE(batch.labels[1].equal(at::tensor(
+        std::vector<std::int64_t> { kNotScored, 1014, 1015, kNotScored, kNotScored, kNotScored }, at::kLong)));
     const EvaluationBatch second = makeBatch(windows, 1, 1, 0);
     EXPECT_EQ(second.inputs.inputIds.size(1), 4);
 }
