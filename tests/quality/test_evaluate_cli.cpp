@@ -94,12 +94,14 @@ TEST_F(EvaluateCli, InputMistakesNameTheirInput)
     expectUsageError(test::runCli({ "evaluate", classifier, "--text", m_text }), "needs a masked-LM model");
 
     std::ofstream(path("empty.txt")) << "  \n ";
-    expectUsageError(test::runCli(args({ "--text", path("empty.txt") })), "--text " + path("empty.txt") + ": ");
+    expectUsageError(
+        test::runCli({ "evaluate", m_model, "--text", path("empty.txt") }), "--text " + path("empty.txt") + ": ");
     std::ofstream(path("binary.txt"), std::ios::binary) << std::string("w5 \0\1\2 w6", 9);
-    expectUsageError(test::runCli(args({ "--text", path("binary.txt") })), "not a text file");
-    expectUsageError(test::runCli(args({ "--text", path("missing.txt") })), "--text " + path("missing.txt"));
+    expectUsageError(test::runCli({ "evaluate", m_model, "--text", path("binary.txt") }), "not a text file");
+    expectUsageError(
+        test::runCli({ "evaluate", m_model, "--text", path("missing.txt") }), "--text " + path("missing.txt"));
     fs::create_directories(path("no-texts"));
-    expectUsageError(test::runCli(args({ "--text", path("no-texts") })), "holds no .txt file");
+    expectUsageError(test::runCli({ "evaluate", m_model, "--text", path("no-texts") }), "holds no .txt file");
 
     expectUsageError(test::runCli(args({ "--seq-len", "8", "--sparsity", m_dense })),
         "sequence length 8 (--seq-len) is below the block 16 of layout dense");
