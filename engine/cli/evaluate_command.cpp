@@ -19,9 +19,9 @@
 namespace spw::cli {
 namespace {
 
-nlohmann::json resultsToJson(const std::vector<EvaluationResult>& results)
+nlohmann::ordered_json resultsToJson(const std::vector<EvaluationResult>& results)
 {
-    nlohmann::json list = nlohmann::json::array();
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const EvaluationResult& r : results)
         list.push_back({ { "configuration", r.configuration }, { "seq_len", r.seqLen }, { "tokens", r.tokens },
             { "loss", r.loss }, { "perplexity", r.perplexity }, { "accuracy", r.accuracy }, { "seconds", r.seconds } });
@@ -77,7 +77,7 @@ int runEvaluate(const Arguments& args, std::ostream& out, std::ostream& err)
         };
         const std::vector<EvaluationResult> results
             = evaluateMaskedLm(*model, *tokenizer, text, settings, onResult, interruption.progress());
-        const nlohmann::json report = resultsToJson(results);
+        const nlohmann::ordered_json report = resultsToJson(results);
         if (jsonPath)
             writeReportFile(*jsonPath, report.dump(2) + "\n", "--json");
         out << report.dump() << '\n';

@@ -51,6 +51,8 @@ TEST_F(EvaluateCli, PrintsAndWritesOneResultPerConfiguration)
 {
     const auto result = test::runCli(args({ "--seq-len", "80", "--sparsity", m_dense, "--json", path("out.json") }));
     ASSERT_EQ(result.exitCode, 0) << result.err;
+    // The keys in the order the issue gives them, the model as it is first.
+    EXPECT_EQ(result.out.rfind(R"({"results":[{"configuration":"as-is","seq_len":64,"tokens":)", 0), 0u) << result.out;
     const nlohmann::json json = nlohmann::json::parse(result.out);
     std::ifstream file(path("out.json"));
     EXPECT_EQ(nlohmann::json::parse(file), json);
