@@ -13,6 +13,7 @@ const std::vector<Command>& allCommands()
         profileCommand(),
         benchAttentionCommand(),
         convertCommand(),
+        evaluateCommand(),
     };
     return commands;
 }

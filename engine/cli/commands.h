@@ -13,5 +13,6 @@ Command inspectCommand();
 Command runCommand();
 Command profileCommand();
 Command convertCommand();
+Command evaluateCommand();
 
 } // namespace spw::cli

@@ -1,12 +1,11 @@
 // `sparse-workbench-cli profile`: timing, peak memory and output drift of dense versus block-sparse attention over
 // sequence lengths × batch sizes × sparsity configurations, for a checkpoint folder or an in-memory demo model.
+#include "cli/command_inputs.h"
 #include "cli/commands.h"
-#include "common/dtype_names.h"
 
 #include "common/available_memory.h"
 #include "common/error.h"
 #include "common/file_reading.h"
-#include "common/output_paths.h"
 #include "common/utf8_text.h"
 #include "convert/model_conversion.h"
 #include "model/create_model.h"
@@ -25,7 +24,6 @@
 #include <filesystem>
 #include <limits>
 #include <ostream>
-#include <set>
 
 #include <unistd.h>
 
@@ -41,22 +39,6 @@ std::string readTextFile(const std::string& path)
     } catch (const Error& e) {
         fail("--text {}", e.what());
     }
-}
-
-// Each --sparsity file, named by its stem (made unique with a suffix when two files share one).
-std::vector<ProfileLayout> readLayouts(const std::vector<std::string>& paths)
-{
-    std::vector<ProfileLayout> layouts;
-    std::set<std::string> names;
-    for (const std::string& path : paths) {
-        const std::string stem = validUtf8(fs::path(path).stem().string()); // the name goes into JSON
-        std::string name = stem;
-        for (int suffix = 2; names.count(name); ++suffix)
-            name = fmt::format("{}-{}", stem, suffix);
-        names.insert(name);
-        layouts.push_back({ name, loadSparsityConfig(path) });
-    }
-    return layouts;
 }
 
 CreateModelOptions demoShape(const Arguments& args, std::int64_t longest)
@@ -113,24 +95,6 @@ std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLen
     }
 }
 
-// A report replaces what is at its path: never the model's files or a file the sweep reads.
-void checkReportsOutsideInputs(
-    const Arguments& args, const std::string& jsonPath, const std::optional<std::string>& csvPath)
-{
-    std::vector<std::pair<std::string, std::string>> inputs; // path, what it is
-    if (!args.positional().empty())
-        inputs.emplace_back(args.positional().front(), "the model folder");
-    for (const std::string& path : args.values("sparsity"))
-        inputs.emplace_back(path, "the --sparsity file");
-    if (const auto text = args.value("text"))
-        inputs.emplace_back(*text, "the --text file");
-    for (const auto& [path, role] : inputs) {
-        checkOutputOutside(jsonPath, "--json", path, role);
-        if (csvPath)
-            checkOutputOutside(*csvPath, "--csv", path, role);
-    }
-}
-
 int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const bool demo = args.has("demo");
@@ -141,7 +105,10 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     checkReportPath(jsonPath, "--json");
     if (csvPath)
         checkReportPath(*csvPath, "--csv");
-    checkReportsOutsideInputs(args, jsonPath, csvPath);
+    std::vector<std::pair<std::string, std::string>> reports = { { "--json", jsonPath } };
+    if (csvPath)
+        reports.emplace_back("--csv", *csvPath);
+    checkReportsOutsideInputs(args, reports);
 
     ProfileSettings settings;
     args.required("sparsity");
@@ -160,18 +127,7 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     if (textPath)
         settings.text = readTextFile(*textPath);
 
-    LoadOptions options;
-    if (args.choice("device", { "cpu", "cuda" }, "cpu") == "cuda") {
-#ifndef SPW_TORCH_HAS_CUDA
-        failEnvironment("profile: --device cuda: this build has no CUDA support (LibTorch without CUDA)");
-#endif
-        if (!at::hasCUDA())
-            failEnvironment("profile: --device cuda: no CUDA device is available");
-        options.device = at::Device(at::kCUDA, 0);
-    }
-    options.dtype = dtypeFromName(args.choice("dtype", { "float32", "float16", "bfloat16" }, "float32"));
-    if (options.device.is_cpu() && options.dtype != at::kFloat)
-        err << "profile: --dtype: the CPU computes in float32\n";
+    const LoadOptions options = deviceOptions(args, "profile", err);
     const MachineInfo machine = currentMachine(options.device);
     if (options.device.is_cpu() && isReferenceBlas(machine.blasLibrary))
         err << "profile: note: LibTorch runs on the reference BLAS (" << machine.blasLibrary

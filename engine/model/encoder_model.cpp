@@ -220,15 +220,23 @@ at::Tensor EncoderModel::decoderWeight() const
     return m_tiedDecoder ? m_wordEmbeddings : m_lmDecoderWeight;
 }
 
+at::Tensor EncoderModel::maskedLmLogits(const at::Tensor& hidden) const
+{
+    if (head() != ModelHead::MaskedLM)
+        fail("{}: a {} has no masked-LM head (BertForMaskedLM or RobertaForMaskedLM has one)", m_sourceDirectory,
+            architectureName(m_architecture));
+    at::NoGradGuard noGrad;
+    // RoBERTa's LM head uses exact GELU whatever hidden_act says; BERT's uses hidden_act.
+    const bool roberta = family() == ModelFamily::Roberta;
+    at::Tensor x = applyActivation(m_lmDense(hidden), roberta ? "gelu" : m_config.hiddenAct);
+    return at::linear(m_lmNorm(x), decoderWeight(), m_lmBias);
+}
+
 at::Tensor EncoderModel::applyHead(const at::Tensor& hidden, const std::optional<at::Tensor>& pooled) const
 {
-    const bool roberta = family() == ModelFamily::Roberta;
-    if (head() == ModelHead::MaskedLM) {
-        // RoBERTa's LM head uses exact GELU whatever hidden_act says; BERT's uses hidden_act.
-        at::Tensor x = applyActivation(m_lmDense(hidden), roberta ? "gelu" : m_config.hiddenAct);
-        return at::linear(m_lmNorm(x), decoderWeight(), m_lmBias);
-    }
-    if (roberta) // RobertaClassificationHead: the <s> token, dense, tanh, out_proj
+    if (head() == ModelHead::MaskedLM)
+        return maskedLmLogits(hidden);
+    if (family() == ModelFamily::Roberta) // RobertaClassificationHead: the <s> token, dense, tanh, out_proj
         return m_classifier(at::tanh(m_classifierDense(hidden.select(1, 0))));
     return m_classifier(*pooled);
 }

@@ -83,6 +83,10 @@ public:
         const ModelConfig& config, std::uint64_t seed, double initializerRange = 0.02);
 
     ModelOutputs forward(const ModelInputs& inputs) const;
+    // The masked-LM head alone (transform dense, activation, LayerNorm, decoder + bias) on hidden states [..., hidden]
+    // from forward's lastHiddenState, e.g. only the masked positions' rows: [..., vocab]. spw::Error unless the model
+    // has a masked-LM head.
+    at::Tensor maskedLmLogits(const at::Tensor& hidden) const;
     // Profilers watch forward() through this (nullptr: none). The observer must outlive its use.
     void setForwardObserver(ForwardObserver* observer) { m_observer = observer; }
 

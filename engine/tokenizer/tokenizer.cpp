@@ -202,6 +202,24 @@ const std::string& Tokenizer::padToken() const
     return m_parts->padToken;
 }
 
+std::optional<std::int64_t> Tokenizer::maskTokenId() const
+{
+    return m_parts->maskTokenId;
+}
+
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> Tokenizer::singleTextSpecialIds() const
+{
+    std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> ids;
+    bool afterText = false;
+    for (const TemplatePiece& piece : m_parts->postProcessor.single) {
+        if (piece.isSequence)
+            afterText = true;
+        else
+            (afterText ? ids.second : ids.first).push_back(piece.id);
+    }
+    return ids;
+}
+
 std::int64_t Tokenizer::vocabSize() const
 {
     return m_parts->model->vocabulary().size();

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace spw {
@@ -51,6 +52,10 @@ public:
     // The padding token (tokenizer_config.json's pad_token, else "[PAD]" or "<pad>"); unset when there is none.
     std::optional<std::int64_t> padTokenId() const;
     const std::string& padToken() const;
+    // The masking token (tokenizer_config.json's mask_token, else "[MASK]" or "<mask>"); unset when there is none.
+    std::optional<std::int64_t> maskTokenId() const;
+    // The ids encode puts before and after one text (BERT: [CLS] / [SEP], RoBERTa: <s> / </s>).
+    std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> singleTextSpecialIds() const;
     // One past the largest id, added tokens included (a model's vocab_size must be at least this).
     std::int64_t vocabSize() const;
     std::optional<std::int64_t> tokenToId(const std::string& token) const;

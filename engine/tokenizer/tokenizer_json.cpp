@@ -24,6 +24,16 @@ const json& addedTokensOf(const json& root)
     return root.contains("added_tokens") && root["added_tokens"].is_array() ? root["added_tokens"] : kNone;
 }
 
+// The first of `candidates` (the configured token, then the usual spellings) that the vocabulary holds, with its id.
+std::optional<std::pair<std::string, std::int64_t>> firstKnownToken(
+    const Vocabulary& vocabulary, const std::vector<std::string>& candidates)
+{
+    for (const std::string& candidate : candidates)
+        if (auto id = vocabulary.find(candidate); id && !candidate.empty())
+            return std::make_pair(candidate, *id);
+    return std::nullopt;
+}
+
 // `idLimit`: how many tokens the file defines (the vocabulary and the added tokens).
 Vocabulary readVocab(const json& model, std::int64_t idLimit, const std::string& file)
 {
@@ -245,14 +255,12 @@ std::unique_ptr<TokenizerParts> partsFromTokenizerJson(const std::string& path, 
 
     parts->modelMaxLength = config.modelMaxLength;
     const auto& vocab = parts->model->vocabulary();
-    for (const std::string& candidate :
-        { config.specialToken("pad_token", ""), std::string("[PAD]"), std::string("<pad>") }) {
-        if (auto id = vocab.find(candidate); id && !candidate.empty()) {
-            parts->padToken = candidate;
-            parts->padTokenId = id;
-            break;
-        }
+    if (const auto pad = firstKnownToken(vocab, { config.specialToken("pad_token", ""), "[PAD]", "<pad>" })) {
+        parts->padToken = pad->first;
+        parts->padTokenId = pad->second;
     }
+    if (const auto mask = firstKnownToken(vocab, { config.specialToken("mask_token", ""), "[MASK]", "<mask>" }))
+        parts->maskTokenId = mask->second;
     return parts;
 }
 

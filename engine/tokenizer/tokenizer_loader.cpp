@@ -82,6 +82,7 @@ std::unique_ptr<TokenizerParts> wordPieceParts(const std::string& vocabPath, con
     parts->postProcessor = bertPostProcessor(cls, clsId, sep, sepId);
     parts->modelMaxLength = config.modelMaxLength;
     setPadding(*parts, config.specialToken("pad_token", "[PAD]"));
+    parts->maskTokenId = parts->model->vocabulary().find(config.specialToken("mask_token", "[MASK]"));
     return parts;
 }
 
@@ -111,6 +112,7 @@ std::unique_ptr<TokenizerParts> bpeParts(
         = robertaPostProcessor(cls, clsId, sep, sepId, config.trimOffsets.value_or(true), parts->addPrefixSpace);
     parts->modelMaxLength = config.modelMaxLength;
     setPadding(*parts, config.specialToken("pad_token", "<pad>"));
+    parts->maskTokenId = parts->model->vocabulary().find(config.specialToken("mask_token", "<mask>"));
     return parts;
 }
 

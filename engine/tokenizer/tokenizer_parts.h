@@ -26,6 +26,7 @@ struct TokenizerParts {
     std::optional<std::int64_t> modelMaxLength;
     std::string padToken;
     std::optional<std::int64_t> padTokenId;
+    std::optional<std::int64_t> maskTokenId;
     std::string sourceFile;
 };
 
