@@ -123,12 +123,24 @@ private Q_SLOTS:
         QVERIFY(qAbs(preview.attentionCostRelativeToDense - (stats.flopsRelativeToDense + 1.0) / 2.0) < 1e-12);
         QCOMPARE(page->previewModel()->value("Position table rows"), QStringLiteral("128 → 256 × 32"));
         QVERIFY(page->previewModel()->value("Layers made sparse").startsWith("0 (1 of 2)"));
+        // In words: the sparse layer's own figure, and the whole model's with the dense layer counted at 100 %.
+        auto percent = [](double fraction) { return QString::number(100.0 * fraction, 'f', 1) + " %"; };
+        QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
+            QStringLiteral("%1 of dense attention in the 1 sparse layer (0), dense in the other 1: %2 over the whole "
+                           "model")
+                .arg(percent(stats.flopsRelativeToDense), percent((stats.flopsRelativeToDense + 1.0) / 2.0)));
+        page->setLayerChecked(1, true);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
+            QStringLiteral("%1 of dense attention in each of the 2 layers").arg(percent(stats.flopsRelativeToDense)));
 
         // Positions only: attention stays dense everywhere.
         page->setUseSparsity(false);
         QVERIFY(waitForPreview(*page, 256, 0));
         QCOMPARE(page->preview().attentionCostRelativeToDense, 1.0);
         QVERIFY(page->previewModel()->value("Self-attention").contains("dense in every layer"));
+        QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
+            QStringLiteral("dense attention in every layer"));
 
         // Keeping the length and using no sparsity is nothing to convert: said inline.
         page->setMaxLength(128);

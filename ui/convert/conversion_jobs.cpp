@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "convert/conversion_plan.h"
+#include "convert/conversion_wording.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
 #include "export/export_model.h"
@@ -31,24 +32,6 @@ ConversionPlan toPlan(const LoadedModel& model, const ConversionSettings& settin
         plan.seed = settings.seed;
     }
     return plan;
-}
-
-QString layerRanges(const std::vector<int>& layers)
-{
-    QStringList parts;
-    for (std::size_t i = 0; i < layers.size();) {
-        std::size_t j = i;
-        while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1)
-            ++j;
-        parts.append(i == j ? QString::number(layers[i]) : QStringLiteral("%1–%2").arg(layers[i]).arg(layers[j]));
-        i = j + 1;
-    }
-    return parts.join(QStringLiteral(", "));
-}
-
-QString percent(double fraction)
-{
-    return QStringLiteral("%1 %").arg(QLocale().toString(100.0 * fraction, 'f', 1));
 }
 
 std::unique_ptr<EncoderModel> convertedCopy(
@@ -109,7 +92,7 @@ ConversionPreviewResult previewConversion(const LoadedModel& model, const Conver
     } else {
         result.rows.push_back({ tr("Layers made sparse"),
             tr("%1 (%2 of %3)")
-                .arg(layerRanges(preview.layersTouched))
+                .arg(QString::fromStdString(layerRangesText(preview.layersTouched)))
                 .arg(preview.layersTouched.size())
                 .arg(preview.layerCount) });
         result.rows.push_back({ tr("Sparse configuration"),
@@ -124,11 +107,11 @@ ConversionPreviewResult previewConversion(const LoadedModel& model, const Conver
                 tr("%1 tokens, %2 × %2 blocks, %3 dense")
                     .arg(count(preview.layoutLength))
                     .arg(blocks)
-                    .arg(percent(preview.layoutStats->density)) });
+                    .arg(QString::fromStdString(percentText(preview.layoutStats->density))) });
         }
     }
     result.rows.push_back({ tr("Attention cost at %1 tokens").arg(count(preview.maxLengthAfter)),
-        tr("%1 of dense attention in every layer").arg(percent(preview.attentionCostRelativeToDense)) });
+        QString::fromStdString(attentionCostText(preview)) });
     return result;
 }
 
