@@ -5,6 +5,7 @@
 // block-sparse attention on a text longer than one window: some).
 #include "convert/convert_page.h"
 #include "convert/drift_table_model.h"
+#include "convert/export_folder_dialog.h"
 #include "convert/model_conversion.h"
 #include "convert/sparse_attention_record.h"
 #include "job_runner.h"
@@ -19,11 +20,16 @@
 #include <nlohmann/json.hpp>
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <fstream>
 
@@ -54,6 +60,28 @@ QString longText()
     for (int i = 0; i < 12; ++i)
         text += QStringLiteral("Long documents are read in blocks of tokens, with local windows and global blocks. ");
     return text;
+}
+
+// Runs `act` on the modal dialog of type Widget once it is up (the page opens it with exec(), which blocks).
+template <typename Widget> void whenModal(std::function<void(Widget*)> act)
+{
+    auto* timer = new QTimer;
+    timer->setInterval(20);
+    QObject::connect(timer, &QTimer::timeout, [timer, act] {
+        if (auto* widget = qobject_cast<Widget*>(QApplication::activeModalWidget())) {
+            timer->stop();
+            timer->deleteLater();
+            act(widget);
+        }
+    });
+    timer->start();
+}
+
+void writeFile(const QString& path)
+{
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write("{}");
 }
 
 } // namespace
@@ -234,6 +262,89 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(out + "/letter.txt"));
         QVERIFY(QDir(out + "/photos").exists());
         QVERIFY(!QFile::exists(out + "/config.json"));
+    }
+
+    // Export… asks for a folder and a new folder's name; an existing model folder chosen with the name left empty
+    // is replaced only after "Replace folder?" is answered Yes (Cancel keeps the dialog and the folder).
+    void exportDialogReplacesAModelFolderAfterAsking()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        const QString out = m_dir.filePath("chosen");
+        QVERIFY(QDir().mkpath(out));
+        writeFile(out + "/config.json");
+        writeFile(out + "/old.txt");
+
+        QStringList seen;
+        whenModal<ExportFolderDialog>([&](ExportFolderDialog* dialog) {
+            seen << dialog->findChild<QLineEdit*>("exportName")->text();
+            dialog->findChild<QLineEdit*>("exportFolder")->setText(out);
+            dialog->findChild<QLineEdit*>("exportName")->clear();
+            seen << dialog->statusText();
+            whenModal<QMessageBox>([&, dialog](QMessageBox* question) {
+                seen << question->windowTitle();
+                question->button(QMessageBox::Cancel)->click();
+                // Cancelled: the dialog is still there, the folder untouched; asked again, Yes replaces it.
+                seen << (dialog->isVisible() ? "dialog kept" : "dialog closed");
+                whenModal<QMessageBox>([](QMessageBox* again) { again->button(QMessageBox::Yes)->click(); });
+                QTimer::singleShot(0, dialog->exportButton(), &QPushButton::click);
+            });
+            dialog->exportButton()->click();
+        });
+        QSignalSpy exported(page.get(), &ConvertPage::exportFinished);
+        page->findChild<QPushButton*>("export")->click();
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(seen.size(), 4);
+        QCOMPARE(seen[0], QStringLiteral("tiny-sparse"));
+        QVERIFY2(seen[1].startsWith("Replaces") && seen[1].contains("2 item"), qPrintable(seen[1]));
+        QCOMPARE(seen[2], QStringLiteral("Replace folder?"));
+        QCOMPARE(seen[3], QStringLiteral("dialog kept"));
+        QVERIFY(!QFile::exists(out + "/old.txt"));
+        QCOMPARE(readJson(out + "/config.json")["max_position_embeddings"].get<int>(), 256);
+    }
+
+    // The dialog says where the export goes as the fields change, and refuses what the engine would refuse: a
+    // folder of other things, the source folder; a new name inside any folder is fine.
+    void exportDialogSaysWhereAndRefuses()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        const QString documents = m_dir.filePath("papers");
+        QVERIFY(QDir().mkpath(documents + "/photos"));
+        writeFile(documents + "/letter.txt");
+        QStringList statuses;
+        QList<bool> enabled;
+        whenModal<ExportFolderDialog>([&](ExportFolderDialog* dialog) {
+            auto record = [&] {
+                statuses << dialog->statusText();
+                enabled << dialog->exportButton()->isEnabled();
+            };
+            dialog->setFolder(documents);
+            dialog->setName("");
+            record();
+            dialog->setFolder(m_dir.filePath("tiny"));
+            record();
+            dialog->setFolder(documents);
+            dialog->setName("fresh");
+            record();
+            dialog->setName("a/b");
+            record();
+            dialog->reject();
+        });
+        page->findChild<QPushButton*>("export")->click();
+        QCOMPARE(statuses.size(), 4);
+        QVERIFY2(
+            statuses[0].startsWith("Cannot export there") && statuses[0].contains("photos"), qPrintable(statuses[0]));
+        QVERIFY2(statuses[1].contains("source folder"), qPrintable(statuses[1]));
+        QCOMPARE(statuses[2],
+            QStringLiteral("Creates the new folder %1.").arg(QDir::toNativeSeparators(documents + "/fresh")));
+        QVERIFY2(statuses[3].contains("single name"), qPrintable(statuses[3]));
+        QCOMPARE(enabled, (QList<bool> { false, false, true, false }));
+        QVERIFY(!page->isBusy());
+        QVERIFY(!QDir(documents + "/fresh").exists());
+        QVERIFY(QFile::exists(documents + "/letter.txt"));
     }
 
     void compareFillsDrift()

@@ -2,7 +2,7 @@
 
 #include "convert/drift_chart.h"
 #include "convert/drift_table_model.h"
-#include "export/staging_folder.h"
+#include "convert/export_folder_dialog.h"
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
@@ -12,7 +12,6 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -20,7 +19,6 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -465,34 +463,9 @@ void ConvertPage::chooseExportFolder()
 {
     const QString suggested = QStringLiteral("%1-%2").arg(QFileInfo(m_model.directory).fileName(),
         m_sparsity->currentIndex() > 0 ? QStringLiteral("sparse") : QStringLiteral("long"));
-    const QString directory = QFileDialog::getSaveFileName(this, tr("Export converted model to a new folder"),
-        QDir(QFileInfo(m_model.directory).absolutePath()).filePath(suggested), QString(), nullptr,
-        QFileDialog::ShowDirsOnly | QFileDialog::DontConfirmOverwrite);
-    if (directory.isEmpty())
-        return;
-    // An existing folder is replaced only when the engine allows it (empty, or a model folder) and the user says so,
-    // after being told what it holds.
-    const QDir existing(directory);
-    const bool replace = existing.exists();
-    if (replace) {
-        try {
-            checkReplaceableFolder(directory.toStdString());
-        } catch (const Error& error) {
-            showError(tr("Not exported: %1").arg(QString::fromStdString(error.what())));
-            return;
-        }
-    }
-    const qsizetype entries = existing.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size();
-    if (replace && entries > 0
-        && QMessageBox::question(this, tr("Replace folder?"),
-               tr("%1 already exists and holds %n item(s). Replace it with the exported model? Its current "
-                  "contents will be deleted once the export is complete.",
-                   nullptr, int(entries))
-                   .arg(QDir::toNativeSeparators(directory)),
-               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
-            != QMessageBox::Yes)
-        return;
-    exportTo(directory, replace);
+    ExportFolderDialog dialog(m_model.directory, QFileInfo(m_model.directory).absolutePath(), suggested, this);
+    if (dialog.exec() == QDialog::Accepted)
+        exportTo(dialog.destination(), dialog.replaces());
 }
 
 } // namespace spw::ui
