@@ -102,10 +102,13 @@ QWidget* LayoutDesignerPage::buildToolbar()
     m_presets = new QComboBox(bar);
     m_presets->setObjectName(QStringLiteral("presets"));
     m_presets->setPlaceholderText(tr("Choose a preset…"));
-    m_presets->addItems(presetNames());
+    // Each entry says what the preset is; its name (the resource's) is the item's data.
+    for (const QString& name : presetNames())
+        m_presets->addItem(presetTitle(name), name);
     m_presets->setCurrentIndex(-1);
     m_presets->setMinimumContentsLength(14);
-    connect(m_presets, &QComboBox::activated, this, [this](int index) { applyPreset(m_presets->itemText(index)); });
+    connect(m_presets, &QComboBox::activated, this,
+        [this](int index) { applyPreset(m_presets->itemData(index).toString()); });
     layout->addWidget(m_presets);
 
     auto* open = new QPushButton(tr("Open…"), bar);
@@ -205,7 +208,7 @@ void LayoutDesignerPage::showMatchingPreset()
     int match = -1;
     for (int i = 0; i < m_presets->count() && match < 0; ++i) {
         try {
-            if (withConfig(m_input, loadPreset(m_presets->itemText(i))) == m_input)
+            if (withConfig(m_input, loadPreset(m_presets->itemData(i).toString())) == m_input)
                 match = i;
         } catch (const Error&) {
             // A broken preset matches nothing; choosing it reports why.
@@ -310,7 +313,7 @@ void LayoutDesignerPage::clearError()
 QString LayoutDesignerPage::configName() const
 {
     if (m_presets->currentIndex() >= 0)
-        return m_presets->currentText();
+        return m_presets->currentData().toString();
     return tr("custom %1").arg(QString::fromUtf8(modeName(m_input.config.mode)));
 }
 
