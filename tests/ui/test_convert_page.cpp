@@ -175,6 +175,21 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(page->errorText().contains("nothing to convert"), 30000);
     }
 
+    // "All" and "None" are buttons that look like buttons, and they check and uncheck every layer.
+    void allAndNoneCheckTheLayers()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        auto* all = page->findChild<QPushButton*>("checkAllLayers");
+        auto* none = page->findChild<QPushButton*>("checkNoLayers");
+        QVERIFY(all && none);
+        QVERIFY(!all->isFlat() && !none->isFlat());
+        none->click();
+        QVERIFY(page->settings().layers.empty());
+        all->click();
+        QCOMPARE(page->settings().layers, (std::vector<int> { 0, 1 }));
+    }
+
     void exportLoadsBackWithTheEngine()
     {
         JobRunner runner;

@@ -131,11 +131,17 @@ QWidget* ConvertPage::buildForm()
 
     auto* layersTitle = new QHBoxLayout;
     layersTitle->addWidget(new QLabel(tr("Layers to make sparse"), form), 1);
+    // Small but framed: flat, they read as labels.
     auto* all = new QPushButton(tr("All"), form);
+    all->setObjectName(QStringLiteral("checkAllLayers"));
+    all->setToolTip(tr("Make every layer sparse"));
     auto* none = new QPushButton(tr("None"), form);
+    none->setObjectName(QStringLiteral("checkNoLayers"));
+    none->setToolTip(tr("Keep every layer dense"));
     for (QPushButton* button : { all, none }) {
-        button->setFlat(true);
-        button->setCursor(Qt::PointingHandCursor);
+        button->setAutoDefault(false);
+        button->setMinimumWidth(button->fontMetrics().horizontalAdvance(button->text()) + 24);
+        button->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
         layersTitle->addWidget(button);
     }
     layout->addLayout(layersTitle);
