@@ -6,6 +6,7 @@
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
+#include "model/model_sparsity.h"
 #include "widgets/inline_message.h"
 #include "widgets/job_progress_row.h"
 #include "widgets/section_title.h"
@@ -230,6 +231,12 @@ void ConvertPage::setModel(const LoadedModel& model)
                           .arg(config.numAttentionHeads)
                           .arg(QLocale().toString(qlonglong(current)))
                           .arg(model.demo ? tr(" (demo model, random weights)") : QString()));
+    // A converted model opened again: say so, and what converting it does to the attention it already has.
+    if (const std::optional<ModelSparsity> sparsity = modelSparsity(model))
+        m_source->setText(m_source->text()
+            + tr("\nAlready sparse: %1. Extending its positions keeps that attention; sparse attention chosen "
+                 "below replaces it in the checked layers.")
+                  .arg(sparsity->description()));
     {
         const QSignalBlocker blockLength(m_maxLength);
         m_maxLength->setMinimum(int(current));
