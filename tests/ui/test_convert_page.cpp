@@ -4,6 +4,7 @@
 // export onto an existing folder failing inline, and the drift after comparing (positions extended only: none;
 // block-sparse attention on a text longer than one window: some).
 #include "convert/convert_page.h"
+#include "convert/drift_panel.h"
 #include "convert/drift_table_model.h"
 #include "convert/export_folder_dialog.h"
 #include "convert/model_conversion.h"
@@ -23,10 +24,12 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -360,6 +363,73 @@ private Q_SLOTS:
         QVERIFY(!page->isBusy());
         QVERIFY(!QDir(documents + "/fresh").exists());
         QVERIFY(QFile::exists(documents + "/letter.txt"));
+    }
+
+    // The comparison runs at the converted length, with the text repeated to fill it, says so, and marks its
+    // results stale when the settings or the text change.
+    void compareRunsAtTheConvertedLength()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        DriftPanel* panel = page->driftPanel();
+        const QString note = panel->noteText();
+        const auto textTokens = m_model.tokenizer->encode(longText().toStdString()).size();
+        QVERIFY(textTokens < 256);
+        QVERIFY2(note.startsWith("Run at 256 tokens, the converted length")
+                && note.contains(QStringLiteral("the sample text (%1 tokens) repeated").arg(textTokens))
+                && note.contains("cut to 256") && note.contains("over 256 real tokens"),
+            qPrintable(note));
+        QVERIFY(panel->warningText().isEmpty());
+        // Local windows of 2 blocks at 256 tokens: the first layer's output moves.
+        QVERIFY(page->driftModel()->rows()[0].maxAbsDiff > 1e-4);
+        auto* stale = panel->findChild<QLabel*>("driftStale");
+        QVERIFY(!stale->isVisibleTo(panel));
+
+        page->setSeed(9);
+        QVERIFY(panel->isStale());
+        QVERIFY(stale->isVisibleTo(panel));
+        QVERIFY2(stale->text().contains("settings changed"), qPrintable(stale->text()));
+        QVERIFY(!panel->findChild<QTableView*>("driftTable")->isEnabled());
+        QVERIFY(waitForPreview(*page, 256, 2));
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        QVERIFY(!panel->isStale());
+        QVERIFY(panel->findChild<QTableView*>("driftTable")->isEnabled());
+        page->setSampleText(QStringLiteral("Another text."));
+        QVERIFY(panel->isStale());
+        QVERIFY2(stale->text().contains("sample text changed"), qPrintable(stale->text()));
+    }
+
+    // A layout that covers every block at the comparison's length is said to be dense there (and the drift is nil,
+    // which shows it); padding instead of repeating is said too.
+    void denseLayoutAtTheLengthIsWarned()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        SparsityConfig wide = fixedConfig();
+        wide.numLocalBlocks = 16; // one window of 256 tokens
+        page->setSparsity(wide, "wide");
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        page->driftPanel()->setFill(DriftFill::Pad);
+        page->setSampleText(QStringLiteral("A short text to pad."));
+        QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        const QString warning = page->driftPanel()->warningText();
+        QVERIFY2(warning.startsWith("At 256 tokens") && warning.contains("covers every block"), qPrintable(warning));
+        for (const DriftRow& row : page->driftModel()->rows())
+            QVERIFY2(row.maxAbsDiff < 1e-5, qPrintable(row.output));
+        const auto textTokens = m_model.tokenizer->encode("A short text to pad.").size();
+        const QString note = page->driftPanel()->noteText();
+        QVERIFY2(note.contains(QStringLiteral("the sample text (%1 tokens) padded to 256").arg(textTokens))
+                && note.contains(QStringLiteral("over %1 real tokens").arg(textTokens)),
+            qPrintable(note));
     }
 
     void compareFillsDrift()

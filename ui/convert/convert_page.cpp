@@ -1,12 +1,14 @@
 #include "convert/convert_page.h"
 
 #include "convert/drift_chart.h"
+#include "convert/drift_panel.h"
 #include "convert/drift_table_model.h"
 #include "convert/export_folder_dialog.h"
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
 #include "model/model_sparsity.h"
+#include "widgets/fitted_table_view.h"
 #include "widgets/inline_message.h"
 #include "widgets/job_progress_row.h"
 #include "widgets/section_title.h"
@@ -35,31 +37,6 @@ namespace {
 
 const QString kPreviewChannel = QStringLiteral("convert-preview");
 const QString kJobChannel = QStringLiteral("convert");
-
-QTableView* tableView(QAbstractItemModel* model, const QString& name, QWidget* parent)
-{
-    auto* view = new QTableView(parent);
-    view->setObjectName(name);
-    view->setModel(model);
-    view->setAlternatingRowColors(true);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setWordWrap(false);
-    view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    // As tall as its rows: the page's spare height goes to the chart, not to empty table space.
-    auto fit = [view] {
-        const int rows = std::max(1, view->model()->rowCount());
-        view->setFixedHeight(view->horizontalHeader()->sizeHint().height()
-            + rows * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth());
-    };
-    QObject::connect(model, &QAbstractItemModel::modelReset, view, fit);
-    fit();
-    return view;
-}
 
 } // namespace
 
@@ -167,8 +144,9 @@ QWidget* ConvertPage::buildForm()
     auto* buttons = new QHBoxLayout;
     m_compare = new QPushButton(tr("Compare on sample text"), form);
     m_compare->setObjectName(QStringLiteral("compare"));
-    m_compare->setToolTip(tr("Run the Model page's sample text through the loaded model and a converted copy and "
-                             "measure how far the outputs move"));
+    m_compare->setToolTip(tr("Run the Model page's sample text, filled to the converted length, through a converted "
+                             "copy and through the same conversion without sparse attention, and measure how far "
+                             "the outputs move"));
     connect(m_compare, &QPushButton::clicked, this, &ConvertPage::compare);
     buttons->addWidget(m_compare);
     m_export = new QPushButton(tr("Export…"), form);
@@ -199,24 +177,14 @@ QWidget* ConvertPage::buildResults()
     layout->setContentsMargins(8, 0, 0, 0);
     layout->addWidget(sectionTitle(tr("Preview"), results));
     m_preview = new KeyValueModel(tr("What changes"), tr("Before → after"), this);
-    m_previewView = tableView(m_preview, QStringLiteral("previewTable"), results);
+    m_previewView = fittedTableView(m_preview, QStringLiteral("previewTable"), results);
     layout->addWidget(m_previewView);
     layout->addSpacing(8);
 
-    layout->addWidget(sectionTitle(tr("Output drift on the sample text"), results));
-    m_driftNote = new QLabel(tr("Compare on sample text to measure how far the converted model's outputs move from "
-                                "the loaded model's."),
-        results);
-    m_driftNote->setObjectName(QStringLiteral("driftNote"));
-    m_driftNote->setWordWrap(true);
-    m_driftNote->setStyleSheet(QStringLiteral("QLabel { color: #5f6670; }"));
-    layout->addWidget(m_driftNote);
-    m_drift = new DriftTableModel(this);
-    m_driftView = tableView(m_drift, QStringLiteral("driftTable"), results);
-    m_driftView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    layout->addWidget(m_driftView);
-    m_chart = new DriftChart(results);
-    layout->addWidget(m_chart, 1);
+    m_driftPanel = new DriftPanel(results);
+    connect(m_driftPanel, &DriftPanel::fillChanged, this,
+        [this] { m_driftPanel->markStale(tr("the way the text is filled changed")); });
+    layout->addWidget(m_driftPanel, 1);
     return results;
 }
 
@@ -251,8 +219,7 @@ void ConvertPage::setModel(const LoadedModel& model)
             item->setCheckState(Qt::Checked);
         }
     }
-    m_drift->setRows({});
-    m_chart->showDrift({});
+    m_driftPanel->clear();
     clearMessages();
     // At once rather than debounced: a screenshot taken when the runner falls idle then shows the preview.
     m_previewValid = false;
@@ -283,7 +250,19 @@ void ConvertPage::setSparsity(const SparsityConfig& config, const QString& name)
 
 void ConvertPage::setSampleText(const QString& text)
 {
+    if (text != m_sampleText)
+        m_driftPanel->markStale(tr("the sample text changed"));
     m_sampleText = text;
+}
+
+DriftTableModel* ConvertPage::driftModel() const
+{
+    return m_driftPanel->model();
+}
+
+DriftChart* ConvertPage::driftChart() const
+{
+    return m_driftPanel->chart();
 }
 
 ConversionSettings ConvertPage::settings() const
@@ -324,6 +303,7 @@ void ConvertPage::setSeed(std::uint64_t seed)
 
 void ConvertPage::schedulePreview()
 {
+    m_driftPanel->markStale(tr("the conversion settings changed"));
     m_previewValid = false;
     updateButtons();
     m_previewTimer->start();
@@ -366,18 +346,14 @@ void ConvertPage::compare()
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
     const QString text = m_sampleText;
+    const DriftFill fill = m_driftPanel->fill();
     std::function<DriftReport(const ProgressCallback&)> work
-        = [model, settings, text](const ProgressCallback& p) { return compareOnText(model, settings, text, p); };
+        = [model, settings, text, fill](
+              const ProgressCallback& p) { return compareOnText(model, settings, text, fill, p); };
     JobRunner::Handlers<DriftReport> handlers;
     handlers.finished = [this](DriftReport report) {
         endJob();
-        m_drift->setRows(report.rows);
-        m_chart->showDrift(report.rows);
-        m_driftNote->setText(
-            tr("%1 tokens of the sample text, run at %2 (padded to the block) by the converted copy: each layer's "
-               "hidden state and the final outputs, over the real tokens.")
-                .arg(report.tokens)
-                .arg(report.paddedTokens));
+        m_driftPanel->showReport(report);
         Q_EMIT compareFinished();
     };
     handlers.failed = [this](const QString& message) {
