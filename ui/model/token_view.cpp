@@ -193,11 +193,10 @@ QString TokenView::tokenToolTip(qsizetype position) const
             .arg(QString::fromStdString(m_tokenizer->padToken()))
             .arg(position)
             .arg(block);
+    // One arg() call: a token's text may itself read "%2".
     QString tip = tr("“%1” · id %2 · position %3 · block %4")
-                      .arg(m_texts[position])
-                      .arg(m_ids[std::size_t(position)])
-                      .arg(position)
-                      .arg(block);
+                      .arg(m_texts[position], QString::number(m_ids[std::size_t(position)]), QString::number(position),
+                          QString::number(block));
     if (m_tokens[position] != m_texts[position])
         tip += tr("\nIn the vocabulary: %1").arg(m_tokens[position]);
     return tip;
