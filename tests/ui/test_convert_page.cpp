@@ -17,6 +17,7 @@
 #include "presets.h"
 #include "sparsity/layout.h"
 #include "tokenizer/demo_tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -5,6 +5,7 @@
 #include "convert/sparse_attention_record.h"
 #include "designer/layout_designer_page.h"
 #include "export/export_model.h"
+#include "job_runner.h"
 #include "main_window.h"
 #include "model/create_model.h"
 #include "model/encoder_model.h"
