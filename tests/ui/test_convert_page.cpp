@@ -156,7 +156,7 @@ private Q_SLOTS:
         QCOMPARE(page->previewModel()->value("Position table rows"), QStringLiteral("128 → 256 × 32"));
         QVERIFY(page->previewModel()->value("Layers made sparse").startsWith("0 (1 of 2)"));
         // In words: the sparse layer's own figure, and the whole model's with the dense layer counted at 100 %.
-        auto percent = [](double fraction) { return QString::number(100.0 * fraction, 'f', 1) + " %"; };
+        auto percent = [](double fraction) { return QString::asprintf("%.1f %%", 100.0 * fraction); };
         QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
             QStringLiteral("%1 of dense attention in the 1 sparse layer (0), dense in the other 1: %2 over the whole "
                            "model")
