@@ -4,6 +4,7 @@
 #include "designer/layout_designer_page.h"
 #include "job_runner.h"
 #include "model/model_page.h"
+#include "model/model_sparsity.h"
 #include "model/token_view.h"
 #include "profile/profile_page.h"
 
@@ -62,6 +63,12 @@ MainWindow::MainWindow(QWidget* parent)
         });
     m_modelPage->setBlockSize(m_layoutPage->input().config.block);
     m_convertPage->setSparsity(m_layoutPage->input().config, m_layoutPage->configName());
+    // The designer draws at the open model's heads and length, and opens a converted model's own layout.
+    connect(m_modelPage, &ModelPage::modelLoaded, m_layoutPage, &LayoutDesignerPage::followModel);
+    connect(m_modelPage, &ModelPage::sparsityOpened, this, [this](const ModelSparsity& sparsity) {
+        m_layoutPage->openModelSparsity(sparsity);
+        m_tabs->setCurrentWidget(m_layoutPage);
+    });
     // Convert & export works on the model the Model page has open, and compares on its text.
     connect(m_modelPage, &ModelPage::modelLoaded, m_convertPage, &ConvertPage::setModel);
     connect(m_modelPage->tokenView(), &TokenView::tokensShown, this,

@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "common/output_paths.h"
 #include "convert/sparse_attention_record.h"
+#include "export/export_destination.h"
 #include "export/folder_files.h"
 #include "export/staging_folder.h"
 #include "io/safetensors.h"
@@ -13,9 +14,8 @@
 
 namespace spw {
 namespace fs = std::filesystem;
-namespace {
 
-void checkSourceAndTarget(const std::string& sourceDirectory, const std::string& outDirectory)
+void checkExportDestination(const std::string& sourceDirectory, const std::string& outDirectory)
 {
     if (outDirectory.empty())
         fail("the output folder is not given");
@@ -35,6 +35,8 @@ void checkSourceAndTarget(const std::string& sourceDirectory, const std::string&
         fail("{}: the output folder contains the source folder {}; replacing it would delete the source", outDirectory,
             sourceDirectory);
 }
+
+namespace {
 
 nlohmann::json exportedConfig(const EncoderModel& model)
 {
@@ -59,7 +61,7 @@ std::map<std::string, at::Tensor> exportedTensors(const EncoderModel& model)
 ExportResult exportModel(const EncoderModel& model, const ConversionRecord& record, const std::string& sourceDirectory,
     const std::string& outDirectory, bool force, const ProgressCallback& progress)
 {
-    checkSourceAndTarget(sourceDirectory, outDirectory);
+    checkExportDestination(sourceDirectory, outDirectory);
     // Everything that can fail on the model's side fails before a folder is created.
     const nlohmann::json config = exportedConfig(model);
     reportProgress(progress, 0.0f);

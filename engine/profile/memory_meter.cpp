@@ -6,6 +6,10 @@
 #include <fstream>
 #include <string>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #ifdef SPW_TORCH_HAS_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
@@ -53,7 +57,13 @@ MemoryMeter::MemoryMeter(at::Device device)
         fail("profile: the engine was built without CUDA, cannot measure memory on {}", device.str());
 #endif
     if (device.is_cpu())
-        m_resetWorks = resetPeakResidentSet();
+    // Memory the C library keeps after earlier runs freed it stays resident: a run that fits into it touches no
+    // new page, and its peak read 0.0 MiB (dense attention at 512 tokens after a sweep's longer runs). Handing the
+    // free memory back first makes each run's allocations show in the resident set again.
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    m_resetWorks = resetPeakResidentSet();
 }
 
 void MemoryMeter::start()

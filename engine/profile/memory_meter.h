@@ -5,6 +5,8 @@
 //         start() resets it to the current RSS by writing "5" to /proc/self/clear_refs (Linux 4.0+); each run is
 //         then measured on its own whatever ran before it. Where that reset is refused, the meter reports the
 //         growth of VmHWM during the run, which reads 0 for a run smaller than an earlier one: method() says which.
+//         start() also returns the C library's free memory to the system (glibc's malloc_trim): otherwise a run
+//         whose allocations fit into memory freed by earlier runs adds no resident page and reads (nearly) 0.
 #include <ATen/ATen.h>
 
 #include <cstdint>

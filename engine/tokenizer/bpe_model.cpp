@@ -22,6 +22,20 @@ char32_t byteLevelChar(unsigned char byte)
     return table[byte];
 }
 
+std::optional<unsigned char> byteOfByteLevelChar(char32_t c)
+{
+    static const std::map<char32_t, unsigned char> bytes = [] {
+        std::map<char32_t, unsigned char> map;
+        for (unsigned b = 0; b < 256; ++b)
+            map.emplace(byteLevelChar(static_cast<unsigned char>(b)), static_cast<unsigned char>(b));
+        return map;
+    }();
+    const auto it = bytes.find(c);
+    if (it == bytes.end())
+        return std::nullopt;
+    return it->second;
+}
+
 BpeModel::BpeModel(Vocabulary vocabulary, const std::vector<std::pair<std::string, std::string>>& merges,
     std::optional<std::string> unkToken, const std::string& source)
     : m_vocabulary(std::move(vocabulary))

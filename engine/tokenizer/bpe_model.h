@@ -13,6 +13,8 @@ namespace spw {
 
 // The character that stands for `byte` in byte-level vocabularies.
 char32_t byteLevelChar(unsigned char byte);
+// The byte `c` stands for; unset for a character byteLevelChar never gives.
+std::optional<unsigned char> byteOfByteLevelChar(char32_t c);
 
 class BpeModel : public SubwordModel {
 public:

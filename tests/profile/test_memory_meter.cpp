@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace spw {
 namespace {
 
@@ -28,6 +30,24 @@ TEST(MemoryMeter, MeasuresEachRunFromItsOwnStart)
     EXPECT_LT(large, 200.0);
     EXPECT_GE(small, 28.0);
     EXPECT_LT(small, 90.0); // not the earlier, larger peak
+}
+
+// Memory freed by earlier runs and kept by the C library must not hide a run's own allocations.
+TEST(MemoryMeter, CountsMemoryEarlierRunsFreed)
+{
+    MemoryMeter meter(at::kCPU);
+    if (meter.method() != "vmhwm-reset")
+        GTEST_SKIP() << "this kernel refuses to reset the peak resident set (/proc/self/clear_refs)";
+    auto run = [] {
+        std::vector<at::Tensor> blocks;
+        for (int i = 0; i < 3; ++i)
+            blocks.push_back(at::empty({ 4 * 1024 * 1024 }, at::kByte).fill_(1));
+    };
+    run();
+    run();
+    meter.start();
+    run();
+    EXPECT_GE(meter.peakIncreaseMiB(), 11.5); // three 4 MiB blocks alive at once
 }
 
 } // namespace

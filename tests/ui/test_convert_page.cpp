@@ -4,7 +4,9 @@
 // export onto an existing folder failing inline, and the drift after comparing (positions extended only: none;
 // block-sparse attention on a text longer than one window: some).
 #include "convert/convert_page.h"
+#include "convert/drift_panel.h"
 #include "convert/drift_table_model.h"
+#include "convert/export_folder_dialog.h"
 #include "convert/model_conversion.h"
 #include "convert/sparse_attention_record.h"
 #include "job_runner.h"
@@ -15,16 +17,25 @@
 #include "presets.h"
 #include "sparsity/layout.h"
 #include "tokenizer/demo_tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
+#include <cstdio>
 #include <fstream>
 
 using namespace spw;
@@ -54,6 +65,28 @@ QString longText()
     for (int i = 0; i < 12; ++i)
         text += QStringLiteral("Long documents are read in blocks of tokens, with local windows and global blocks. ");
     return text;
+}
+
+// Runs `act` on the modal dialog of type Widget once it is up (the page opens it with exec(), which blocks).
+template <typename Widget> void whenModal(std::function<void(Widget*)> act)
+{
+    auto* timer = new QTimer;
+    timer->setInterval(20);
+    QObject::connect(timer, &QTimer::timeout, [timer, act] {
+        if (auto* widget = qobject_cast<Widget*>(QApplication::activeModalWidget())) {
+            timer->stop();
+            timer->deleteLater();
+            act(widget);
+        }
+    });
+    timer->start();
+}
+
+void writeFile(const QString& path)
+{
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write("{}");
 }
 
 } // namespace
@@ -123,16 +156,48 @@ private Q_SLOTS:
         QVERIFY(qAbs(preview.attentionCostRelativeToDense - (stats.flopsRelativeToDense + 1.0) / 2.0) < 1e-12);
         QCOMPARE(page->previewModel()->value("Position table rows"), QStringLiteral("128 → 256 × 32"));
         QVERIFY(page->previewModel()->value("Layers made sparse").startsWith("0 (1 of 2)"));
+        // In words: the sparse layer's own figure, and the whole model's with the dense layer counted at 100 %.
+        // The C library's rounding (ties to even: 56.25 reads 56.2), not Qt's own asprintf (ties away).
+        auto percent = [](double fraction) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.1f %%", 100.0 * fraction);
+            return QString::fromLatin1(text);
+        };
+        QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
+            QStringLiteral("%1 of dense attention in the 1 sparse layer (0), dense in the other 1: %2 over the whole "
+                           "model")
+                .arg(percent(stats.flopsRelativeToDense), percent((stats.flopsRelativeToDense + 1.0) / 2.0)));
+        page->setLayerChecked(1, true);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
+            QStringLiteral("%1 of dense attention in each of the 2 layers").arg(percent(stats.flopsRelativeToDense)));
 
         // Positions only: attention stays dense everywhere.
         page->setUseSparsity(false);
         QVERIFY(waitForPreview(*page, 256, 0));
         QCOMPARE(page->preview().attentionCostRelativeToDense, 1.0);
         QVERIFY(page->previewModel()->value("Self-attention").contains("dense in every layer"));
+        QCOMPARE(page->previewModel()->value("Attention cost at 256 tokens"),
+            QStringLiteral("dense attention in every layer"));
 
         // Keeping the length and using no sparsity is nothing to convert: said inline.
         page->setMaxLength(128);
         QTRY_VERIFY_WITH_TIMEOUT(page->errorText().contains("nothing to convert"), 30000);
+    }
+
+    // "All" and "None" are buttons that look like buttons, and they check and uncheck every layer.
+    void allAndNoneCheckTheLayers()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        auto* all = page->findChild<QPushButton*>("checkAllLayers");
+        auto* none = page->findChild<QPushButton*>("checkNoLayers");
+        QVERIFY(all && none);
+        QVERIFY(!all->isFlat() && !none->isFlat());
+        none->click();
+        QVERIFY(page->settings().layers.empty());
+        all->click();
+        QCOMPARE(page->settings().layers, (std::vector<int> { 0, 1 }));
     }
 
     void exportLoadsBackWithTheEngine()
@@ -222,6 +287,158 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(out + "/letter.txt"));
         QVERIFY(QDir(out + "/photos").exists());
         QVERIFY(!QFile::exists(out + "/config.json"));
+    }
+
+    // Export… asks for a folder and a new folder's name; an existing model folder chosen with the name left empty
+    // is replaced only after "Replace folder?" is answered Yes (Cancel keeps the dialog and the folder).
+    void exportDialogReplacesAModelFolderAfterAsking()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        const QString out = m_dir.filePath("chosen");
+        QVERIFY(QDir().mkpath(out));
+        writeFile(out + "/config.json");
+        writeFile(out + "/old.txt");
+
+        QStringList seen;
+        whenModal<ExportFolderDialog>([&](ExportFolderDialog* dialog) {
+            seen << dialog->findChild<QLineEdit*>("exportName")->text();
+            dialog->findChild<QLineEdit*>("exportFolder")->setText(out);
+            dialog->findChild<QLineEdit*>("exportName")->clear();
+            seen << dialog->statusText();
+            whenModal<QMessageBox>([&, dialog](QMessageBox* question) {
+                seen << question->windowTitle();
+                question->button(QMessageBox::Cancel)->click();
+                // Cancelled: the dialog is still there, the folder untouched; asked again, Yes replaces it.
+                seen << (dialog->isVisible() ? "dialog kept" : "dialog closed");
+                whenModal<QMessageBox>([](QMessageBox* again) { again->button(QMessageBox::Yes)->click(); });
+                QTimer::singleShot(0, dialog->exportButton(), &QPushButton::click);
+            });
+            dialog->exportButton()->click();
+        });
+        QSignalSpy exported(page.get(), &ConvertPage::exportFinished);
+        page->findChild<QPushButton*>("export")->click();
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(seen.size(), 4);
+        QCOMPARE(seen[0], QStringLiteral("tiny-sparse"));
+        QVERIFY2(seen[1].startsWith("Replaces") && seen[1].contains("2 item"), qPrintable(seen[1]));
+        QCOMPARE(seen[2], QStringLiteral("Replace folder?"));
+        QCOMPARE(seen[3], QStringLiteral("dialog kept"));
+        QVERIFY(!QFile::exists(out + "/old.txt"));
+        QCOMPARE(readJson(out + "/config.json")["max_position_embeddings"].get<int>(), 256);
+    }
+
+    // The dialog says where the export goes as the fields change, and refuses what the engine would refuse: a
+    // folder of other things, the source folder; a new name inside any folder is fine.
+    void exportDialogSaysWhereAndRefuses()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        const QString documents = m_dir.filePath("papers");
+        QVERIFY(QDir().mkpath(documents + "/photos"));
+        writeFile(documents + "/letter.txt");
+        QStringList statuses;
+        QList<bool> enabled;
+        whenModal<ExportFolderDialog>([&](ExportFolderDialog* dialog) {
+            auto record = [&] {
+                statuses << dialog->statusText();
+                enabled << dialog->exportButton()->isEnabled();
+            };
+            dialog->setFolder(documents);
+            dialog->setName("");
+            record();
+            dialog->setFolder(m_dir.filePath("tiny"));
+            record();
+            dialog->setFolder(documents);
+            dialog->setName("fresh");
+            record();
+            dialog->setName("a/b");
+            record();
+            dialog->reject();
+        });
+        page->findChild<QPushButton*>("export")->click();
+        QCOMPARE(statuses.size(), 4);
+        QVERIFY2(
+            statuses[0].startsWith("Cannot export there") && statuses[0].contains("photos"), qPrintable(statuses[0]));
+        QVERIFY2(statuses[1].contains("source folder"), qPrintable(statuses[1]));
+        QCOMPARE(statuses[2],
+            QStringLiteral("Creates the new folder %1.").arg(QDir::toNativeSeparators(documents + "/fresh")));
+        QVERIFY2(statuses[3].contains("single name"), qPrintable(statuses[3]));
+        QCOMPARE(enabled, (QList<bool> { false, false, true, false }));
+        QVERIFY(!page->isBusy());
+        QVERIFY(!QDir(documents + "/fresh").exists());
+        QVERIFY(QFile::exists(documents + "/letter.txt"));
+    }
+
+    // The comparison runs at the converted length, with the text repeated to fill it, says so, and marks its
+    // results stale when the settings or the text change.
+    void compareRunsAtTheConvertedLength()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        const QString sentence = QStringLiteral("Sparse attention reads long documents in blocks of tokens.");
+        page->setSampleText(sentence);
+        QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        DriftPanel* panel = page->driftPanel();
+        const QString note = panel->noteText();
+        const auto textTokens = m_model.tokenizer->encode(sentence.toStdString()).size();
+        QVERIFY(textTokens < 256);
+        QVERIFY2(note.startsWith("Run at 256 tokens, the converted length")
+                && note.contains(QStringLiteral("the sample text (%1 tokens) repeated").arg(textTokens))
+                && note.contains("cut to 256") && note.contains("over 256 real tokens"),
+            qPrintable(note));
+        QVERIFY(panel->warningText().isEmpty());
+        // Local windows of 2 blocks at 256 tokens: the first layer's output moves.
+        QVERIFY(page->driftModel()->rows()[0].maxAbsDiff > 1e-4);
+        auto* stale = panel->findChild<QLabel*>("driftStale");
+        QVERIFY(!stale->isVisibleTo(panel));
+
+        page->setSeed(9);
+        QVERIFY(panel->isStale());
+        QVERIFY(stale->isVisibleTo(panel));
+        QVERIFY2(stale->text().contains("settings changed"), qPrintable(stale->text()));
+        QVERIFY(!panel->findChild<QTableView*>("driftTable")->isEnabled());
+        QVERIFY(waitForPreview(*page, 256, 2));
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        QVERIFY(!panel->isStale());
+        QVERIFY(panel->findChild<QTableView*>("driftTable")->isEnabled());
+        page->setSampleText(QStringLiteral("Another text."));
+        QVERIFY(panel->isStale());
+        QVERIFY2(stale->text().contains("sample text changed"), qPrintable(stale->text()));
+    }
+
+    // A layout that covers every block at the comparison's length is said to be dense there (and the drift is nil,
+    // which shows it); padding instead of repeating is said too.
+    void denseLayoutAtTheLengthIsWarned()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        SparsityConfig wide = fixedConfig();
+        wide.numLocalBlocks = 16; // one window of 256 tokens
+        page->setSparsity(wide, "wide");
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        page->driftPanel()->setFill(DriftFill::Pad);
+        page->setSampleText(QStringLiteral("A short text to pad."));
+        QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        const QString warning = page->driftPanel()->warningText();
+        QVERIFY2(warning.startsWith("At 256 tokens") && warning.contains("covers every block"), qPrintable(warning));
+        for (const DriftRow& row : page->driftModel()->rows())
+            QVERIFY2(row.maxAbsDiff < 1e-5, qPrintable(row.output));
+        const auto textTokens = m_model.tokenizer->encode("A short text to pad.").size();
+        const QString note = page->driftPanel()->noteText();
+        QVERIFY2(note.contains(QStringLiteral("the sample text (%1 tokens) padded to 256").arg(textTokens))
+                && note.contains(QStringLiteral("over %1 real tokens").arg(textTokens)),
+            qPrintable(note));
     }
 
     void compareFillsDrift()

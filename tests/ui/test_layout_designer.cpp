@@ -387,13 +387,25 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(presets->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QStringList names;
         for (int i = 0; i < presets->count(); ++i)
-            names << presets->itemText(i);
+            names << presets->itemData(i).toString();
         const QStringList files = QDir(SPW_PRESETS_DIR).entryList({ "*.json" }, QDir::Files, QDir::Name);
         QStringList expected;
         for (const QString& file : files)
             expected << file.chopped(5);
         QCOMPARE(names, expected);
         QVERIFY(names.contains("bslongformer"));
+        // The entries say what each preset is, not the mode names the mode list already shows.
+        const int bigbird = int(names.indexOf("bigbird"));
+        QCOMPARE(presets->itemText(bigbird), QStringLiteral("BigBird: 3-block window, 1 global, 1 random (block 16)"));
+        QCOMPARE(presets->itemText(int(names.indexOf("local"))),
+            QStringLiteral("Sliding window: 3 blocks, causal (block 16)"));
+        for (int i = 0; i < presets->count(); ++i)
+            QVERIFY2(presets->itemText(i) != presets->itemData(i).toString(), qPrintable(presets->itemText(i)));
+        // Choosing an entry applies its preset, and the configuration keeps the preset's name.
+        QVERIFY(applyPresetAndWait(*m_page, "dense"));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { Q_EMIT presets->activated(bigbird); }));
+        QCOMPARE(m_page->input().config.mode, SparsityMode::BigBird);
+        QCOMPARE(m_page->configName(), QStringLiteral("bigbird"));
     }
 
 private:

@@ -1,20 +1,31 @@
 // The shell: its pages, --page, and the GUI binary's flags (run offscreen): --screenshot writes a PNG of the
 // window; a bad flag, page or file is one line on stderr and exit 2.
+#include "convert/conversion_plan.h"
 #include "convert/convert_page.h"
+#include "convert/sparse_attention_record.h"
 #include "designer/layout_designer_page.h"
+#include "export/export_model.h"
+#include "job_runner.h"
 #include "main_window.h"
+#include "model/create_model.h"
+#include "model/encoder_model.h"
 #include "model/model_page.h"
+#include "model/sparse_attention_setting.h"
 #include "presets.h"
 #include "profile/profile_page.h"
+#include "tokenizer/demo_tokenizer.h"
 
 #include <QDir>
 #include <QImage>
 #include <QLabel>
 #include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace spw;
 using namespace spw::ui;
 
 namespace {
@@ -43,6 +54,30 @@ Run runGui(const QStringList& arguments, const QString& cacheHome = {})
     }
     return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
         QString::fromUtf8(process.readAllStandardError()) };
+}
+
+QString createTinyModel(const QTemporaryDir& dir, const QString& name, std::int64_t heads, std::int64_t positions)
+{
+    CreateModelOptions options;
+    options.layers = 2;
+    options.hidden = 32;
+    options.heads = heads;
+    options.intermediate = 64;
+    options.maxPosition = positions;
+    options.vocab = demoVocabularySize(ModelFamily::Bert);
+    const QString path = dir.filePath(name);
+    createModelFolder(path.toStdString(), options);
+    return path;
+}
+
+// Opens `folder` on the window's Model page and waits until the designer shows the layout that follows.
+bool openAndWait(MainWindow& window, const QString& folder)
+{
+    QSignalSpy loaded(window.modelPage(), &ModelPage::modelLoaded);
+    window.modelPage()->openFolder(folder);
+    if (!loaded.wait(60000))
+        return false;
+    return QTest::qWaitFor([&] { return !window.jobRunner()->isBusy(); }, 60000);
 }
 
 } // namespace
@@ -80,6 +115,90 @@ private Q_SLOTS:
             QVERIFY(pages[i]);
             QCOMPARE(tabs->widget(i), pages[i]);
         }
+    }
+
+    // The designer draws at the open model's heads and length until the user sets them, says which on screen, and
+    // goes back to the model's with one click.
+    void designerFollowsTheOpenModel()
+    {
+        QTemporaryDir dir;
+        const QString tiny = createTinyModel(dir, "tiny", 4, 100);
+        const QString other = createTinyModel(dir, "other", 8, 64);
+        MainWindow window;
+        LayoutDesignerPage* designer = window.layoutPage();
+        auto* useModel = designer->findChild<QPushButton*>("useModelShape");
+        QVERIFY(designer->modelNoteText().isEmpty());
+        QVERIFY(openAndWait(window, tiny));
+        // 100 positions, drawn at 112: the longest input padded to the block, as the converted model builds it.
+        QCOMPARE(designer->input().config.numHeads, 4);
+        QCOMPARE(designer->input().seqLen, std::int64_t(112));
+        QCOMPARE(designer->layout()->numHeads, 4);
+        QVERIFY(designer->followsModel());
+        QVERIFY2(designer->modelNoteText().contains("from the open model tiny: 4 heads, 112 tokens"),
+            qPrintable(designer->modelNoteText()));
+        QVERIFY(!useModel->isVisibleTo(designer));
+
+        DesignerInput mine = designer->input();
+        mine.config.numHeads = 2;
+        designer->edit(mine, "heads");
+        QVERIFY(!designer->followsModel());
+        QVERIFY2(designer->modelNoteText().contains("set here: 2 heads")
+                && designer->modelNoteText().contains("tiny has 4 heads"),
+            qPrintable(designer->modelNoteText()));
+        QVERIFY(useModel->isVisibleTo(designer));
+
+        // Another model does not overrule the user's choice; the note names it.
+        QVERIFY(openAndWait(window, other));
+        QCOMPARE(designer->input().config.numHeads, 2);
+        QCOMPARE(designer->input().seqLen, std::int64_t(112));
+        QVERIFY2(designer->modelNoteText().contains("other has 8 heads"), qPrintable(designer->modelNoteText()));
+        useModel->click();
+        QCOMPARE(designer->input().config.numHeads, 8);
+        QCOMPARE(designer->input().seqLen, std::int64_t(64));
+        QVERIFY(designer->followsModel());
+        QVERIFY(!useModel->isVisibleTo(designer));
+    }
+
+    // A converted model shows its recorded sparse attention on the Model page and Convert & export; one click opens
+    // the very layout its sparse layer runs in the designer.
+    void convertedModelOpensInTheDesigner()
+    {
+        QTemporaryDir dir;
+        const QString tiny = createTinyModel(dir, "tiny", 4, 128);
+        ConversionPlan plan;
+        plan.maxLength = 256;
+        SparsityConfig fixed = defaultsFor(SparsityMode::Fixed);
+        fixed.numLocalBlocks = 2;
+        plan.sparsity = fixed;
+        plan.seed = 3;
+        plan.layers = std::vector<int> { 1 };
+        std::unique_ptr<EncoderModel> model = loadForRun(tiny.toStdString());
+        const ConversionRecord record = applyConversionPlan(*model, plan);
+        const QString out = dir.filePath("tiny-sparse");
+        exportModel(*model, record, tiny.toStdString(), out.toStdString(), false);
+
+        MainWindow window;
+        QVERIFY(openAndWait(window, out));
+        auto* sparsity = window.modelPage()->findChild<QLabel*>("modelSparsity");
+        QVERIFY(sparsity->isVisibleTo(window.modelPage()));
+        QVERIFY2(sparsity->text().contains("fixed, block 16, seed 3, in layers 1 of 2"), qPrintable(sparsity->text()));
+        const QString source = window.convertPage()->findChild<QLabel*>("sourceModel")->text();
+        QVERIFY2(source.contains("Already sparse: fixed, block 16, seed 3, in layers 1 of 2"), qPrintable(source));
+
+        LayoutDesignerPage* designer = window.layoutPage();
+        QSignalSpy shown(designer, &LayoutDesignerPage::layoutShown);
+        window.modelPage()->findChild<QPushButton*>("openModelSparsity")->click();
+        QCOMPARE(window.currentPageName(), QStringLiteral("layout"));
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(designer->input().config.mode, SparsityMode::Fixed);
+        QCOMPARE(designer->input().config.numLocalBlocks, 2);
+        QCOMPARE(designer->input().seed(), std::uint64_t(3));
+        QCOMPARE(designer->input().seqLen, std::int64_t(256));
+        QVERIFY(designer->followsModel());
+        const auto& running = window.modelPage()->model().model->selfAttention(1).sparseAttention();
+        QVERIFY(running);
+        QCOMPARE(designer->layout()->fingerprint, running->layout.fingerprint);
+        QVERIFY(!window.modelPage()->model().model->selfAttention(0).sparseAttention());
     }
 
     void screenshotWritesPng()

@@ -22,13 +22,17 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QToolTip>
 #include <QUrl>
 
 using namespace spw;
@@ -196,6 +200,83 @@ private Q_SLOTS:
         // Each padding token is drawn once, greyed, after the text's tokens.
         const QString drawn = page.tokenView()->tokenDisplay()->toPlainText();
         QCOMPARE(int(drawn.count(QStringLiteral("[PAD]"))), padded - tokens);
+    }
+
+    // Byte-level BPE tokens are drawn as the text they stand for: the real tokens' texts put together give back
+    // the text typed (line breaks as ↵), none shows GPT-2's stand-ins, and hovering one says its id and position.
+    void byteLevelTokensShowTheirText()
+    {
+        QTemporaryDir dir;
+        CreateModelOptions options;
+        options.family = ModelFamily::Roberta;
+        options.layers = 1;
+        options.hidden = 32;
+        options.heads = 2;
+        options.intermediate = 64;
+        options.maxPosition = 130;
+        options.vocab = demoVocabularySize(ModelFamily::Roberta);
+        const QString folder = dir.filePath("roberta");
+        createModelFolder(folder.toStdString(), options);
+        JobRunner runner;
+        ModelPage page(&runner);
+        page.setBlockSize(16);
+        page.openFolder(folder);
+        QVERIFY(waitForLoad(page));
+
+        const QString text = QStringLiteral("Sparse attention reads the text.\nThen the next line.");
+        page.tokenView()->setText(text);
+        QTRY_VERIFY(page.tokenView()->text() == text && !page.tokenView()->tokens().isEmpty());
+        const Encoding encoding = Tokenizer::load(folder.toStdString())->encode(text.toStdString());
+        QCOMPARE(page.tokenView()->tokens().size(), qsizetype(encoding.size()));
+        QVERIFY(page.tokenView()->tokens().join("").contains(QChar(0x120))); // the vocabulary spells spaces as Ġ
+        QString joined;
+        for (std::size_t i = 0; i < encoding.size(); ++i)
+            if (!encoding.specialTokensMask[i])
+                joined += page.tokenView()->tokenTexts()[qsizetype(i)];
+        QCOMPARE(joined.replace(QStringLiteral("↵"), QStringLiteral("\n")), text);
+        const QString drawn = page.tokenView()->tokenDisplay()->toPlainText();
+        QVERIFY2(!drawn.contains(QChar(0x120)) && !drawn.contains(QChar(0x10A)), qPrintable(drawn));
+        QVERIFY(drawn.contains("<s>"));
+
+        // Hovering the second token shows its id and position, through the view's own tooltip event.
+        const int position = 2;
+        QTextCursor cursor(page.tokenView()->tokenDisplay()->document());
+        bool found = false;
+        for (QTextBlock block = cursor.document()->begin(); block.isValid() && !found; block = block.next())
+            for (auto it = block.begin(); !it.atEnd() && !found; ++it)
+                if (it.fragment().charFormat().anchorHref() == QStringLiteral("token:%1").arg(position)) {
+                    cursor.setPosition(it.fragment().position() + 1);
+                    found = true;
+                }
+        QVERIFY(found);
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QWidget* viewport = page.tokenView()->tokenDisplay()->viewport();
+        const QPoint at = page.tokenView()->tokenDisplay()->cursorRect(cursor).center();
+        QHelpEvent hover(QEvent::ToolTip, at, viewport->mapToGlobal(at));
+        QCoreApplication::sendEvent(viewport, &hover);
+        QTRY_VERIFY(QToolTip::isVisible());
+        const QString tip = QToolTip::text();
+        QVERIFY2(tip.contains(QStringLiteral("id %1").arg(encoding.ids[position])), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("position %1").arg(position)), qPrintable(tip));
+        QVERIFY2(tip.contains(page.tokenView()->tokenTexts()[position]), qPrintable(tip));
+    }
+
+    // A folder that fails to load, with no model open before it: the page says why once, inline, and the token
+    // pane does not add a misleading "no tokenizer files".
+    void failedFirstLoadSaysItOnce()
+    {
+        JobRunner runner;
+        ModelPage page(&runner);
+        QCOMPARE(page.tokenView()->summaryText(), QStringLiteral("No model open."));
+        QTemporaryDir dir;
+        QSignalSpy failed(&page, &ModelPage::loadFailed);
+        page.openFolder(dir.path());
+        QVERIFY(failed.wait(60000));
+        QVERIFY(!page.errorText().isEmpty());
+        QVERIFY(!page.errorText().contains("already open"));
+        QCOMPARE(page.tokenView()->summaryText(), QStringLiteral("No model open."));
     }
 
     void brokenFolderKeepsPreviousModel()

@@ -30,8 +30,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <ATen/Parallel.h>
+
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace spw;
 using namespace spw::ui;
@@ -180,6 +183,13 @@ private Q_SLOTS:
         auto* sparseAttention = qobject_cast<QCPBars*>(layers->plottable(2));
         QCOMPARE(sparseAttention->data()->at(0)->value, selected.sparse.layers.at(0).attentionMs);
         QVERIFY(QFile::exists(lastResultsPath()));
+
+        // The header says how many threads the CPU runs used, as LibTorch reports them here.
+        const QString header = page.findChild<QLabel*>("summary")->text();
+        QVERIFY2(header.contains(QStringLiteral("%1 threads of %2 cores")
+                                     .arg(at::get_num_threads())
+                                     .arg(std::thread::hardware_concurrency())),
+            qPrintable(header));
     }
 
     void loadedModelIsSweptAndItsLengthChecked()

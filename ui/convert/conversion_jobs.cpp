@@ -2,14 +2,18 @@
 
 #include "common/error.h"
 #include "convert/conversion_plan.h"
+#include "convert/conversion_wording.h"
 #include "convert/padded_run.h"
 #include "convert/sparse_attention_record.h"
 #include "export/export_model.h"
 #include "model/forward_observer.h"
+#include "model/sparse_attention_setting.h"
 #include "tokenizer/tokenizer.h"
 
 #include <QCoreApplication>
 #include <QLocale>
+
+#include <algorithm>
 
 namespace spw::ui {
 namespace {
@@ -31,24 +35,6 @@ ConversionPlan toPlan(const LoadedModel& model, const ConversionSettings& settin
         plan.seed = settings.seed;
     }
     return plan;
-}
-
-QString layerRanges(const std::vector<int>& layers)
-{
-    QStringList parts;
-    for (std::size_t i = 0; i < layers.size();) {
-        std::size_t j = i;
-        while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1)
-            ++j;
-        parts.append(i == j ? QString::number(layers[i]) : QStringLiteral("%1–%2").arg(layers[i]).arg(layers[j]));
-        i = j + 1;
-    }
-    return parts.join(QStringLiteral(", "));
-}
-
-QString percent(double fraction)
-{
-    return QStringLiteral("%1 %").arg(QLocale().toString(100.0 * fraction, 'f', 1));
 }
 
 std::unique_ptr<EncoderModel> convertedCopy(
@@ -109,7 +95,7 @@ ConversionPreviewResult previewConversion(const LoadedModel& model, const Conver
     } else {
         result.rows.push_back({ tr("Layers made sparse"),
             tr("%1 (%2 of %3)")
-                .arg(layerRanges(preview.layersTouched))
+                .arg(QString::fromStdString(layerRangesText(preview.layersTouched)))
                 .arg(preview.layersTouched.size())
                 .arg(preview.layerCount) });
         result.rows.push_back({ tr("Sparse configuration"),
@@ -124,58 +110,110 @@ ConversionPreviewResult previewConversion(const LoadedModel& model, const Conver
                 tr("%1 tokens, %2 × %2 blocks, %3 dense")
                     .arg(count(preview.layoutLength))
                     .arg(blocks)
-                    .arg(percent(preview.layoutStats->density)) });
+                    .arg(QString::fromStdString(percentText(preview.layoutStats->density))) });
         }
     }
     result.rows.push_back({ tr("Attention cost at %1 tokens").arg(count(preview.maxLengthAfter)),
-        tr("%1 of dense attention in every layer").arg(percent(preview.attentionCostRelativeToDense)) });
+        QString::fromStdString(attentionCostText(preview)) });
     return result;
 }
 
-DriftReport compareOnText(
-    const LoadedModel& model, const ConversionSettings& settings, const QString& text, const ProgressCallback& progress)
+DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& settings, const QString& text,
+    DriftFill fill, const ProgressCallback& progress)
 {
     if (!model.tokenizer)
         fail("{} has no tokenizer files: comparing needs them to tokenize the sample text",
             model.directory.toStdString());
-    const EncoderModel& reference = *model.model;
-    EncodeOptions options;
-    options.maxLength = reference.config().usableMaxLength();
-    const Encoding encoding = model.tokenizer->encode(text.toStdString(), std::nullopt, options);
-    reportProgress(progress, 0.05f);
-    std::unique_ptr<EncoderModel> converted = convertedCopy(
-        model, settings, [&](float fraction) { return !progress || progress(0.05f + 0.45f * fraction); });
+    if (text.trimmed().isEmpty())
+        fail("the sample text is empty: type some on the Model page to compare on");
+    DriftReport report;
+    report.fill = fill;
+    report.positionsOnly = !settings.sparsity;
+    // With sparse attention: at the converted length, against the same conversion without it. Positions only: the
+    // loaded model takes no more than its own maximum, and the copied rows leave those positions as they were.
+    const ModelConfig& config = model.model->config();
+    ConversionSettings referenceSettings = settings;
+    referenceSettings.sparsity.reset();
+    referenceSettings.layers.clear();
+    const bool extendReference = settings.sparsity && settings.maxLength;
+    const std::int64_t length = report.positionsOnly
+        ? config.usableMaxLength()
+        : spw::previewConversion(config, toPlan(model, settings)).maxLengthAfter;
 
-    const auto length = std::int64_t(encoding.ids.size());
+    const Tokenizer& tokenizer = *model.tokenizer;
+    const std::string utf8 = text.toStdString();
+    report.textTokens = std::int64_t(tokenizer.encode(utf8).size());
+    EncodeOptions options;
+    options.maxLength = length;
+    Encoding encoding;
+    if (fill == DriftFill::Repeat) {
+        // Copies until the length is reached (joining may merge tokens at the seams, hence the loop), then cut.
+        const auto perCopy
+            = std::max<std::int64_t>(1, report.textTokens - std::int64_t(tokenizer.specialTokenCount(false)));
+        report.repeats = int(std::max<std::int64_t>(1, (length + perCopy - 1) / perCopy));
+        for (;;) {
+            std::string repeated = utf8;
+            for (int i = 1; i < report.repeats; ++i)
+                repeated += "\n" + utf8;
+            encoding = tokenizer.encode(repeated, std::nullopt, options);
+            if (std::int64_t(encoding.size()) >= length || report.repeats > length)
+                break;
+            ++report.repeats;
+        }
+    } else {
+        options.padding = Padding::MaxLength;
+        encoding = tokenizer.encode(utf8, std::nullopt, options);
+    }
+    report.tokens = std::int64_t(encoding.size());
+    report.realTokens = std::count(encoding.attentionMask.begin(), encoding.attentionMask.end(), std::int64_t(1));
+    reportProgress(progress, 0.05f);
+
+    auto stage = [&](float from, float to) {
+        return [&progress, from, to](float fraction) { return !progress || progress(from + (to - from) * fraction); };
+    };
+    std::unique_ptr<EncoderModel> reference = extendReference
+        ? convertedCopy(model, referenceSettings, stage(0.05f, 0.3f))
+        : loadForRun(model.directory.toStdString(), {}, stage(0.05f, 0.3f));
+    std::unique_ptr<EncoderModel> converted = convertedCopy(model, settings, stage(0.3f, 0.55f));
+
+    const auto runLength = report.tokens;
     ModelInputs inputs;
-    inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({ 1, length });
-    inputs.tokenTypeIds = at::tensor(encoding.typeIds, at::kLong).view({ 1, length });
-    inputs.attentionMask = at::ones({ 1, length }, at::kLong);
-    // Both runs record every layer's hidden state; the dense model is observed through a copy of its own, since the
-    // loaded model is shared with the other pages.
-    std::unique_ptr<EncoderModel> dense = loadForRun(model.directory.toStdString(), {});
-    LayerOutputs denseLayers;
+    inputs.inputIds = at::tensor(encoding.ids, at::kLong).view({ 1, runLength });
+    inputs.tokenTypeIds = at::tensor(encoding.typeIds, at::kLong).view({ 1, runLength });
+    inputs.attentionMask = at::tensor(encoding.attentionMask, at::kLong).view({ 1, runLength });
+    LayerOutputs referenceLayers;
     LayerOutputs convertedLayers;
-    dense->setForwardObserver(&denseLayers);
+    reference->setForwardObserver(&referenceLayers);
     converted->setForwardObserver(&convertedLayers);
-    const ModelOutputs before = runPadded(*dense, inputs);
-    reportProgress(progress, 0.75f);
+    const ModelOutputs before = runPadded(*reference, inputs);
+    reportProgress(progress, 0.8f);
     const ModelOutputs after = runPadded(*converted, inputs);
     reportProgress(progress, 1.f);
 
-    DriftReport report;
-    report.tokens = length;
     const std::int64_t multiple = paddingMultiple(*converted);
-    report.paddedTokens = (length + multiple - 1) / multiple * multiple;
-    // The converted run is padded to the block: compare the real tokens only.
-    for (std::size_t layer = 0; layer < denseLayers.states.size() && layer < convertedLayers.states.size(); ++layer)
+    report.paddedTokens = (runLength + multiple - 1) / multiple * multiple;
+    for (int layer = 0; layer < converted->layerCount(); ++layer) {
+        if (const auto& setting = converted->selfAttention(layer).sparseAttention()) {
+            const auto blocks = int((report.paddedTokens + setting->config.block - 1) / setting->config.block);
+            report.layoutDensity = computeStats(*setting->cornerFor(blocks)).density;
+            break;
+        }
+    }
+    // Padding (the fill's, then the block's, on the right) is not compared: the real tokens come first.
+    const std::int64_t real = report.realTokens;
+    for (std::size_t layer = 0; layer < referenceLayers.states.size() && layer < convertedLayers.states.size(); ++layer)
         report.rows.push_back(drift(QStringLiteral("layer %1").arg(layer),
-            denseLayers.states[layer].slice(1, 0, length), convertedLayers.states[layer].slice(1, 0, length)));
-    report.rows.push_back(drift(QStringLiteral("last_hidden_state"), before.lastHiddenState, after.lastHiddenState));
+            referenceLayers.states[layer].slice(1, 0, real), convertedLayers.states[layer].slice(1, 0, real)));
+    report.rows.push_back(drift(QStringLiteral("last_hidden_state"), before.lastHiddenState.slice(1, 0, real),
+        after.lastHiddenState.slice(1, 0, real)));
     if (before.poolerOutput && after.poolerOutput)
         report.rows.push_back(drift(QStringLiteral("pooler_output"), *before.poolerOutput, *after.poolerOutput));
-    if (before.logits && after.logits)
-        report.rows.push_back(drift(QStringLiteral("logits"), *before.logits, *after.logits));
+    if (before.logits && after.logits) {
+        const bool perToken = before.logits->dim() == 3; // masked LM; a classifier's are per sequence
+        report.rows.push_back(
+            drift(QStringLiteral("logits"), perToken ? before.logits->slice(1, 0, real) : *before.logits,
+                perToken ? after.logits->slice(1, 0, real) : *after.logits));
+    }
     return report;
 }
 

@@ -47,17 +47,35 @@ struct DriftRow {
     double cosine = 1; // of the flattened outputs
 };
 
+// How the sample text is made as long as the comparison's length.
+enum class DriftFill {
+    Repeat, // copies of the text, joined by line breaks, cut to the length: every position holds a real token
+    Pad, // the text once, padded with the pad token (attention mask 0): only the text's own tokens are attended
+};
+
 struct DriftReport {
-    std::int64_t tokens = 0;
-    std::int64_t paddedTokens = 0; // the length the converted model ran at (padded to its blocks)
+    std::int64_t tokens = 0; // the length both models ran at (special tokens and padding included)
+    std::int64_t paddedTokens = 0; // that length padded to the converted model's blocks
+    std::int64_t realTokens = 0; // the tokens compared: all of them, or the text's own when padded
+    std::int64_t textTokens = 0; // the sample text's own tokens, special tokens included, before any cut
+    int repeats = 1; // copies of the text joined (DriftFill::Repeat)
+    DriftFill fill = DriftFill::Repeat;
+    // Without sparse attention only positions change, and the loaded model cannot run past its own maximum: the
+    // comparison then runs at that maximum.
+    bool positionsOnly = false;
+    // The sparse layers' layout at paddedTokens (the corner the converted model uses there): 1 means every block
+    // is computed, so the sparse layers compute what dense ones do.
+    std::optional<double> layoutDensity;
     QVector<DriftRow> rows;
 };
 
-// Tokenizes `text` (truncated to the loaded model's maximum length), runs it through the loaded model and through
-// a converted copy (padded to the block, outputs cut back) and measures how far the outputs moved. Needs the
-// model's tokenizer.
+// Compares a converted copy with the model as it would be without this conversion's sparse attention (positions
+// extended the same way), at the converted maximum length: the sample text is repeated or padded to that length
+// (`fill`), both models run it (padded to the block, outputs cut back) and the outputs' drift is measured over the
+// real tokens. Without sparse attention, compares with the loaded model at its own maximum. Needs the model's
+// tokenizer; throws spw::Error for an empty text.
 DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& settings, const QString& text,
-    const ProgressCallback& progress);
+    DriftFill fill, const ProgressCallback& progress);
 
 struct ExportSummary {
     QString directory;

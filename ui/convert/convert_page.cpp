@@ -1,26 +1,26 @@
 #include "convert/convert_page.h"
 
 #include "convert/drift_chart.h"
+#include "convert/drift_panel.h"
 #include "convert/drift_table_model.h"
-#include "export/staging_folder.h"
+#include "convert/export_folder_dialog.h"
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
+#include "model/model_sparsity.h"
+#include "widgets/fitted_table_view.h"
 #include "widgets/inline_message.h"
 #include "widgets/job_progress_row.h"
 #include "widgets/section_title.h"
 
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -36,31 +36,6 @@ namespace {
 
 const QString kPreviewChannel = QStringLiteral("convert-preview");
 const QString kJobChannel = QStringLiteral("convert");
-
-QTableView* tableView(QAbstractItemModel* model, const QString& name, QWidget* parent)
-{
-    auto* view = new QTableView(parent);
-    view->setObjectName(name);
-    view->setModel(model);
-    view->setAlternatingRowColors(true);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setWordWrap(false);
-    view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    // As tall as its rows: the page's spare height goes to the chart, not to empty table space.
-    auto fit = [view] {
-        const int rows = std::max(1, view->model()->rowCount());
-        view->setFixedHeight(view->horizontalHeader()->sizeHint().height()
-            + rows * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth());
-    };
-    QObject::connect(model, &QAbstractItemModel::modelReset, view, fit);
-    fit();
-    return view;
-}
 
 } // namespace
 
@@ -133,11 +108,17 @@ QWidget* ConvertPage::buildForm()
 
     auto* layersTitle = new QHBoxLayout;
     layersTitle->addWidget(new QLabel(tr("Layers to make sparse"), form), 1);
+    // Small but framed: flat, they read as labels.
     auto* all = new QPushButton(tr("All"), form);
+    all->setObjectName(QStringLiteral("checkAllLayers"));
+    all->setToolTip(tr("Make every layer sparse"));
     auto* none = new QPushButton(tr("None"), form);
+    none->setObjectName(QStringLiteral("checkNoLayers"));
+    none->setToolTip(tr("Keep every layer dense"));
     for (QPushButton* button : { all, none }) {
-        button->setFlat(true);
-        button->setCursor(Qt::PointingHandCursor);
+        button->setAutoDefault(false);
+        button->setMinimumWidth(button->fontMetrics().horizontalAdvance(button->text()) + 24);
+        button->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
         layersTitle->addWidget(button);
     }
     layout->addLayout(layersTitle);
@@ -162,8 +143,9 @@ QWidget* ConvertPage::buildForm()
     auto* buttons = new QHBoxLayout;
     m_compare = new QPushButton(tr("Compare on sample text"), form);
     m_compare->setObjectName(QStringLiteral("compare"));
-    m_compare->setToolTip(tr("Run the Model page's sample text through the loaded model and a converted copy and "
-                             "measure how far the outputs move"));
+    m_compare->setToolTip(tr("Run the Model page's sample text, filled to the converted length, through a converted "
+                             "copy and through the same conversion without sparse attention, and measure how far "
+                             "the outputs move"));
     connect(m_compare, &QPushButton::clicked, this, &ConvertPage::compare);
     buttons->addWidget(m_compare);
     m_export = new QPushButton(tr("Export…"), form);
@@ -194,24 +176,14 @@ QWidget* ConvertPage::buildResults()
     layout->setContentsMargins(8, 0, 0, 0);
     layout->addWidget(sectionTitle(tr("Preview"), results));
     m_preview = new KeyValueModel(tr("What changes"), tr("Before → after"), this);
-    m_previewView = tableView(m_preview, QStringLiteral("previewTable"), results);
+    m_previewView = fittedTableView(m_preview, QStringLiteral("previewTable"), results);
     layout->addWidget(m_previewView);
     layout->addSpacing(8);
 
-    layout->addWidget(sectionTitle(tr("Output drift on the sample text"), results));
-    m_driftNote = new QLabel(tr("Compare on sample text to measure how far the converted model's outputs move from "
-                                "the loaded model's."),
-        results);
-    m_driftNote->setObjectName(QStringLiteral("driftNote"));
-    m_driftNote->setWordWrap(true);
-    m_driftNote->setStyleSheet(QStringLiteral("QLabel { color: #5f6670; }"));
-    layout->addWidget(m_driftNote);
-    m_drift = new DriftTableModel(this);
-    m_driftView = tableView(m_drift, QStringLiteral("driftTable"), results);
-    m_driftView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    layout->addWidget(m_driftView);
-    m_chart = new DriftChart(results);
-    layout->addWidget(m_chart, 1);
+    m_driftPanel = new DriftPanel(results);
+    connect(m_driftPanel, &DriftPanel::fillChanged, this,
+        [this] { m_driftPanel->markStale(tr("the way the text is filled changed")); });
+    layout->addWidget(m_driftPanel, 1);
     return results;
 }
 
@@ -226,6 +198,12 @@ void ConvertPage::setModel(const LoadedModel& model)
                           .arg(config.numAttentionHeads)
                           .arg(QLocale().toString(qlonglong(current)))
                           .arg(model.demo ? tr(" (demo model, random weights)") : QString()));
+    // A converted model opened again: say so, and what converting it does to the attention it already has.
+    if (const std::optional<ModelSparsity> sparsity = modelSparsity(model))
+        m_source->setText(m_source->text()
+            + tr("\nAlready sparse: %1. Extending its positions keeps that attention; sparse attention chosen "
+                 "below replaces it in the checked layers.")
+                  .arg(sparsity->description()));
     {
         const QSignalBlocker blockLength(m_maxLength);
         m_maxLength->setMinimum(int(current));
@@ -240,8 +218,7 @@ void ConvertPage::setModel(const LoadedModel& model)
             item->setCheckState(Qt::Checked);
         }
     }
-    m_drift->setRows({});
-    m_chart->showDrift({});
+    m_driftPanel->clear();
     clearMessages();
     // At once rather than debounced: a screenshot taken when the runner falls idle then shows the preview.
     m_previewValid = false;
@@ -272,7 +249,19 @@ void ConvertPage::setSparsity(const SparsityConfig& config, const QString& name)
 
 void ConvertPage::setSampleText(const QString& text)
 {
+    if (text != m_sampleText)
+        m_driftPanel->markStale(tr("the sample text changed"));
     m_sampleText = text;
+}
+
+DriftTableModel* ConvertPage::driftModel() const
+{
+    return m_driftPanel->model();
+}
+
+DriftChart* ConvertPage::driftChart() const
+{
+    return m_driftPanel->chart();
 }
 
 ConversionSettings ConvertPage::settings() const
@@ -313,6 +302,7 @@ void ConvertPage::setSeed(std::uint64_t seed)
 
 void ConvertPage::schedulePreview()
 {
+    m_driftPanel->markStale(tr("the conversion settings changed"));
     m_previewValid = false;
     updateButtons();
     m_previewTimer->start();
@@ -355,18 +345,14 @@ void ConvertPage::compare()
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
     const QString text = m_sampleText;
+    const DriftFill fill = m_driftPanel->fill();
     std::function<DriftReport(const ProgressCallback&)> work
-        = [model, settings, text](const ProgressCallback& p) { return compareOnText(model, settings, text, p); };
+        = [model, settings, text, fill](
+              const ProgressCallback& p) { return compareOnText(model, settings, text, fill, p); };
     JobRunner::Handlers<DriftReport> handlers;
     handlers.finished = [this](DriftReport report) {
         endJob();
-        m_drift->setRows(report.rows);
-        m_chart->showDrift(report.rows);
-        m_driftNote->setText(
-            tr("%1 tokens of the sample text, run at %2 (padded to the block) by the converted copy: each layer's "
-               "hidden state and the final outputs, over the real tokens.")
-                .arg(report.tokens)
-                .arg(report.paddedTokens));
+        m_driftPanel->showReport(report);
         Q_EMIT compareFinished();
     };
     handlers.failed = [this](const QString& message) {
@@ -465,34 +451,9 @@ void ConvertPage::chooseExportFolder()
 {
     const QString suggested = QStringLiteral("%1-%2").arg(QFileInfo(m_model.directory).fileName(),
         m_sparsity->currentIndex() > 0 ? QStringLiteral("sparse") : QStringLiteral("long"));
-    const QString directory = QFileDialog::getSaveFileName(this, tr("Export converted model to a new folder"),
-        QDir(QFileInfo(m_model.directory).absolutePath()).filePath(suggested), QString(), nullptr,
-        QFileDialog::ShowDirsOnly | QFileDialog::DontConfirmOverwrite);
-    if (directory.isEmpty())
-        return;
-    // An existing folder is replaced only when the engine allows it (empty, or a model folder) and the user says so,
-    // after being told what it holds.
-    const QDir existing(directory);
-    const bool replace = existing.exists();
-    if (replace) {
-        try {
-            checkReplaceableFolder(directory.toStdString());
-        } catch (const Error& error) {
-            showError(tr("Not exported: %1").arg(QString::fromStdString(error.what())));
-            return;
-        }
-    }
-    const qsizetype entries = existing.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size();
-    if (replace && entries > 0
-        && QMessageBox::question(this, tr("Replace folder?"),
-               tr("%1 already exists and holds %n item(s). Replace it with the exported model? Its current "
-                  "contents will be deleted once the export is complete.",
-                   nullptr, int(entries))
-                   .arg(QDir::toNativeSeparators(directory)),
-               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
-            != QMessageBox::Yes)
-        return;
-    exportTo(directory, replace);
+    ExportFolderDialog dialog(m_model.directory, QFileInfo(m_model.directory).absolutePath(), suggested, this);
+    if (dialog.exec() == QDialog::Accepted)
+        exportTo(dialog.destination(), dialog.replaces());
 }
 
 } // namespace spw::ui

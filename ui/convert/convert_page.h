@@ -21,6 +21,7 @@ class QTimer;
 namespace spw::ui {
 
 class DriftChart;
+class DriftPanel;
 class DriftTableModel;
 class InlineMessage;
 class JobProgressRow;
@@ -54,8 +55,9 @@ public:
     QString errorText() const;
     QString successText() const;
     KeyValueModel* previewModel() const { return m_preview; }
-    DriftTableModel* driftModel() const { return m_drift; }
-    DriftChart* driftChart() const { return m_chart; }
+    DriftTableModel* driftModel() const;
+    DriftChart* driftChart() const;
+    DriftPanel* driftPanel() const { return m_driftPanel; }
     const ConversionPreviewResult& preview() const { return m_previewResult; }
 
 Q_SIGNALS:
@@ -67,6 +69,7 @@ Q_SIGNALS:
 private:
     QWidget* buildForm();
     QWidget* buildResults();
+    // Every change of the form: a new preview, and comparison results that no longer match.
     void schedulePreview();
     void startPreview();
     void startJob(const QString& description);
@@ -99,10 +102,7 @@ private:
     InlineMessage* m_success = nullptr;
     KeyValueModel* m_preview = nullptr;
     QTableView* m_previewView = nullptr;
-    DriftTableModel* m_drift = nullptr;
-    QTableView* m_driftView = nullptr;
-    DriftChart* m_chart = nullptr;
-    QLabel* m_driftNote = nullptr;
+    DriftPanel* m_driftPanel = nullptr;
     QTimer* m_previewTimer = nullptr;
 };
 

@@ -7,6 +7,9 @@
 #include "designer/layout_stats_widget.h"
 #include "designer/parameter_form.h"
 #include "job_runner.h"
+#include "model/encoder_model.h"
+#include "model/model_sparsity.h"
+#include "model/sparse_attention_setting.h"
 #include "presets.h"
 #include "widgets/inline_message.h"
 
@@ -54,6 +57,19 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
 {
     auto* page = new QVBoxLayout(this);
     page->addWidget(buildToolbar());
+    auto* modelRow = new QHBoxLayout;
+    m_modelNote = new QLabel(this);
+    m_modelNote->setObjectName(QStringLiteral("modelShapeNote"));
+    m_modelNote->setWordWrap(true);
+    m_modelNote->setStyleSheet(QStringLiteral("QLabel { color: #5f6670; }"));
+    modelRow->addWidget(m_modelNote, 1);
+    m_useModel = new QPushButton(tr("Use the model's"), this);
+    m_useModel->setObjectName(QStringLiteral("useModelShape"));
+    m_useModel->setToolTip(tr("Draw at the open model's heads and maximum length again"));
+    connect(m_useModel, &QPushButton::clicked, this,
+        [this] { edit(withModelShape(m_input), tr("Use the model's heads and length")); });
+    modelRow->addWidget(m_useModel);
+    page->addLayout(modelRow);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     page->addWidget(splitter, 1);
@@ -90,6 +106,65 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     apply(defaultDesignerInput());
 }
 
+DesignerInput LayoutDesignerPage::withModelShape(DesignerInput input) const
+{
+    if (!m_model.isValid() || input.config.block <= 0)
+        return input;
+    input.config.numHeads = int(m_model.model->config().numAttentionHeads);
+    input.seqLen = sparseLayoutLength(m_model.model->config(), input.config.block);
+    return input;
+}
+
+bool LayoutDesignerPage::followsModel() const
+{
+    return m_model.isValid() && m_input.config.block > 0 && withModelShape(m_input) == m_input;
+}
+
+void LayoutDesignerPage::followModel(const LoadedModel& model)
+{
+    const bool following = !m_model.isValid() || followsModel();
+    m_model = model;
+    if (following)
+        edit(withModelShape(m_input), tr("Follow %1").arg(QFileInfo(model.directory).fileName()));
+    updateModelNote();
+}
+
+void LayoutDesignerPage::openModelSparsity(const ModelSparsity& sparsity)
+{
+    DesignerInput input = m_input;
+    input.config = sparsity.config;
+    input.seqLen = sparsity.layoutLength;
+    edit(input, tr("Open the model's layout"));
+}
+
+void LayoutDesignerPage::updateModelNote()
+{
+    m_modelNote->setVisible(m_model.isValid());
+    m_useModel->setVisible(m_model.isValid() && !followsModel());
+    if (!m_model.isValid())
+        return;
+    const QLocale locale;
+    const ModelConfig& config = m_model.model->config();
+    const QString name = QFileInfo(m_model.directory).fileName();
+    const QString modelHeads = tr("%1 heads").arg(config.numAttentionHeads);
+    if (followsModel()) {
+        m_modelNote->setText(tr("Heads and length from the open model %1: %2, %3 tokens. Change either to set your "
+                                "own.")
+                                 .arg(name, modelHeads, locale.toString(qlonglong(m_input.seqLen))));
+    } else {
+        m_modelNote->setText(
+            tr("Heads and length set here: %1, %2 tokens. The open model %3 has %4 and takes "
+               "%5 tokens; Convert uses the model's heads.")
+                .arg(tr("%1 heads").arg(m_input.config.numHeads), locale.toString(qlonglong(m_input.seqLen)), name,
+                    modelHeads, locale.toString(qlonglong(config.usableMaxLength()))));
+    }
+}
+
+QString LayoutDesignerPage::modelNoteText() const
+{
+    return m_modelNote->isVisibleTo(this) ? m_modelNote->text() : QString();
+}
+
 LayoutDesignerPage::~LayoutDesignerPage() = default;
 
 QWidget* LayoutDesignerPage::buildToolbar()
@@ -102,10 +177,13 @@ QWidget* LayoutDesignerPage::buildToolbar()
     m_presets = new QComboBox(bar);
     m_presets->setObjectName(QStringLiteral("presets"));
     m_presets->setPlaceholderText(tr("Choose a preset…"));
-    m_presets->addItems(presetNames());
+    // Each entry says what the preset is; its name (the resource's) is the item's data.
+    for (const QString& name : presetNames())
+        m_presets->addItem(presetTitle(name), name);
     m_presets->setCurrentIndex(-1);
     m_presets->setMinimumContentsLength(14);
-    connect(m_presets, &QComboBox::activated, this, [this](int index) { applyPreset(m_presets->itemText(index)); });
+    connect(m_presets, &QComboBox::activated, this,
+        [this](int index) { applyPreset(m_presets->itemData(index).toString()); });
     layout->addWidget(m_presets);
 
     auto* open = new QPushButton(tr("Open…"), bar);
@@ -184,6 +262,7 @@ void LayoutDesignerPage::apply(const DesignerInput& input)
     m_input = input;
     m_form->setInput(input);
     showMatchingPreset();
+    updateModelNote();
     try {
         validate(input.config);
         if (input.config.numHeads <= 0)
@@ -205,7 +284,7 @@ void LayoutDesignerPage::showMatchingPreset()
     int match = -1;
     for (int i = 0; i < m_presets->count() && match < 0; ++i) {
         try {
-            if (withConfig(m_input, loadPreset(m_presets->itemText(i))) == m_input)
+            if (withConfig(m_input, loadPreset(m_presets->itemData(i).toString())) == m_input)
                 match = i;
         } catch (const Error&) {
             // A broken preset matches nothing; choosing it reports why.
@@ -310,7 +389,7 @@ void LayoutDesignerPage::clearError()
 QString LayoutDesignerPage::configName() const
 {
     if (m_presets->currentIndex() >= 0)
-        return m_presets->currentText();
+        return m_presets->currentData().toString();
     return tr("custom %1").arg(QString::fromUtf8(modeName(m_input.config.mode)));
 }
 

@@ -2,8 +2,9 @@
 // The Layout designer page: choose a mode, edit its parameters (validated as you type, the reason shown inline
 // while the last valid layout stays on screen), and see each head's layout as a heatmap with its statistics.
 // Presets, Open… / Save… of configuration JSON, and undo/redo of every edit. Layouts are built through the job
-// runner, off the GUI thread.
+// runner, off the GUI thread. The head count and sequence length follow the open model until the user sets them.
 #include "designer/designer_input.h"
+#include "model/loaded_model.h"
 #include "sparsity/layout.h"
 
 #include <QWidget>
@@ -11,6 +12,8 @@
 #include <memory>
 
 class QComboBox;
+class QLabel;
+class QPushButton;
 class QSpinBox;
 class QUndoStack;
 
@@ -22,6 +25,7 @@ class LayoutHeatmap;
 class LayoutStatsWidget;
 class ParameterForm;
 struct DesignedLayout;
+struct ModelSparsity;
 
 class LayoutDesignerPage : public QWidget {
     Q_OBJECT
@@ -36,6 +40,14 @@ public:
     // Writes the configuration being edited; false (reason shown inline) when it is invalid or cannot be written.
     bool saveConfig(const QString& path);
     void showHead(int head);
+    // The open model: its heads and the length its layout is built at (engine/model/sparse_attention_setting.h)
+    // become the designer's, as one undoable edit, unless the user had set either away from the previous model's.
+    // A note above the form says which the designer shows.
+    void followModel(const LoadedModel& model);
+    // A converted model's own configuration, at its heads and layout length (one undoable edit).
+    void openModelSparsity(const ModelSparsity& sparsity);
+    bool followsModel() const;
+    QString modelNoteText() const;
 
     const DesignerInput& input() const { return m_input; }
     // The last valid layout, the one on screen (null before the first one is built).
@@ -74,6 +86,8 @@ private:
     void chooseFileToOpen();
     void chooseFileToSave();
     QString title() const;
+    DesignerInput withModelShape(DesignerInput input) const;
+    void updateModelNote();
 
     JobRunner* m_runner = nullptr;
     QUndoStack* m_undo = nullptr;
@@ -83,6 +97,9 @@ private:
     QComboBox* m_presets = nullptr;
     QSpinBox* m_head = nullptr;
     InlineMessage* m_error = nullptr;
+    QLabel* m_modelNote = nullptr;
+    QPushButton* m_useModel = nullptr;
+    LoadedModel m_model;
 
     DesignerInput m_input; // what the form shows, valid or not
     DesignerInput m_shownInput; // what the layout on screen was built from

@@ -4,6 +4,7 @@
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
+#include "model/model_sparsity.h"
 #include "model/parameter_tree_model.h"
 #include "model/recent_folders.h"
 #include "model/token_view.h"
@@ -180,6 +181,23 @@ QWidget* ModelPage::buildSummary()
     m_facts->setTextFormat(Qt::RichText);
     m_facts->setWordWrap(true);
     layout->addWidget(m_facts);
+    // A converted model's own sparse attention, and one click to see its layout in the designer.
+    auto* sparsityRow = new QHBoxLayout;
+    m_sparsity = new QLabel(summary);
+    m_sparsity->setObjectName(QStringLiteral("modelSparsity"));
+    m_sparsity->setWordWrap(true);
+    sparsityRow->addWidget(m_sparsity, 1);
+    m_openSparsity = new QPushButton(tr("Open in designer"), summary);
+    m_openSparsity->setObjectName(QStringLiteral("openModelSparsity"));
+    m_openSparsity->setToolTip(tr("Show this model's sparse layout in the Layout designer"));
+    connect(m_openSparsity, &QPushButton::clicked, this, [this] {
+        if (const std::optional<ModelSparsity> sparsity = modelSparsity(m_model))
+            Q_EMIT sparsityOpened(*sparsity);
+    });
+    sparsityRow->addWidget(m_openSparsity, 0, Qt::AlignTop);
+    layout->addLayout(sparsityRow);
+    m_sparsity->hide();
+    m_openSparsity->hide();
     layout->addSpacing(6);
     layout->addWidget(sectionTitle(tr("Configuration (config.json)"), summary));
     m_config = new KeyValueModel(tr("Key"), tr("Value"), this);
@@ -283,6 +301,14 @@ void ModelPage::showModel(LoadedModel model)
     facts += row.arg(tr("Tokenizer"), tokenizer);
     facts += QStringLiteral("</table>");
     m_facts->setText(facts);
+    const std::optional<ModelSparsity> sparsity = modelSparsity(m_model);
+    m_sparsity->setText(sparsity
+            ? tr("<b>Block-sparse attention</b> (recorded in config.json): %1, layout of %2 "
+                 "tokens")
+                  .arg(sparsity->description().toHtmlEscaped(), locale.toString(qlonglong(sparsity->layoutLength)))
+            : QString());
+    m_sparsity->setVisible(bool(sparsity));
+    m_openSparsity->setVisible(bool(sparsity));
 
     QVector<KeyValueRow> rows;
     const nlohmann::json json = config.toJson();

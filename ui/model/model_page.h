@@ -5,12 +5,14 @@
 // that fails to load shows the engine's message inline and the model already open stays.
 #include "model/demo_model.h"
 #include "model/loaded_model.h"
+#include "model/model_sparsity.h"
 
 #include <QWidget>
 
 class QDragEnterEvent;
 class QDropEvent;
 class QLabel;
+class QPushButton;
 class QToolButton;
 class QTreeView;
 class QTableView;
@@ -48,6 +50,8 @@ public:
 Q_SIGNALS:
     void modelLoaded(const spw::ui::LoadedModel& model);
     void loadFailed(const QString& message);
+    // "Open in designer" was clicked for the open model's own sparse attention (a converted model).
+    void sparsityOpened(const spw::ui::ModelSparsity& sparsity);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -75,6 +79,8 @@ private:
     InlineMessage* m_error = nullptr;
     JobProgressRow* m_loadRow = nullptr;
     QLabel* m_facts = nullptr;
+    QLabel* m_sparsity = nullptr;
+    QPushButton* m_openSparsity = nullptr;
     KeyValueModel* m_config = nullptr;
     ParameterTreeModel* m_parameters = nullptr;
     QTableView* m_configView = nullptr;

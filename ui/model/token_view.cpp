@@ -1,14 +1,18 @@
 #include "model/token_view.h"
 
 #include "job_runner.h"
+#include "tokenizer/token_text.h"
 #include "tokenizer/tokenizer.h"
 
 #include <QElapsedTimer>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace spw::ui {
@@ -22,8 +26,12 @@ constexpr int kMaxDrawnTokens = 4096;
 const char* const kBlockColours[2] = { "#d7e7f7", "#fde3c6" };
 const char* const kBlockTextColours[2] = { "#12395e", "#6a3500" };
 
+const QString kTokenLink = QStringLiteral("token:");
+
 struct Tokenized {
     QStringList tokens;
+    QStringList texts;
+    std::vector<std::int64_t> ids;
     double nanosPerByte = 0;
 };
 
@@ -34,8 +42,12 @@ Tokenized tokenizeText(const Tokenizer& tokenizer, const QByteArray& utf8)
     const Encoding encoding = tokenizer.encode(utf8.toStdString());
     Tokenized result;
     result.tokens.reserve(int(encoding.tokens.size()));
-    for (const std::string& token : encoding.tokens)
+    result.texts.reserve(int(encoding.tokens.size()));
+    for (const std::string& token : encoding.tokens) {
         result.tokens.append(QString::fromStdString(token));
+        result.texts.append(QString::fromStdString(tokenDisplayText(tokenizer.kind(), token)));
+    }
+    result.ids = encoding.ids;
     result.nanosPerByte = double(timer.nsecsElapsed()) / std::max<qsizetype>(1, utf8.size());
     return result;
 }
@@ -63,6 +75,9 @@ TokenView::TokenView(JobRunner* runner, QWidget* parent)
     m_display = new QTextBrowser(this);
     m_display->setObjectName(QStringLiteral("tokenDisplay"));
     m_display->setOpenLinks(false);
+    // Tokens are links only so that the view can tell which one is hovered: drawn like the rest of the text.
+    m_display->document()->setDefaultStyleSheet(QStringLiteral("a { text-decoration: none; }"));
+    m_display->viewport()->installEventFilter(this);
     layout->addWidget(m_display, 1);
 
     m_debounce = new QTimer(this);
@@ -70,7 +85,7 @@ TokenView::TokenView(JobRunner* runner, QWidget* parent)
     m_debounce->setInterval(150);
     connect(m_debounce, &QTimer::timeout, this, &TokenView::tokenize);
     connect(m_editor, &QPlainTextEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
-    setTokenizer(nullptr, 0);
+    tokenize();
 }
 
 TokenView::~TokenView() = default;
@@ -78,6 +93,7 @@ TokenView::~TokenView() = default;
 void TokenView::setTokenizer(std::shared_ptr<const Tokenizer> tokenizer, std::int64_t maxLength)
 {
     m_tokenizer = std::move(tokenizer);
+    m_modelOpen = true;
     m_maxLength = maxLength;
     m_editor->setEnabled(bool(m_tokenizer));
     tokenize();
@@ -123,8 +139,13 @@ void TokenView::tokenize()
     if (!m_tokenizer) {
         m_runner->cancel(kTokenizeChannel);
         m_tokens.clear();
-        m_summary->setText(tr("This model folder has no tokenizer files (tokenizer.json, vocab.txt or vocab.json): "
-                              "there is nothing to tokenize with."));
+        m_texts.clear();
+        m_ids.clear();
+        // Without a model (none given yet, or the one asked for failed to load, which the page says inline) there
+        // is nothing to tokenize with, and nothing more to say.
+        m_summary->setText(m_modelOpen ? tr("This model folder has no tokenizer files (tokenizer.json, vocab.txt or "
+                                            "vocab.json): there is nothing to tokenize with.")
+                                       : tr("No model open."));
         m_display->clear();
         Q_EMIT tokensShown();
         return;
@@ -135,7 +156,7 @@ void TokenView::tokenize()
         try {
             const Tokenized result = tokenizeText(*m_tokenizer, utf8);
             m_nanosPerByte = result.nanosPerByte;
-            showTokens(result.tokens);
+            showTokens(result.tokens, result.texts, result.ids);
         } catch (const std::exception& error) {
             m_summary->setText(QString::fromStdString(error.what()));
         }
@@ -147,17 +168,58 @@ void TokenView::tokenize()
     JobRunner::Handlers<Tokenized> handlers;
     handlers.finished = [this](Tokenized result) {
         m_nanosPerByte = result.nanosPerByte;
-        showTokens(result.tokens);
+        showTokens(std::move(result.tokens), std::move(result.texts), std::move(result.ids));
     };
     handlers.failed = [this](const QString& message) { m_summary->setText(message); };
     m_summary->setText(tr("Tokenizing…"));
     m_runner->run<Tokenized>(kTokenizeChannel, this, std::move(work), std::move(handlers));
 }
 
-void TokenView::showTokens(const QStringList& tokens)
+void TokenView::showTokens(QStringList tokens, QStringList texts, std::vector<std::int64_t> ids)
 {
-    m_tokens = tokens;
+    m_tokens = std::move(tokens);
+    m_texts = std::move(texts);
+    m_ids = std::move(ids);
     render();
+}
+
+QString TokenView::tokenToolTip(qsizetype position) const
+{
+    if (position < 0 || position >= m_blocks.padded)
+        return {};
+    const std::int64_t block = m_blocks.blockOf(position);
+    if (position >= m_tokens.size())
+        return tr("Padding to the block (%1) · position %2 · block %3")
+            .arg(QString::fromStdString(m_tokenizer->padToken()))
+            .arg(position)
+            .arg(block);
+    // One arg() call: a token's text may itself read "%2".
+    QString tip = tr("“%1” · id %2 · position %3 · block %4")
+                      .arg(m_texts[position], QString::number(m_ids[std::size_t(position)]), QString::number(position),
+                          QString::number(block));
+    if (m_tokens[position] != m_texts[position])
+        tip += tr("\nIn the vocabulary: %1").arg(m_tokens[position]);
+    return tip;
+}
+
+bool TokenView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_display->viewport() && event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QString anchor = m_display->anchorAt(help->pos());
+        const QString tip
+            = anchor.startsWith(kTokenLink) ? tokenToolTip(anchor.mid(kTokenLink.size()).toLongLong()) : QString();
+        if (tip.isEmpty())
+            QToolTip::hideText();
+        else
+            // As rich text, escaped: a token such as "<s>" must not be read as markup.
+            QToolTip::showText(help->globalPos(),
+                QStringLiteral("<p style=\"white-space:pre\">%1</p>")
+                    .arg(tip.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br/>"))),
+                m_display->viewport());
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void TokenView::render()
@@ -179,13 +241,20 @@ void TokenView::render()
         const std::int64_t block = m_blocks.blockOf(i);
         if (i % m_blocks.block == 0)
             html += QStringLiteral("<span style=\"color:#8a8f98; font-size:small;\"><b>%1</b></span>&nbsp;").arg(block);
+        // Spaces inside a token (" the") are kept as non-breaking ones: HTML would collapse them.
         if (i < m_tokens.size()) {
             const int parity = int(block % 2);
-            html += QStringLiteral("<span style=\"background-color:%1; color:%2;\">&nbsp;%3&nbsp;</span> ")
+            html += QStringLiteral("<a href=\"%1%2\"><span style=\"background-color:%3; color:%4;\">&nbsp;%5&nbsp;"
+                                   "</span></a> ")
+                        .arg(kTokenLink)
+                        .arg(i)
                         .arg(QLatin1String(kBlockColours[parity]), QLatin1String(kBlockTextColours[parity]),
-                            m_tokens[int(i)].toHtmlEscaped());
+                            m_texts[int(i)].toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
         } else {
-            html += QStringLiteral("<span style=\"background-color:#ececec; color:#9a9a9a;\">&nbsp;%1&nbsp;</span> ")
+            html += QStringLiteral("<a href=\"%1%2\"><span style=\"background-color:#ececec; color:#9a9a9a;\">"
+                                   "&nbsp;%3&nbsp;</span></a> ")
+                        .arg(kTokenLink)
+                        .arg(i)
                         .arg(padToken);
         }
     }

@@ -395,8 +395,15 @@ void ProfilePage::updateSummary()
         parts << tr("memory: %1").arg(memory);
     const QString cpu = jsonText(m_results.machine, "cpu_model");
     const QString gpu = jsonText(m_results.machine, "gpu_name");
-    if (!gpu.isEmpty() || !cpu.isEmpty())
-        parts << (gpu.isEmpty() ? cpu : gpu);
+    const QString threads = jsonText(m_results.machine, "torch_threads");
+    if (!gpu.isEmpty())
+        parts << gpu;
+    else if (!threads.isEmpty()) // a CPU profile's times depend on how many threads LibTorch ran on
+        parts << tr("%1 threads of %2 cores%3")
+                     .arg(threads, jsonText(m_results.machine, "cpu_cores"),
+                         cpu.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(cpu));
+    else if (!cpu.isEmpty())
+        parts << cpu;
     if (gpu.isEmpty() && isReferenceBlas(jsonText(m_results.machine, "blas").toStdString()))
         parts << tr("reference BLAS: install libopenblas0-pthread for ~17× faster CPU runs");
     m_summary->setText(parts.join(QStringLiteral("  ·  ")));
