@@ -319,10 +319,89 @@ private Q_SLOTS:
     void undoAfterInvalidEditRestoresValidLayout()
     {
         QVERIFY(selectModeAndWait(*m_page, "fixed"));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "num_local_blocks", 8); }));
+        const int steps = m_page->undoStack()->count();
         QVERIFY(actAndWaitForRejection(*m_page, [&] { setSpinField(*m_page, "num_global_blocks", 3); }));
+        // The rejected value made no undo step: undo takes back the last valid edit and clears the mark.
+        QCOMPARE(m_page->undoStack()->count(), steps);
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("num_global_blocks"));
         QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->input().config.numLocalBlocks, 4);
         QCOMPARE(m_page->input().config.numGlobalBlocks, 1);
+        QCOMPARE(m_page->form()->findChild<QSpinBox*>("num_global_blocks")->value(), 1);
         QVERIFY(m_page->errorText().isEmpty());
+        QVERIFY(m_page->form()->invalidField().isEmpty());
+    }
+
+    void typingCommitsOnlyTheWholeValidNumber()
+    {
+        // Block 48 does not divide 1024 tokens. Typing "48" must neither draw block 4 on the way nor make an undo
+        // step; the block field is marked with the reason while block 16's layout stays.
+        const auto before = m_page->layout();
+        QCOMPARE(before->block, 16);
+        auto* block = m_page->form()->findChild<QSpinBox*>("block");
+        QSignalSpy shown(m_page.get(), &LayoutDesignerPage::layoutShown);
+        QVERIFY(actAndWaitForRejection(*m_page, [&] {
+            block->selectAll();
+            QTest::keyClicks(block, "48");
+            QCOMPARE(m_page->undoStack()->count(), 0); // nothing committed while typing
+            QTest::keyClick(block, Qt::Key_Return);
+        }));
+        QTest::qWait(100);
+        QCOMPARE(shown.count(), 0);
+        QCOMPARE(m_page->layout(), before);
+        QCOMPARE(m_page->undoStack()->count(), 0);
+        QCOMPARE(m_page->input().config.block, 16);
+        QCOMPARE(block->value(), 48); // the user's value stays in the field, marked
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("block"));
+        QVERIFY(block->property("invalid").toBool());
+        QVERIFY2(
+            m_page->form()->fieldMessage("block").contains("48"), qPrintable(m_page->form()->fieldMessage("block")));
+        QVERIFY(m_page->form()->fieldMessage("seq_len").isEmpty());
+
+        // A valid number is one undo step, and clears the mark.
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "block", 32); }));
+        QCOMPARE(m_page->layout()->block, 32);
+        QCOMPARE(m_page->undoStack()->count(), 1);
+        QVERIFY(m_page->form()->invalidField().isEmpty());
+        QVERIFY(!block->property("invalid").toBool());
+        QVERIFY(m_page->errorText().isEmpty());
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->layout()->block, 16);
+    }
+
+    void rejectedValueCountsOnceAnotherFieldFitsIt()
+    {
+        // Block 48 does not divide 1024 tokens, but does divide 960: changing seq_len commits both at once.
+        QVERIFY(actAndWaitForRejection(*m_page, [&] { setSpinField(*m_page, "block", 48); }));
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("block"));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "seq_len", 960); }));
+        QCOMPARE(m_page->layout()->block, 48);
+        QCOMPARE(m_page->layout()->numBlocks, 20);
+        QCOMPARE(m_page->undoStack()->count(), 1);
+        QVERIFY(m_page->form()->invalidField().isEmpty());
+        QVERIFY(actAndWaitForRejection(*m_page, [&] { setSpinField(*m_page, "seq_len", 1000); }));
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("seq_len"));
+        QVERIFY(m_page->form()->fieldMessage("seq_len").contains("multiple of block (48)"));
+    }
+
+    void arrowStepsInOneFieldAreOneUndoStep()
+    {
+        const int start = m_page->input().config.numSlidingWindowBlocks;
+        auto* window = m_page->form()->findChild<QSpinBox*>("num_sliding_window_blocks");
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(actAndWaitForLayout(*m_page, [&] { QTest::keyClick(window, Qt::Key_Up); }));
+        QCOMPARE(m_page->input().config.numSlidingWindowBlocks, start + 3);
+        QCOMPARE(m_page->undoStack()->count(), 1);
+        // Enter ends that edit: the next step is an undo step of its own.
+        QTest::keyClick(window, Qt::Key_Return);
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { QTest::keyClick(window, Qt::Key_Up); }));
+        QCOMPARE(m_page->undoStack()->count(), 2);
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->input().config.numSlidingWindowBlocks, start + 3);
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->input().config.numSlidingWindowBlocks, start);
+        QCOMPARE(window->value(), start);
     }
 
     void modeChangeShowsItsFields()

@@ -10,10 +10,18 @@
 #include <QDir>
 #include <QImage>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QProcess>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSplitter>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 using namespace spw::ui;
 
@@ -80,6 +88,70 @@ private Q_SLOTS:
             QVERIFY(pages[i]);
             QCOMPARE(tabs->widget(i), pages[i]);
         }
+    }
+
+    void menusAndStandardShortcuts()
+    {
+        MainWindow window;
+        QStringList menus;
+        for (QAction* menu : window.menuBar()->actions())
+            menus << menu->text().remove('&');
+        QCOMPARE(menus, (QStringList { "File", "Edit", "View", "Help" }));
+        const QList<std::pair<QString, QKeySequence>> expected {
+            { "undo", QKeySequence("Ctrl+Z") },
+            { "redo", QKeySequence("Ctrl+Shift+Z") },
+            { "redo", QKeySequence("Ctrl+Y") },
+            { "openModel", QKeySequence("Ctrl+O") },
+            { "saveConfig", QKeySequence("Ctrl+S") },
+            { "quit", QKeySequence("Ctrl+Q") },
+            { "help", QKeySequence("F1") },
+        };
+        for (const auto& [name, keys] : expected) {
+            QAction* action = window.action(name);
+            QVERIFY2(action, qPrintable(name));
+            QVERIFY2(action->shortcuts().contains(keys), qPrintable(name + ": " + keys.toString()));
+        }
+        QVERIFY(window.action("about"));
+    }
+
+    void shortcutsUndoRedoAndHelp()
+    {
+        MainWindow window;
+        LayoutDesignerPage* page = window.layoutPage();
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        if (!page->layout())
+            QVERIFY(QSignalSpy(page, &LayoutDesignerPage::layoutShown).wait(10000));
+        // Shortcuts go to the window, not to a text field that has its own undo.
+        window.findChild<QTabWidget*>()->setFocus();
+        const int window0 = page->input().config.numSlidingWindowBlocks;
+        QVERIFY(page->applyPreset("local"));
+        QCOMPARE(page->undoStack()->count(), 1);
+        QVERIFY(page->input().config.mode == spw::SparsityMode::Local);
+
+        QTest::keySequence(&window, QKeySequence("Ctrl+Z"));
+        QCOMPARE(page->undoStack()->index(), 0);
+        QVERIFY(page->input().config.mode == spw::SparsityMode::BSLongformer);
+        QCOMPARE(page->input().config.numSlidingWindowBlocks, window0);
+        QTest::keySequence(&window, QKeySequence("Ctrl+Y"));
+        QCOMPARE(page->undoStack()->index(), 1);
+        QTest::keySequence(&window, QKeySequence("Ctrl+Z"));
+        QTest::keySequence(&window, QKeySequence("Ctrl+Shift+Z"));
+        QCOMPARE(page->undoStack()->index(), 1);
+        QVERIFY(page->input().config.mode == spw::SparsityMode::Local);
+
+        QTest::keySequence(&window, QKeySequence("Ctrl+4"));
+        QCOMPARE(window.currentPageName(), QStringLiteral("profile"));
+        QVERIFY(!window.findChild<QMessageBox*>("helpDialog"));
+        QTest::keyClick(&window, Qt::Key_F1);
+        auto* help = window.findChild<QMessageBox*>("helpDialog");
+        QVERIFY(help);
+        QVERIFY(help->isVisible());
+        QVERIFY(help->text().contains("Ctrl+Z"));
+        help->close();
+        QTest::keySequence(&window, QKeySequence("Ctrl+Q"));
+        QVERIFY(!window.isVisible());
     }
 
     void screenshotWritesPng()

@@ -41,9 +41,6 @@ struct DesignedLayout {
 namespace {
 
 const QString kLayoutChannel = QStringLiteral("layout");
-// Above this many blocks (all heads) the layout is refused rather than built: its mask and sources alone would
-// take gigabytes.
-constexpr double kMaxBlocks = double(1 << 28);
 
 } // namespace
 
@@ -82,8 +79,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     splitter->setStretchFactor(2, 0);
     splitter->setSizes({ 300, 800, 340 });
 
-    connect(m_form, &ParameterForm::inputEdited, this,
-        [this](const DesignerInput& input, const QString& field) { edit(input, tr("Edit %1").arg(field)); });
+    connect(m_form, &ParameterForm::inputEdited, this, &LayoutDesignerPage::onFormEdited);
     connect(m_form, &ParameterForm::inputRejected, this, &LayoutDesignerPage::showError);
 
     // The first layout is not an undoable edit: it is where the history starts.
@@ -136,19 +132,32 @@ QWidget* LayoutDesignerPage::buildToolbar()
     return bar;
 }
 
-void LayoutDesignerPage::edit(const DesignerInput& input, const QString& description)
+bool LayoutDesignerPage::edit(const DesignerInput& input, const QString& description, int editSession)
 {
-    if (input == m_input)
-        return;
-    m_undo->push(new EditCommand(m_input, input, description, [this](const DesignerInput& next) { apply(next); }));
+    const QString error = designerInputError(input);
+    if (!error.isEmpty()) {
+        showError(error);
+        return false;
+    }
+    if (input != m_input)
+        m_undo->push(new EditCommand(
+            m_input, input, description, [this](const DesignerInput& next) { apply(next); }, editSession));
+    return true;
+}
+
+void LayoutDesignerPage::onFormEdited(const DesignerInput& input, const QString& field, int editSession)
+{
+    if (edit(input, tr("Edit %1").arg(field), editSession))
+        m_form->clearInvalid();
+    else
+        m_form->markInvalid(m_form->fieldNamedIn(errorText(), field), errorText());
 }
 
 bool LayoutDesignerPage::openConfig(const QString& path)
 {
     try {
-        edit(
+        return edit(
             withConfig(m_input, loadSparsityConfig(path.toStdString())), tr("Open %1").arg(QFileInfo(path).fileName()));
-        return true;
     } catch (const Error& error) {
         showError(QString::fromStdString(error.what()));
         return false;
@@ -158,8 +167,7 @@ bool LayoutDesignerPage::openConfig(const QString& path)
 bool LayoutDesignerPage::applyPreset(const QString& name)
 {
     try {
-        edit(withConfig(m_input, loadPreset(name)), tr("Preset %1").arg(name));
-        return true;
+        return edit(withConfig(m_input, loadPreset(name)), tr("Preset %1").arg(name));
     } catch (const Error& error) {
         showError(QString::fromStdString(error.what()));
         return false;
@@ -181,21 +189,11 @@ bool LayoutDesignerPage::saveConfig(const QString& path)
 
 void LayoutDesignerPage::apply(const DesignerInput& input)
 {
+    // Only valid inputs get here: edit() checks them before they go on the undo stack.
     m_input = input;
     m_form->setInput(input);
     showMatchingPreset();
-    try {
-        validate(input.config);
-        if (input.config.numHeads <= 0)
-            fail("num_heads must be positive (got {})", input.config.numHeads);
-        const double blocks = double(input.seqLen) / std::max(1, input.config.block);
-        if (blocks * blocks * input.config.numHeads > kMaxBlocks)
-            fail("seq_len {} with block {} and {} heads is too large to draw; use a larger block", input.seqLen,
-                input.config.block, input.config.numHeads);
-    } catch (const Error& error) {
-        showError(QString::fromStdString(error.what()));
-        return;
-    }
+    clearError();
     Q_EMIT configApplied(input.config, configName());
     startLayoutJob();
 }
@@ -280,8 +278,6 @@ void LayoutDesignerPage::showLayout(DesignedLayout result)
     }
     m_heatmap->showHeatmap(std::move(result.heatmap), m_layout->numBlocks, m_layout->block, title());
     m_statsWidget->showStats(*m_layout, m_stats);
-    if (m_input == m_shownInput)
-        clearError();
     Q_EMIT layoutShown();
 }
 

@@ -29,12 +29,16 @@ public:
     LayoutDesignerPage(JobRunner* runner, QWidget* parent = nullptr);
     ~LayoutDesignerPage() override;
 
-    // Each of these is one undoable edit. openConfig and applyPreset return false, and show why inline, on error.
-    void edit(const DesignerInput& input, const QString& description);
+    // Each of these is one undoable edit, made only when the input is valid; false, with the reason shown inline,
+    // otherwise (the last valid layout stays drawn). Edits in one `editSession` (>= 0) merge into one undo step.
+    bool edit(const DesignerInput& input, const QString& description, int editSession = -1);
     bool openConfig(const QString& path);
     bool applyPreset(const QString& name);
     // Writes the configuration being edited; false (reason shown inline) when it is invalid or cannot be written.
     bool saveConfig(const QString& path);
+    // The file dialogs behind Open… and Save… (also the window's File menu).
+    void chooseFileToOpen();
+    void chooseFileToSave();
     void showHead(int head);
 
     const DesignerInput& input() const { return m_input; }
@@ -71,8 +75,7 @@ private:
     void showLayout(DesignedLayout result);
     void showError(const QString& message);
     void clearError();
-    void chooseFileToOpen();
-    void chooseFileToSave();
+    void onFormEdited(const DesignerInput& input, const QString& field, int editSession);
     QString title() const;
 
     JobRunner* m_runner = nullptr;
