@@ -35,6 +35,7 @@ struct DesignedLayout {
     std::shared_ptr<const Layout> layout;
     LayoutStats stats;
     int head = 0;
+    BlockWindow window;
     std::unique_ptr<QCPColorMapData> heatmap;
 };
 
@@ -80,6 +81,8 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     splitter->setSizes({ 300, 800, 340 });
 
     connect(m_form, &ParameterForm::inputEdited, this, &LayoutDesignerPage::onFormEdited);
+    connect(m_heatmap, &LayoutHeatmap::detailWanted, this,
+        [this](const BlockWindow& window, int cells) { startHeatmapJob(m_shownHead, window, cells, true); });
     connect(m_form, &ParameterForm::inputRejected, this, &LayoutDesignerPage::showError);
 
     // The first layout is not an undoable edit: it is where the history starts.
@@ -216,51 +219,61 @@ void LayoutDesignerPage::startLayoutJob()
 {
     const DesignerInput input = m_input;
     const int head = std::clamp(m_head->value(), 0, input.config.numHeads - 1);
-    std::function<DesignedLayout(const ProgressCallback&)> work = [input, head](const ProgressCallback& progress) {
-        DesignedLayout result;
-        result.input = input;
-        auto layout
-            = std::make_shared<Layout>(makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
-        reportProgress(progress, 0.4f);
-        result.stats = computeStats(*layout);
-        reportProgress(progress, 0.6f);
-        result.head = head;
-        result.heatmap = buildHeatmapData(
-            *layout, head, [&](float fraction) { return !progress || progress(0.6f + 0.4f * fraction); });
-        result.layout = std::move(layout);
-        return result;
-    };
+    const int cells = m_heatmap->cellsAcross();
+    std::function<DesignedLayout(const ProgressCallback&)> work
+        = [input, head, cells](const ProgressCallback& progress) {
+              DesignedLayout result;
+              result.input = input;
+              auto layout = std::make_shared<Layout>(
+                  makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
+              reportProgress(progress, 0.4f);
+              result.stats = computeStats(*layout);
+              reportProgress(progress, 0.6f);
+              result.head = head;
+              result.window = wholeLayout(*layout);
+              result.heatmap = buildHeatmapData(*layout, head, result.window, cells,
+                  [&](float fraction) { return !progress || progress(0.6f + 0.4f * fraction); });
+              result.layout = std::move(layout);
+              return result;
+          };
     JobRunner::Handlers<DesignedLayout> handlers;
     handlers.finished = [this](DesignedLayout result) { showLayout(std::move(result)); };
     handlers.failed = [this](const QString& message) { showError(message); };
     m_runner->run<DesignedLayout>(kLayoutChannel, this, std::move(work), std::move(handlers));
 }
 
-void LayoutDesignerPage::startHeatmapJob(int head)
+void LayoutDesignerPage::startHeatmapJob(int head, const BlockWindow& window, int cells, bool detail)
 {
     std::shared_ptr<const Layout> layout = m_layout;
     if (!layout)
         return;
     std::function<std::unique_ptr<QCPColorMapData>(const ProgressCallback&)> work
-        = [layout, head](const ProgressCallback& progress) { return buildHeatmapData(*layout, head, progress); };
+        = [layout, head, window, cells](
+              const ProgressCallback& progress) { return buildHeatmapData(*layout, head, window, cells, progress); };
     JobRunner::Handlers<std::unique_ptr<QCPColorMapData>> handlers;
-    handlers.finished = [this, layout, head](std::unique_ptr<QCPColorMapData> data) {
+    handlers.finished = [this, layout, head, window, detail](std::unique_ptr<QCPColorMapData> data) {
         if (layout != m_layout)
             return; // a newer layout replaced the one this head belongs to
+        if (detail) {
+            m_heatmap->showDetail(std::move(data), layout, head, window);
+            return;
+        }
         m_shownHead = head;
-        m_heatmap->showHeatmap(std::move(data), layout->numBlocks, layout->block, title());
+        m_heatmap->showHeatmap(std::move(data), layout, head, window, title());
         Q_EMIT headShown(head);
     };
     handlers.failed = [this](const QString& message) { showError(message); };
+    // A zoom's cells have their own channel: a newer zoom supersedes them, but a head switch must not.
     m_runner->run<std::unique_ptr<QCPColorMapData>>(
-        QStringLiteral("heatmap"), this, std::move(work), std::move(handlers));
+        detail ? QStringLiteral("heatmap-detail") : QStringLiteral("heatmap"), this, std::move(work),
+        std::move(handlers));
 }
 
 void LayoutDesignerPage::showHead(int head)
 {
     if (!m_layout || head < 0 || head >= m_layout->numHeads)
         return;
-    startHeatmapJob(head);
+    startHeatmapJob(head, wholeLayout(*m_layout), m_heatmap->cellsAcross(), false);
 }
 
 void LayoutDesignerPage::showLayout(DesignedLayout result)
@@ -276,7 +289,7 @@ void LayoutDesignerPage::showLayout(DesignedLayout result)
         m_head->setRange(0, m_layout->numHeads - 1);
         m_head->setValue(result.head);
     }
-    m_heatmap->showHeatmap(std::move(result.heatmap), m_layout->numBlocks, m_layout->block, title());
+    m_heatmap->showHeatmap(std::move(result.heatmap), m_layout, result.head, result.window, title());
     m_statsWidget->showStats(*m_layout, m_stats);
     Q_EMIT layoutShown();
 }

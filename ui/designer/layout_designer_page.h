@@ -4,7 +4,7 @@
 // Presets, Open… / Save… of configuration JSON, and undo/redo of every edit. Layouts are built through the job
 // runner, off the GUI thread.
 #include "designer/designer_input.h"
-#include "sparsity/layout.h"
+#include "sparsity/layout_downsample.h"
 
 #include <QWidget>
 
@@ -71,7 +71,8 @@ private:
     void apply(const DesignerInput& input);
     void showMatchingPreset();
     void startLayoutJob();
-    void startHeatmapJob(int head);
+    // Cells of `head` over `window`: a new head to show (zoomed out), or the detail a zoom asked for.
+    void startHeatmapJob(int head, const BlockWindow& window, int cells, bool detail);
     void showLayout(DesignedLayout result);
     void showError(const QString& message);
     void clearError();
