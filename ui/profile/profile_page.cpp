@@ -18,6 +18,8 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
@@ -183,10 +185,7 @@ QWidget* ProfilePage::buildExportBar()
         chooseExport(tr("Export results as JSON"), QStringLiteral("profile.json"), tr("JSON (*.json)"),
             &ProfilePage::exportJson);
     });
-    add(tr("Save plots as PNG…"), QStringLiteral("exportPng"), [this] {
-        chooseExport(tr("Save the plots (one PNG each)"), QStringLiteral("profile.png"), tr("PNG (*.png)"),
-            &ProfilePage::exportPng);
-    });
+    add(tr("Save plots as PNG…"), QStringLiteral("exportPng"), [this] { choosePngFolder(); });
     return bar;
 }
 
@@ -386,6 +385,7 @@ void ProfilePage::updateSummary()
         : dtype == QLatin1String("Half")                      ? QStringLiteral("float16")
                                                               : dtype.toLower();
     parts << QStringLiteral("%1 %2").arg(jsonText(settings, "device"), dtypeName);
+    m_plots->setRunDescription(QStringLiteral("%1 · %2").arg(source, parts.last()));
     parts << tr("median of %1, %2 warm-up").arg(jsonText(settings, "repeats"), jsonText(settings, "warmup"));
     const QString padding = jsonText(settings, "padding_fraction");
     if (!padding.isEmpty() && padding.toDouble() > 0)
@@ -438,17 +438,38 @@ bool ProfilePage::exportJson(const QString& path)
     return true;
 }
 
-bool ProfilePage::exportPng(const QString& path)
+bool ProfilePage::exportPng(const QString& folder)
 {
     QStringList written;
     QString reason;
-    if (!m_plots->savePngs(path, &written, &reason)) {
+    if (!m_plots->savePngs(folder, &written, &reason)) {
         showError(tr("Plots not saved: %1").arg(reason));
         return false;
     }
     clearError();
-    setStatus(tr("Wrote %1").arg(written.join(QStringLiteral(", "))));
+    QStringList names;
+    for (const QString& file : std::as_const(written))
+        names << QFileInfo(file).fileName();
+    setStatus(tr("Wrote %n plot(s) to %1: %2", nullptr, int(written.size()))
+                  .arg(QDir::toNativeSeparators(folder), names.join(QStringLiteral(", "))));
     return true;
+}
+
+void ProfilePage::choosePngFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Save the plots (one PNG each) into"));
+    if (folder.isEmpty())
+        return;
+    QStringList existing;
+    for (const QString& name : ProfilePlots::pngNames())
+        if (QFileInfo::exists(QDir(folder).filePath(name)))
+            existing << name;
+    if (!existing.isEmpty()
+        && QMessageBox::question(this, tr("Replace plots?"),
+               tr("%1 already has %2. Replace them?").arg(QDir::toNativeSeparators(folder), existing.join(", ")))
+            != QMessageBox::Yes)
+        return;
+    exportPng(folder);
 }
 
 void ProfilePage::chooseExport(

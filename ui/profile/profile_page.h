@@ -43,8 +43,8 @@ public:
     // Each returns false with the reason shown inline.
     bool exportCsv(const QString& path);
     bool exportJson(const QString& path);
-    // One PNG per plot, named after `path` (ProfilePlots::savePngs).
-    bool exportPng(const QString& path);
+    // One PNG per plot in `folder` (ProfilePlots::savePngs); the status line names the files written.
+    bool exportPng(const QString& folder);
 
     QString errorText() const;
     QString statusText() const;
@@ -80,6 +80,7 @@ private:
     void showError(const QString& message);
     void clearError();
     void setStatus(const QString& text);
+    void choosePngFolder();
     void chooseExport(
         const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&));
 
