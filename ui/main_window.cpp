@@ -6,11 +6,18 @@
 #include "model/model_page.h"
 #include "model/token_view.h"
 #include "profile/profile_page.h"
+#include "workbench_settings.h"
 
+#include <nlohmann/json.hpp>
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolButton>
@@ -140,6 +147,57 @@ void MainWindow::buildMenus()
 QAction* MainWindow::action(const QString& name) const
 {
     return menuBar()->findChild<QAction*>(name);
+}
+
+namespace {
+
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kDesignerConfigKey = QStringLiteral("designer/config");
+const QString kDesignerLengthKey = QStringLiteral("designer/seqLen");
+
+QString splitterKey(const QSplitter* splitter)
+{
+    return QStringLiteral("splitters/") + splitter->objectName();
+}
+
+} // namespace
+
+void MainWindow::restoreSession()
+{
+    QSettings settings = workbenchSettings();
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    for (QSplitter* splitter : findChildren<QSplitter*>())
+        if (!splitter->objectName().isEmpty() && settings.contains(splitterKey(splitter)))
+            splitter->restoreState(settings.value(splitterKey(splitter)).toByteArray());
+    const QString config = settings.value(kDesignerConfigKey).toString();
+    if (config.isEmpty())
+        return;
+    try {
+        DesignerInput input
+            = withConfig(m_layoutPage->input(), sparsityConfigFromJson(nlohmann::json::parse(config.toStdString())));
+        input.seqLen = settings.value(kDesignerLengthKey, qlonglong(input.seqLen)).toLongLong();
+        m_layoutPage->startFrom(input);
+    } catch (const std::exception&) {
+        // A configuration this version cannot read: the designer keeps its default.
+    }
+}
+
+void MainWindow::saveSession() const
+{
+    QSettings settings = workbenchSettings();
+    settings.setValue(kGeometryKey, saveGeometry());
+    for (const QSplitter* splitter : findChildren<QSplitter*>())
+        if (!splitter->objectName().isEmpty())
+            settings.setValue(splitterKey(splitter), splitter->saveState());
+    const DesignerInput& input = m_layoutPage->input();
+    settings.setValue(kDesignerConfigKey, QString::fromStdString(sparsityConfigToJson(input.config).dump()));
+    settings.setValue(kDesignerLengthKey, qlonglong(input.seqLen));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSession();
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::showHelp()

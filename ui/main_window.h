@@ -37,6 +37,14 @@ public:
     // The menu bar's actions, by their objectName ("undo", "redo", "openModel", "help", ...).
     QAction* action(const QString& name) const;
 
+    // The last session (workbench_settings.h): window geometry, splitter sizes and the designer's configuration.
+    // Saved when the window closes; restored by the GUI's main unless it documents (--screenshot).
+    void restoreSession();
+    void saveSession() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
 private:
     void buildMenus();
     void showHelp();

@@ -6,6 +6,8 @@
 #include "model/model_page.h"
 #include "presets.h"
 #include "profile/profile_page.h"
+#include "sparsity/sparsity_config.h"
+#include "workbench_settings.h"
 
 #include <QDir>
 #include <QImage>
@@ -33,12 +35,14 @@ struct Run {
 };
 
 // The GUI runs with its own cache and settings folders, so that the demo model it creates and the recent folders it
-// records stay inside the test's temporary folder.
+// records stay inside the test's temporary folder; without one it still never sees the user's settings.
 Run runGui(const QStringList& arguments, const QString& cacheHome = {})
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert("QT_QPA_PLATFORM", "offscreen");
+    QTemporaryDir ownConfig;
+    environment.insert("XDG_CONFIG_HOME", ownConfig.path());
     if (!cacheHome.isEmpty()) {
         environment.insert("XDG_CACHE_HOME", cacheHome);
         environment.insert("XDG_CONFIG_HOME", cacheHome + "/config");
@@ -58,7 +62,68 @@ Run runGui(const QStringList& arguments, const QString& cacheHome = {})
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { initResources(); }
+    void initTestCase()
+    {
+        // In-process windows read and write settings: keep them in a folder of the test's own.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("spw-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        initResources();
+    }
+
+    void settingsStayInTheTestFolder()
+    {
+        QVERIFY(workbenchSettings().fileName().startsWith(m_settingsDir.path()));
+        QTemporaryDir dir;
+        QCOMPARE(dialogFolder("openConfig"), QDir::homePath());
+        rememberDialogFolder("openConfig", dir.filePath("config.json"));
+        QCOMPARE(dialogFolder("openConfig"), dir.path());
+        QCOMPARE(dialogStart("openConfig", "x.json"), dir.filePath("x.json"));
+        rememberDialogFolder("openModel", dir.path(), true);
+        QCOMPARE(dialogFolder("openModel"), dir.path());
+        QCOMPARE(dialogFolder("openConfig"), dir.path());
+        QCOMPARE(dialogFolder("neverUsed"), QDir::homePath());
+    }
+
+    void sessionComesBack()
+    {
+        const QList<int> sizes { 260, 520, 230 };
+        {
+            MainWindow window;
+            window.resize(1100, 700);
+            window.selectPage("layout");
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            LayoutDesignerPage* page = window.layoutPage();
+            if (!page->layout())
+                QVERIFY(QSignalSpy(page, &LayoutDesignerPage::layoutShown).wait(10000));
+            QVERIFY(page->applyPreset("fixed"));
+            DesignerInput input = page->input();
+            input.seqLen = 512;
+            input.config.numLocalBlocks = 8;
+            QVERIFY(page->edit(input, "test"));
+            auto* splitter = window.findChild<QSplitter*>("designerSplitter");
+            QVERIFY(splitter);
+            splitter->setSizes(sizes);
+            QVERIFY(window.close());
+        }
+        MainWindow window;
+        window.restoreSession();
+        LayoutDesignerPage* page = window.layoutPage();
+        QVERIFY(page->input().config.mode == spw::SparsityMode::Fixed);
+        QCOMPARE(page->input().seqLen, 512);
+        QCOMPARE(page->input().config.numLocalBlocks, 8);
+        QCOMPARE(page->undoStack()->count(), 0); // where the history starts, not an edit
+        QCOMPARE(window.size(), QSize(1100, 700));
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.findChild<QSplitter*>("designerSplitter")->sizes(), sizes);
+        QVERIFY(QSignalSpy(page, &LayoutDesignerPage::layoutShown).wait(10000) || page->layout());
+        QCOMPARE(page->layout()->numBlocks, 32);
+    }
 
     void pagesAndSelection()
     {
@@ -226,6 +291,9 @@ private Q_SLOTS:
         QVERIFY2(run.stderrText.contains("error:"), qPrintable(run.stderrText));
         QVERIFY2(run.stderrText.contains(expectedMessage), qPrintable(run.stderrText));
     }
+
+private:
+    QTemporaryDir m_settingsDir;
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -31,6 +31,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <algorithm>
 #include <fstream>
@@ -117,7 +118,11 @@ private Q_SLOTS:
         initResources();
     }
 
-    void init() { QFile::remove(lastResultsPath()); }
+    void init()
+    {
+        QFile::remove(lastResultsPath());
+        clearHistory();
+    }
 
     void tinySweepFillsTableAndPlots()
     {
@@ -468,6 +473,53 @@ private Q_SLOTS:
                     && title.contains("batch 1"),
                 qPrintable(title));
         }
+    }
+
+    void runHistoryOverlaysAndClears()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        QMenu* menu = page.historyButton()->menu();
+        auto runActions = [&] {
+            QList<QAction*> runs;
+            for (QAction* action : menu->actions())
+                if (action->isCheckable())
+                    runs << action;
+            return runs;
+        };
+        auto clearAction = [&] { return menu->findChild<QAction*>("clearHistory"); };
+        QVERIFY(runActions().isEmpty());
+        QVERIFY(!clearAction()->isEnabled());
+
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed") });
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        const std::vector<ProfilePoint> first = page.results().points;
+        QTest::qWait(5); // a later file name
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        QCOMPARE(historyFiles().size(), 2);
+        QCOMPARE(runActions().size(), 2);
+
+        // Newest first: the second entry is the first sweep. Overlaid, its line joins the plots with its numbers.
+        QCustomPlot* latency = page.plots()->latencyPlot();
+        QCOMPARE(latency->graphCount(), 2);
+        runActions().at(1)->trigger();
+        QCOMPARE(latency->graphCount(), 3);
+        QCOMPARE(page.plots()->speedupPlot()->graphCount(), 2);
+        QCPGraph* overlay = latency->graph(2);
+        QVERIFY2(overlay->name().startsWith("fixed · run of"), qPrintable(overlay->name()));
+        QCOMPARE(overlay->pen().style(), Qt::DotLine);
+        QCOMPARE(graphValueAt(latency, overlay->name(), 128), first[1].sparse.time.medianMs);
+        runActions().at(1)->trigger();
+        QCOMPARE(latency->graphCount(), 2);
+
+        runActions().at(1)->trigger();
+        clearAction()->trigger();
+        QVERIFY(historyFiles().isEmpty());
+        QTRY_VERIFY(runActions().isEmpty());
+        QCOMPARE(latency->graphCount(), 2);
+        QVERIFY(page.statusText().contains("Cleared"));
     }
 
     void lastResultsComeBack()

@@ -9,6 +9,7 @@
 #include "job_runner.h"
 #include "presets.h"
 #include "widgets/inline_message.h"
+#include "workbench_settings.h"
 
 #include "qcustomplot_include.h"
 #include <QComboBox>
@@ -54,6 +55,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     page->addWidget(buildToolbar());
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("designerSplitter"));
     page->addWidget(splitter, 1);
 
     auto* left = new QWidget(splitter);
@@ -145,6 +147,18 @@ bool LayoutDesignerPage::edit(const DesignerInput& input, const QString& descrip
     if (input != m_input)
         m_undo->push(new EditCommand(
             m_input, input, description, [this](const DesignerInput& next) { apply(next); }, editSession));
+    return true;
+}
+
+bool LayoutDesignerPage::startFrom(const DesignerInput& input)
+{
+    const QString error = designerInputError(input);
+    if (!error.isEmpty()) {
+        showError(error);
+        return false;
+    }
+    m_undo->clear();
+    apply(input);
     return true;
 }
 
@@ -330,18 +344,22 @@ QString LayoutDesignerPage::errorText() const
 
 void LayoutDesignerPage::chooseFileToOpen()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open sparsity configuration"), QString(), tr("JSON (*.json);;All files (*)"));
-    if (!path.isEmpty())
-        openConfig(path);
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open sparsity configuration"),
+        dialogFolder(QStringLiteral("openConfig")), tr("JSON (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("openConfig"), path);
+    openConfig(path);
 }
 
 void LayoutDesignerPage::chooseFileToSave()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save sparsity configuration"), QStringLiteral("sparsity.json"), tr("JSON (*.json)"));
-    if (!path.isEmpty())
-        saveConfig(path);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save sparsity configuration"),
+        dialogStart(QStringLiteral("saveConfig"), QStringLiteral("sparsity.json")), tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("saveConfig"), path);
+    saveConfig(path);
 }
 
 } // namespace spw::ui

@@ -32,6 +32,9 @@ public:
     // Each of these is one undoable edit, made only when the input is valid; false, with the reason shown inline,
     // otherwise (the last valid layout stays drawn). Edits in one `editSession` (>= 0) merge into one undo step.
     bool edit(const DesignerInput& input, const QString& description, int editSession = -1);
+    // Shows `input` as where the history starts (no undo step; the last session's configuration); false, with the
+    // reason inline, when it is invalid.
+    bool startFrom(const DesignerInput& input);
     bool openConfig(const QString& path);
     bool applyPreset(const QString& name);
     // Writes the configuration being edited; false (reason shown inline) when it is invalid or cannot be written.

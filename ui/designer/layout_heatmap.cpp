@@ -1,6 +1,7 @@
 #include "designer/layout_heatmap.h"
 
 #include "designer/heatmap_data.h"
+#include "workbench_settings.h"
 
 #include "qcustomplot_include.h"
 #include <QAction>
@@ -320,10 +321,11 @@ bool LayoutHeatmap::saveImage(const QString& path) const
 
 void LayoutHeatmap::chooseImageFile()
 {
-    const QString path
-        = QFileDialog::getSaveFileName(this, tr("Save heatmap image"), QStringLiteral("layout.png"), tr("PNG (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save heatmap image"),
+        dialogStart(QStringLiteral("saveHeatmap"), QStringLiteral("layout.png")), tr("PNG (*.png)"));
     if (path.isEmpty())
         return;
+    rememberDialogFolder(QStringLiteral("saveHeatmap"), path);
     if (saveImage(path))
         Q_EMIT imageSaved(path);
 }

@@ -8,7 +8,9 @@
 #include "profile/sweep_form.h"
 #include "profile/sweep_request.h"
 #include "widgets/inline_message.h"
+#include "workbench_settings.h"
 
+#include <QAction>
 #include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
@@ -26,6 +28,7 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -51,6 +54,7 @@ ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent)
 {
     auto* page = new QHBoxLayout(this);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("profileSplitter"));
     page->addWidget(splitter);
     splitter->addWidget(buildSetupColumn());
     splitter->addWidget(buildResultsColumn());
@@ -135,6 +139,7 @@ QWidget* ProfilePage::buildResultsColumn()
     layout->addWidget(m_status);
 
     auto* splitter = new QSplitter(Qt::Vertical, column);
+    splitter->setObjectName(QStringLiteral("profileResultsSplitter"));
     m_plots = new ProfilePlots(splitter);
     auto* tablePane = new QWidget(splitter);
     auto* tableLayout = new QVBoxLayout(tablePane);
@@ -186,6 +191,14 @@ QWidget* ProfilePage::buildExportBar()
             &ProfilePage::exportJson);
     });
     add(tr("Save plots as PNG…"), QStringLiteral("exportPng"), [this] { choosePngFolder(); });
+    m_history = new QToolButton(bar);
+    m_history->setObjectName(QStringLiteral("history"));
+    m_history->setText(tr("History"));
+    m_history->setToolTip(tr("Overlay earlier sweeps on the plots, or clear them"));
+    m_history->setPopupMode(QToolButton::InstantPopup);
+    m_history->setMenu(new QMenu(m_history));
+    layout->insertWidget(0, m_history);
+    rebuildHistoryMenu();
     return bar;
 }
 
@@ -307,7 +320,60 @@ void ProfilePage::endSweep(const QString& status)
     updateSummary();
     if (!m_results.isEmpty())
         saveLast();
+    rebuildHistoryMenu();
     setStatus(status + (m_results.isEmpty() ? QString() : tr(" — saved for the next start")));
+}
+
+void ProfilePage::rebuildHistoryMenu()
+{
+    QMenu* menu = m_history->menu();
+    menu->clear();
+    const QStringList files = historyFiles();
+    const QLocale locale;
+    for (const QString& file : files) {
+        // sweep-yyyyMMdd-HHmmss-zzz.json: the time the sweep ended.
+        const QDateTime when
+            = QDateTime::fromString(QFileInfo(file).completeBaseName().mid(6, 15), QStringLiteral("yyyyMMdd-HHmmss"));
+        QAction* run = menu->addAction(tr("Overlay the run of %1").arg(locale.toString(when, QLocale::ShortFormat)));
+        run->setCheckable(true);
+        run->setChecked(m_overlays.contains(file));
+        run->setData(file);
+        connect(run, &QAction::toggled, this, [this, file](bool shown) { overlayRun(file, shown); });
+    }
+    if (!files.isEmpty())
+        menu->addSeparator();
+    QAction* clear = menu->addAction(tr("Clear history"));
+    clear->setObjectName(QStringLiteral("clearHistory"));
+    clear->setEnabled(!files.isEmpty());
+    connect(clear, &QAction::triggered, this, &ProfilePage::clearRunHistory);
+    m_history->setEnabled(!m_running);
+}
+
+void ProfilePage::overlayRun(const QString& path, bool shown)
+{
+    if (!shown) {
+        m_overlays.remove(path);
+    } else {
+        try {
+            const QDateTime when = QFileInfo(path).lastModified();
+            m_overlays.insert(path,
+                { tr("run of %1").arg(QLocale().toString(when, QLocale::ShortFormat)), loadResults(path).points });
+        } catch (const Error& error) {
+            showError(tr("Cannot overlay that run: %1").arg(QString::fromStdString(error.what())));
+            return;
+        }
+    }
+    m_plots->setOverlays({ m_overlays.cbegin(), m_overlays.cend() });
+}
+
+void ProfilePage::clearRunHistory()
+{
+    clearHistory();
+    m_overlays.clear();
+    m_plots->setOverlays({});
+    // Queued: the menu's own "Clear history" action is still delivering this call.
+    QMetaObject::invokeMethod(this, &ProfilePage::rebuildHistoryMenu, Qt::QueuedConnection);
+    setStatus(tr("Cleared the run history"));
 }
 
 void ProfilePage::saveLast()
@@ -315,6 +381,7 @@ void ProfilePage::saveLast()
     try {
         QDir().mkpath(QFileInfo(lastResultsPath()).absolutePath());
         saveResults(m_results, lastResultsPath());
+        addToHistory(m_results);
     } catch (const Error& error) {
         showError(tr("The results could not be kept for the next start: %1").arg(QString::fromStdString(error.what())));
     }
@@ -408,6 +475,8 @@ void ProfilePage::setRunning(bool running)
     m_form->setEnabled(!running);
     m_run->setEnabled(!running);
     m_cancel->setEnabled(running);
+    if (m_history)
+        m_history->setEnabled(!running);
     for (QPushButton* button : std::as_const(m_exportButtons))
         button->setEnabled(!running && !m_results.isEmpty());
 }
@@ -457,9 +526,11 @@ bool ProfilePage::exportPng(const QString& folder)
 
 void ProfilePage::choosePngFolder()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Save the plots (one PNG each) into"));
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Save the plots (one PNG each) into"), dialogFolder(QStringLiteral("export-png")));
     if (folder.isEmpty())
         return;
+    rememberDialogFolder(QStringLiteral("export-png"), folder, true);
     QStringList existing;
     for (const QString& name : ProfilePlots::pngNames())
         if (QFileInfo::exists(QDir(folder).filePath(name)))
@@ -475,9 +546,13 @@ void ProfilePage::choosePngFolder()
 void ProfilePage::chooseExport(
     const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&))
 {
-    const QString path = QFileDialog::getSaveFileName(this, title, suffix, filter);
-    if (!path.isEmpty())
-        (this->*write)(path);
+    // Each export remembers its own folder, keyed by its file's suffix.
+    const QString dialog = QStringLiteral("export-") + QFileInfo(suffix).suffix();
+    const QString path = QFileDialog::getSaveFileName(this, title, dialogStart(dialog, suffix), filter);
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(dialog, path);
+    (this->*write)(path);
 }
 
 void ProfilePage::showError(const QString& message)

@@ -4,22 +4,24 @@
 // report writers) and PNGs of the plots. The last sweep (finished, or what a cancelled or failed one had measured)
 // is kept in the app data folder and shown again on the next start; a damaged file is ignored with a status line.
 #include "model/loaded_model.h"
+#include "profile/profile_plots.h"
 #include "profile/sweep_results.h"
 #include "sparsity/sparsity_config.h"
 
 #include <QElapsedTimer>
+#include <QMap>
 #include <QWidget>
 
 class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class QToolButton;
 
 namespace spw::ui {
 
 class InlineMessage;
 class JobRunner;
-class ProfilePlots;
 class ResultsTableModel;
 class SweepForm;
 
@@ -56,6 +58,8 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
     QPushButton* runButton() const { return m_run; }
     QPushButton* cancelButton() const { return m_cancel; }
+    // "History": one checkable entry per earlier sweep (checked: overlaid on the plots), then "Clear history".
+    QToolButton* historyButton() const { return m_history; }
 
 Q_SIGNALS:
     void sweepStarted();
@@ -74,6 +78,9 @@ private:
     void finishSweep(SweepResults results);
     void endSweep(const QString& status);
     void saveLast();
+    void rebuildHistoryMenu();
+    void overlayRun(const QString& path, bool shown);
+    void clearRunHistory();
     void setRunning(bool running);
     void updateSummary();
     void showSelectedLayers();
@@ -103,6 +110,8 @@ private:
     ResultsTableModel* m_table = nullptr;
     QTableView* m_tableView = nullptr;
     QList<QPushButton*> m_exportButtons;
+    QToolButton* m_history = nullptr;
+    QMap<QString, PlotOverlay> m_overlays; // by history file, oldest first (file names sort by time)
 };
 
 } // namespace spw::ui

@@ -249,6 +249,12 @@ void ProfilePlots::setPoints(const std::vector<ProfilePoint>& points)
     rebuild();
 }
 
+void ProfilePlots::setOverlays(std::vector<PlotOverlay> overlays)
+{
+    m_overlays = std::move(overlays);
+    rebuild();
+}
+
 void ProfilePlots::showBatch(std::int64_t batch)
 {
     m_batch = batch;
@@ -330,9 +336,44 @@ void ProfilePlots::rebuild()
         fillLine(addLine(m_speedup, name, colour, false), speedups, false);
         fillLine(addLine(m_memory, name, colour, false), memories, false);
     }
+    // Earlier runs: each layout in its colour in the current run (or the next free one), lighter and dotted.
     std::vector<double> lengths;
     for (const auto& entry : denseByLength)
         lengths.push_back(double(entry.first));
+    for (const PlotOverlay& overlay : m_overlays) {
+        std::vector<std::string> overlayLayouts;
+        for (const ProfilePoint& point : overlay.points)
+            if (point.batch == m_batch
+                && std::find(overlayLayouts.begin(), overlayLayouts.end(), point.layout) == overlayLayouts.end())
+                overlayLayouts.push_back(point.layout);
+        for (const std::string& layout : overlayLayouts) {
+            auto known = std::find(layouts.begin(), layouts.end(), layout);
+            if (known == layouts.end())
+                known = layouts.insert(layouts.end(), layout);
+            QColor colour = layoutColour(int(known - layouts.begin())).lighter(140);
+            const QString name = tr("%1 · %2").arg(QString::fromStdString(layout), overlay.label);
+            std::vector<LinePoint> times;
+            std::vector<LinePoint> speedups;
+            for (const ProfilePoint& point : overlay.points) {
+                if (point.batch != m_batch || point.layout != layout)
+                    continue;
+                times.push_back(latency(name, point, point.sparse.time));
+                speedups.push_back({ double(point.seqLen), point.speedup, point.speedup, point.speedup,
+                    tr("%1: %2× dense's speed").arg(where(name, point), locale.toString(point.speedup, 'f', 2)) });
+                if (std::find(lengths.begin(), lengths.end(), double(point.seqLen)) == lengths.end())
+                    lengths.push_back(double(point.seqLen));
+            }
+            for (auto [plot, points] : { std::pair { m_latency, &times }, std::pair { m_speedup, &speedups } }) {
+                QCPGraph* graph = addLine(plot, name, colour, false);
+                QPen pen = graph->pen();
+                pen.setStyle(Qt::DotLine);
+                graph->setPen(pen);
+                graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, colour, Qt::white, 7));
+                fillLine(graph, *points, false);
+            }
+        }
+    }
+    std::sort(lengths.begin(), lengths.end());
     for (QCustomPlot* plot : { m_latency, m_speedup, m_memory }) {
         fitAxis(plot->xAxis);
         fitAxis(plot->yAxis, plot == m_speedup);

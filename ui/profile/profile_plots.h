@@ -23,12 +23,19 @@ class QPointF;
 
 namespace spw::ui {
 
+// An earlier sweep drawn under the current one: its layouts' latency and speedup, dotted.
+struct PlotOverlay {
+    QString label; // "run of 3 Dec 13:05"
+    std::vector<ProfilePoint> points;
+};
+
 class ProfilePlots : public QWidget {
     Q_OBJECT
 public:
     explicit ProfilePlots(QWidget* parent = nullptr);
 
     void setPoints(const std::vector<ProfilePoint>& points);
+    void setOverlays(std::vector<PlotOverlay> overlays);
     // The per-layer plot shows `point` (nullopt: empty, with a hint).
     void showLayers(const std::optional<ProfilePoint>& point);
 
@@ -63,6 +70,7 @@ private:
     void updateBatchBox();
 
     std::vector<ProfilePoint> m_points;
+    std::vector<PlotOverlay> m_overlays;
     std::int64_t m_batch = 0;
     std::int64_t m_layersBatch = 0; // the batch of the result the per-layer plot shows
     QString m_runDescription;
