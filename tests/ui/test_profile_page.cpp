@@ -413,6 +413,28 @@ private Q_SLOTS:
         QVERIFY(page.errorText().contains("/nonexistent-folder/out.json"));
     }
 
+    void progressCountsWorkNotResults()
+    {
+        // One layout at 64 and 256 tokens: the first result is half the results but about a tenth of the work.
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("64, 256"), { QStringLiteral("fixed") });
+        int valueAtFirst = -1;
+        QString statusAtFirst;
+        connect(&page, &ProfilePage::pointArrived, &page, [&](int row) {
+            if (row == 0) {
+                valueAtFirst = page.progressBar()->value();
+                statusAtFirst = page.statusText();
+            }
+        });
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        QVERIFY2(valueAtFirst > 0 && valueAtFirst < 250, qPrintable(QString::number(valueAtFirst)));
+        QVERIFY2(statusAtFirst.startsWith("Measuring: 1 of 2 results · ") && statusAtFirst.contains("% of the work"),
+            qPrintable(statusAtFirst));
+        QCOMPARE(page.progressBar()->value(), page.progressBar()->maximum());
+    }
+
     void plotsReadable()
     {
         JobRunner runner;

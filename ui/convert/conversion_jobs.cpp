@@ -142,9 +142,11 @@ DriftReport compareOnText(
     EncodeOptions options;
     options.maxLength = reference.config().usableMaxLength();
     const Encoding encoding = model.tokenizer->encode(text.toStdString(), std::nullopt, options);
+    // The stages' shares follow their work: two model loads, two forwards, then the drift of every output. 1.0 is
+    // left for the runner's finish, so the bar never sits full while the drift is still being measured.
     reportProgress(progress, 0.05f);
     std::unique_ptr<EncoderModel> converted = convertedCopy(
-        model, settings, [&](float fraction) { return !progress || progress(0.05f + 0.45f * fraction); });
+        model, settings, [&](float fraction) { return !progress || progress(0.05f + 0.3f * fraction); });
 
     const auto length = std::int64_t(encoding.ids.size());
     ModelInputs inputs;
@@ -153,15 +155,16 @@ DriftReport compareOnText(
     inputs.attentionMask = at::ones({ 1, length }, at::kLong);
     // Both runs record every layer's hidden state; the dense model is observed through a copy of its own, since the
     // loaded model is shared with the other pages.
-    std::unique_ptr<EncoderModel> dense = loadForRun(model.directory.toStdString(), {});
+    std::unique_ptr<EncoderModel> dense = loadForRun(model.directory.toStdString(), {},
+        [&](float fraction) { return !progress || progress(0.35f + 0.15f * fraction); });
     LayerOutputs denseLayers;
     LayerOutputs convertedLayers;
     dense->setForwardObserver(&denseLayers);
     converted->setForwardObserver(&convertedLayers);
     const ModelOutputs before = runPadded(*dense, inputs);
-    reportProgress(progress, 0.75f);
+    reportProgress(progress, 0.7f);
     const ModelOutputs after = runPadded(*converted, inputs);
-    reportProgress(progress, 1.f);
+    reportProgress(progress, 0.95f);
 
     DriftReport report;
     report.tokens = length;

@@ -5,6 +5,7 @@
 #include "profile/machine_info.h"
 #include "profile/profile_plots.h"
 #include "profile/results_table_model.h"
+#include "profile/sweep_cost.h"
 #include "profile/sweep_form.h"
 #include "profile/sweep_request.h"
 #include "widgets/inline_message.h"
@@ -32,9 +33,21 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace spw::ui {
 namespace {
+
+// "45 s", "3 min 20 s", "1 h 05 min": as precise as a time left needs to be.
+QString formatDuration(double seconds)
+{
+    const qint64 total = qint64(std::ceil(seconds));
+    if (total < 60)
+        return QObject::tr("%1 s").arg(total);
+    if (total < 3600)
+        return QObject::tr("%1 min %2 s").arg(total / 60).arg(total % 60);
+    return QObject::tr("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
 
 const QString kProfileChannel = QStringLiteral("profile");
 
@@ -229,6 +242,7 @@ bool ProfilePage::startSweep()
     const quint64 sweep = ++m_sweepId;
     setRunning(true);
     m_progress->setValue(0);
+    m_fraction = 0;
     m_clock.start();
     setStatus(tr("Preparing the model…"));
 
@@ -253,7 +267,7 @@ bool ProfilePage::startSweep()
                       page.m_results.machine = machine;
                       page.m_results.settings = settings;
                       page.updateSummary();
-                      page.setStatus(tr("Measuring: 0 of %1 results").arg(page.m_expectedPoints));
+                      page.showMeasuringStatus();
                   });
               };
               callbacks.point
@@ -268,13 +282,29 @@ bool ProfilePage::startSweep()
         Q_EMIT sweepFailed(message);
     };
     handlers.progressed = [this](float fraction) {
-        if (m_running)
-            m_progress->setValue(int(fraction * 1000.f));
+        if (!m_running)
+            return;
+        m_fraction = fraction;
+        m_progress->setValue(int(fraction * 1000.f));
+        showMeasuringStatus();
     };
     ++m_jobsInFlight;
     m_runner->run<SweepResults>(kProfileChannel, this, std::move(work), std::move(handlers));
     Q_EMIT sweepStarted();
     return true;
+}
+
+void ProfilePage::showMeasuringStatus()
+{
+    // The bar and the percent count expected work (the engine weighs each forward by its cost), not results: the
+    // long runs come last.
+    QString text = tr("Measuring: %1 of %2 results · %3 % of the work")
+                       .arg(m_results.points.size())
+                       .arg(m_expectedPoints)
+                       .arg(int(m_fraction * 100.f));
+    if (const auto left = estimateSecondsLeft(m_clock.elapsed() / 1000.0, m_fraction))
+        text += tr(" · about %1 left").arg(formatDuration(*left));
+    setStatus(text);
 }
 
 void ProfilePage::cancelSweep()
@@ -293,7 +323,7 @@ void ProfilePage::addPoint(const ProfilePoint& point)
     m_plots->setPoints(m_results.points);
     if (!m_tableView->selectionModel()->hasSelection())
         m_plots->showLayers(point);
-    setStatus(tr("Measuring: %1 of %2 results").arg(m_results.points.size()).arg(m_expectedPoints));
+    showMeasuringStatus();
     Q_EMIT pointArrived(int(m_results.points.size()) - 1);
 }
 

@@ -83,6 +83,8 @@ private:
     void clearRunHistory();
     void setRunning(bool running);
     void updateSummary();
+    // "Measuring: 3 of 8 results · 42 % of the work · about 1 min 5 s left".
+    void showMeasuringStatus();
     void showSelectedLayers();
     void showError(const QString& message);
     void clearError();
@@ -97,6 +99,7 @@ private:
     quint64 m_sweepId = 0; // points of an older (cancelled) sweep are dropped
     int m_jobsInFlight = 0; // this page's jobs the runner has not ended yet
     int m_expectedPoints = 0;
+    float m_fraction = 0; // of the sweep's expected work
     QElapsedTimer m_clock;
 
     SweepForm* m_form = nullptr;
