@@ -138,6 +138,9 @@ void MainWindow::buildMenus()
         page->setShortcut(QKeySequence(tr("Ctrl+%1").arg(i + 1)));
         connect(page, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
+    view->addSeparator();
+    view->addAction(m_layoutPage->parametersPanelAction());
+    view->addAction(m_layoutPage->statsPanelAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     add(help, "help", tr("Workbench &help"), { QKeySequence(Qt::Key_F1) }, [this] { showHelp(); });

@@ -2,10 +2,13 @@
 // window; a bad flag, page or file is one line on stderr and exit 2.
 #include "convert/convert_page.h"
 #include "designer/layout_designer_page.h"
+#include "designer/layout_heatmap.h"
 #include "main_window.h"
 #include "model/model_page.h"
 #include "presets.h"
 #include "profile/profile_page.h"
+#include "profile/profile_plots.h"
+#include "qcustomplot_include.h"
 #include "sparsity/sparsity_config.h"
 #include "workbench_settings.h"
 
@@ -217,6 +220,46 @@ private Q_SLOTS:
         help->close();
         QTest::keySequence(&window, QKeySequence("Ctrl+Q"));
         QVERIFY(!window.isVisible());
+    }
+
+    void smallWindowKeepsTheHeatmapUsable()
+    {
+        MainWindow window;
+        window.resize(1024, 640);
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        LayoutDesignerPage* page = window.layoutPage();
+        QTRY_VERIFY_WITH_TIMEOUT(page->layout() != nullptr, 10000);
+        auto* parameters = window.findChild<QWidget*>("parametersPanel");
+        auto* statistics = window.findChild<QWidget*>("statsPanel");
+        QVERIFY(parameters && statistics);
+        QVERIFY(parameters->isVisible() && statistics->isVisible());
+        QCustomPlot* plot = page->heatmap()->plot();
+        const QRect square = plot->axisRect()->rect();
+        QVERIFY2(square.width() >= 300 && square.height() >= 300,
+            qPrintable(QStringLiteral("%1×%2").arg(square.width()).arg(square.height())));
+
+        // View ▸ panels hide a side panel, and the heatmap takes the room.
+        QMenu* view = window.menuBar()->actions().at(2)->menu();
+        QVERIFY(view->actions().contains(page->statsPanelAction()));
+        QVERIFY(view->actions().contains(page->parametersPanelAction()));
+        const int before = page->heatmap()->width();
+        page->statsPanelAction()->trigger();
+        QVERIFY(!statistics->isVisible());
+        QTRY_VERIFY(page->heatmap()->width() > before);
+        page->statsPanelAction()->trigger();
+        QVERIFY(statistics->isVisible());
+
+        // The profile plots keep their readable size and scroll instead.
+        window.selectPage("profile");
+        QCoreApplication::processEvents();
+        ProfilePlots* plots = window.profilePage()->plots();
+        for (QCustomPlot* each :
+            { plots->latencyPlot(), plots->speedupPlot(), plots->memoryPlot(), plots->layersPlot() }) {
+            QVERIFY(each->height() >= each->minimumHeight());
+            QVERIFY(each->width() >= each->minimumWidth());
+        }
     }
 
     void screenshotWritesPng()

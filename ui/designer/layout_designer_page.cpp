@@ -12,6 +12,7 @@
 #include "workbench_settings.h"
 
 #include "qcustomplot_include.h"
+#include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -43,6 +44,7 @@ struct DesignedLayout {
 namespace {
 
 const QString kLayoutChannel = QStringLiteral("layout");
+constexpr int kSidePanelMinimumWidth = 200;
 
 } // namespace
 
@@ -66,21 +68,41 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    left->setMinimumWidth(m_form->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    // Side panels narrower than their contents scroll, so that a small window leaves the heatmap its room.
+    left->setMinimumWidth(kSidePanelMinimumWidth);
     leftLayout->addWidget(scroll, 1);
     m_error = new InlineMessage(InlineMessage::Kind::Error, left);
     leftLayout->addWidget(m_error);
 
     m_heatmap = new LayoutHeatmap(splitter);
-    m_statsWidget = new LayoutStatsWidget(splitter);
+    m_statsWidget = new LayoutStatsWidget;
+    auto* statsScroll = new QScrollArea(splitter);
+    statsScroll->setObjectName(QStringLiteral("statsPanel"));
+    statsScroll->setWidget(m_statsWidget);
+    statsScroll->setWidgetResizable(true);
+    statsScroll->setFrameShape(QFrame::NoFrame);
+    statsScroll->setMinimumWidth(kSidePanelMinimumWidth);
+    left->setObjectName(QStringLiteral("parametersPanel"));
     splitter->addWidget(left);
     splitter->addWidget(m_heatmap);
-    splitter->addWidget(m_statsWidget);
+    splitter->addWidget(statsScroll);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
-    splitter->setSizes({ 300, 800, 340 });
+    splitter->setCollapsible(1, false);
+    splitter->setSizes({ 240, 800, 240 });
+
+    // View ▸ panels: hide either side panel to give the heatmap the whole width.
+    auto panelAction = [this](QWidget* panel, const QString& text, const char* name) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromUtf8(name));
+        action->setCheckable(true);
+        action->setChecked(true);
+        connect(action, &QAction::toggled, panel, &QWidget::setVisible);
+        return action;
+    };
+    m_parametersPanel = panelAction(left, tr("Layout &parameters panel"), "showParametersPanel");
+    m_statsPanel = panelAction(statsScroll, tr("Layout &statistics panel"), "showStatisticsPanel");
 
     connect(m_form, &ParameterForm::inputEdited, this, &LayoutDesignerPage::onFormEdited);
     connect(m_heatmap, &LayoutHeatmap::detailWanted, this,

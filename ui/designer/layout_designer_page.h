@@ -10,6 +10,7 @@
 
 #include <memory>
 
+class QAction;
 class QComboBox;
 class QSpinBox;
 class QUndoStack;
@@ -58,6 +59,9 @@ public:
     LayoutStatsWidget* statsWidget() const { return m_statsWidget; }
     QComboBox* presetBox() const { return m_presets; }
     QUndoStack* undoStack() const { return m_undo; }
+    // Checkable: show or hide the side panels (the window's View menu).
+    QAction* parametersPanelAction() const { return m_parametersPanel; }
+    QAction* statsPanelAction() const { return m_statsPanel; }
 
 Q_SIGNALS:
     void layoutShown();
@@ -90,6 +94,8 @@ private:
     QComboBox* m_presets = nullptr;
     QSpinBox* m_head = nullptr;
     InlineMessage* m_error = nullptr;
+    QAction* m_parametersPanel = nullptr;
+    QAction* m_statsPanel = nullptr;
 
     DesignerInput m_input; // what the form shows, valid or not
     DesignerInput m_shownInput; // what the layout on screen was built from

@@ -106,8 +106,7 @@ QWidget* ProfilePage::buildSetupColumn()
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    column->setMinimumWidth(340);
+    column->setMinimumWidth(300);
     layout->addWidget(scroll, 1);
 
     auto* buttons = new QHBoxLayout;
@@ -153,7 +152,13 @@ QWidget* ProfilePage::buildResultsColumn()
 
     auto* splitter = new QSplitter(Qt::Vertical, column);
     splitter->setObjectName(QStringLiteral("profileResultsSplitter"));
-    m_plots = new ProfilePlots(splitter);
+    // The plots keep a readable size and scroll in a small window rather than squeeze their labels together.
+    auto* plotsScroll = new QScrollArea(splitter);
+    plotsScroll->setObjectName(QStringLiteral("plotsScroll"));
+    plotsScroll->setWidgetResizable(true);
+    plotsScroll->setFrameShape(QFrame::NoFrame);
+    m_plots = new ProfilePlots;
+    plotsScroll->setWidget(m_plots);
     auto* tablePane = new QWidget(splitter);
     auto* tableLayout = new QVBoxLayout(tablePane);
     tableLayout->setContentsMargins(0, 0, 0, 0);
@@ -173,7 +178,7 @@ QWidget* ProfilePage::buildResultsColumn()
         m_tableView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ProfilePage::showSelectedLayers);
     tableLayout->addWidget(m_tableView, 1);
     tableLayout->addWidget(buildExportBar());
-    splitter->addWidget(m_plots);
+    splitter->addWidget(plotsScroll);
     splitter->addWidget(tablePane);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
