@@ -1,7 +1,7 @@
 #pragma once
 // What a profile sweep's forwards are expected to cost, relative to each other, so that its progress counts work
-// rather than results: at hidden 768 one 4096-token dense forward costs about 50 of 256 tokens, and a sweep that
-// has finished half its results may have done a tenth of its work.
+// rather than results: at hidden 768 one 4096-token dense forward costs about 29 of 256 tokens, so a sweep that
+// has finished half its results may have done a small part of its work.
 //
 // The model: multiply-adds per layer and batch row of a BERT encoder layer: the Q, K, V and output projections
 // (4·L·H²), the feed-forward (2·L·H·I), and attention's two products QKᵀ and PV over the layout's nonzero blocks

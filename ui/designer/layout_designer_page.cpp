@@ -90,7 +90,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
     splitter->setCollapsible(1, false);
-    splitter->setSizes({ 240, 800, 240 });
+    splitter->setSizes({ 210, 800, 210 });
 
     // View ▸ panels: hide either side panel to give the heatmap the whole width.
     auto panelAction = [this](QWidget* panel, const QString& text, const char* name) {

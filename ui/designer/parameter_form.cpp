@@ -102,16 +102,15 @@ ParameterForm::ParameterForm(QWidget* parent)
         [](DesignerInput& input, int value) { input.config.numRandomBlocks = value; });
     m_localWindowBlocks = addListEdit(
         "local_window_blocks", tr("Sizes of the local windows, in blocks; the last one repeats"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) { input.config.localWindowBlocks = *values; },
-        false);
+        [](DesignerInput& input, const std::vector<int>& values) { input.config.localWindowBlocks = values; }, false);
     m_globalBlockIndices = addListEdit(
         "global_block_indices", tr("Global block indices (or range starts)"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) { input.config.globalBlockIndices = *values; },
-        false);
+        [](DesignerInput& input, const std::vector<int>& values) { input.config.globalBlockIndices = values; }, false);
     m_globalBlockEndIndices = addListEdit(
         "global_block_end_indices", tr("Range ends (exclusive), one per start; empty for single blocks"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) {
-            input.config.globalBlockEndIndices = values->empty() ? std::nullopt : values;
+        [](DesignerInput& input, const std::vector<int>& values) {
+            input.config.globalBlockEndIndices
+                = values.empty() ? std::nullopt : std::optional<std::vector<int>>(values);
         },
         true);
     m_numSlidingWindowBlocks = addSpinBox("num_sliding_window_blocks", -big, big, tr("Blocks in the sliding window"),
@@ -179,7 +178,7 @@ QCheckBox* ParameterForm::addCheckBox(
 }
 
 QLineEdit* ParameterForm::addListEdit(const char* key, const QString& tip,
-    std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply, bool allowEmpty)
+    std::function<void(DesignerInput&, const std::vector<int>&)> apply, bool allowEmpty)
 {
     auto* line = new QLineEdit(this);
     line->setPlaceholderText(allowEmpty ? tr("none (null)") : tr("e.g. 0, 4"));
@@ -208,7 +207,7 @@ QLineEdit* ParameterForm::addListEdit(const char* key, const QString& tip,
     connect(line, &QLineEdit::editingFinished, this, [this, name, apply, parse, line] {
         QString error;
         if (auto values = parse(line->text(), &error))
-            edit(name, [&](DesignerInput& input) { apply(input, values); });
+            edit(name, [&](DesignerInput& input) { apply(input, *values); });
     });
     return line;
 }

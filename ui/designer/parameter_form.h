@@ -52,7 +52,7 @@ private:
         const char* key, int minimum, int maximum, const QString& tip, std::function<void(DesignerInput&, int)> apply);
     QCheckBox* addCheckBox(const char* key, const QString& tip, std::function<void(DesignerInput&, bool)> apply);
     QLineEdit* addListEdit(const char* key, const QString& tip,
-        std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply, bool allowEmpty);
+        std::function<void(DesignerInput&, const std::vector<int>&)> apply, bool allowEmpty);
     void addRow(const char* key, QWidget* field, const QString& tip);
     void edit(const QString& field, const std::function<void(DesignerInput&)>& change, int editSession = -1);
     void showValues();
