@@ -5,6 +5,7 @@
 #include "job_runner.h"
 #include "main_window.h"
 #include "model/model_page.h"
+#include "model/recent_folders.h"
 #include "presets.h"
 
 #include <QApplication>
@@ -14,6 +15,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace spw::ui {
 namespace {
@@ -87,13 +89,33 @@ int runWorkbench(int argc, char** argv)
         return usageError(QStringLiteral("--model: '%1' is not a folder").arg(parser.value(model)));
 
     MainWindow window;
+    window.resize(1440, 900);
+    // A screenshot documents the workbench as it starts for anyone, not as this user left it.
+    const bool restore = !parser.isSet(screenshot);
+    if (restore)
+        window.restoreSession();
     if (parser.isSet(sparsity) && !window.layoutPage()->openConfig(parser.value(sparsity)))
         return usageError(QStringLiteral("--sparsity: %1").arg(window.layoutPage()->errorText()));
-    // Without --model the workbench starts on the built-in demo model (created in the cache on first start).
-    if (parser.isSet(model))
+    // Without --model the workbench reopens the last model folder, else (or if that fails to load) the built-in
+    // demo model (created in the cache on first start).
+    const QString lastFolder = restore ? RecentFolders().folders().value(0) : QString();
+    if (parser.isSet(model)) {
         window.modelPage()->openFolder(parser.value(model));
-    else
+    } else if (!lastFolder.isEmpty()) {
+        // Falls back to the demo only for this first load: a later folder that fails leaves the open model alone.
+        auto fallback = std::make_shared<QMetaObject::Connection>();
+        *fallback
+            = QObject::connect(window.modelPage(), &ModelPage::loadFailed, window.modelPage(), [&window, fallback] {
+                  QObject::disconnect(*fallback);
+                  window.modelPage()->openDemoModel();
+              });
+        QObject::connect(
+            window.modelPage(), &ModelPage::modelLoaded, window.modelPage(),
+            [fallback] { QObject::disconnect(*fallback); }, Qt::SingleShotConnection);
+        window.modelPage()->openFolder(lastFolder);
+    } else {
         window.modelPage()->openDemoModel();
+    }
     if (parser.isSet(page))
         window.selectPage(parser.value(page));
     // A screenshot of Convert & export documents a comparison too: it runs once the first preview is in.
@@ -102,12 +124,10 @@ int runWorkbench(int argc, char** argv)
             Qt::SingleShotConnection);
 
     if (parser.isSet(screenshot)) {
-        window.resize(1440, 900);
         window.show();
         screenshotWhenIdle(window, parser.value(screenshot), parser.isSet(model));
         return QApplication::exec();
     }
-    window.resize(1440, 900);
     window.show();
     return QApplication::exec();
 }

@@ -7,12 +7,22 @@
 #include "model/model_sparsity.h"
 #include "model/token_view.h"
 #include "profile/profile_page.h"
+#include "workbench_settings.h"
 
+#include <nlohmann/json.hpp>
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QProgressBar>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolButton>
+#include <QUndoStack>
 
 namespace spw::ui {
 
@@ -81,9 +91,153 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_layoutPage, &LayoutDesignerPage::configApplied, m_profilePage,
         [this](const SparsityConfig& config, const QString& name) { m_profilePage->setDesignerConfig(config, name); });
     m_profilePage->setDesignerConfig(m_layoutPage->input().config, m_layoutPage->configName());
+
+    buildMenus();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
+{
+    auto add = [this](QMenu* menu, const char* name, const QString& text, const QList<QKeySequence>& keys,
+                   std::function<void()> slot) {
+        QAction* action = menu->addAction(text);
+        action->setObjectName(QString::fromUtf8(name));
+        action->setShortcuts(keys);
+        connect(action, &QAction::triggered, this, std::move(slot));
+        return action;
+    };
+    auto showPage = [this](QWidget* page) { m_tabs->setCurrentWidget(page); };
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    add(file, "openModel", tr("&Open model folder…"), QKeySequence::keyBindings(QKeySequence::Open), [=] {
+        showPage(m_modelPage);
+        m_modelPage->chooseFolder();
+    });
+    add(file, "openConfig", tr("Open sparsity &configuration…"), { QKeySequence(tr("Ctrl+Shift+O")) }, [=] {
+        showPage(m_layoutPage);
+        m_layoutPage->chooseFileToOpen();
+    });
+    add(file, "saveConfig", tr("&Save sparsity configuration…"), QKeySequence::keyBindings(QKeySequence::Save), [=] {
+        showPage(m_layoutPage);
+        m_layoutPage->chooseFileToSave();
+    });
+    file->addSeparator();
+    add(file, "quit", tr("&Quit"), { QKeySequence(tr("Ctrl+Q")) }, [this] { close(); });
+
+    // Undo and redo are the designer's: the one place where edits are made step by step.
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QUndoStack* undo = m_layoutPage->undoStack();
+    QAction* undoAction = undo->createUndoAction(edit, tr("&Undo"));
+    undoAction->setObjectName(QStringLiteral("undo"));
+    undoAction->setShortcuts(QKeySequence::Undo);
+    edit->addAction(undoAction);
+    QAction* redoAction = undo->createRedoAction(edit, tr("&Redo"));
+    redoAction->setObjectName(QStringLiteral("redo"));
+    redoAction->setShortcuts({ QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence(tr("Ctrl+Y")) });
+    edit->addAction(redoAction);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QStringList titles = { tr("&Model"), tr("&Layout designer"), tr("&Convert && export"), tr("&Profile") };
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction* page = view->addAction(titles.value(i));
+        page->setObjectName(QStringLiteral("page_") + pageNames().value(i));
+        page->setShortcut(QKeySequence(tr("Ctrl+%1").arg(i + 1)));
+        connect(page, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    view->addAction(m_layoutPage->parametersPanelAction());
+    view->addAction(m_layoutPage->statsPanelAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    add(help, "help", tr("Workbench &help"), { QKeySequence(Qt::Key_F1) }, [this] { showHelp(); });
+    add(help, "about", tr("&About Sparse Attention Workbench"), {}, [this] { showAbout(); });
+}
+
+QAction* MainWindow::action(const QString& name) const
+{
+    return menuBar()->findChild<QAction*>(name);
+}
+
+namespace {
+
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kDesignerConfigKey = QStringLiteral("designer/config");
+const QString kDesignerLengthKey = QStringLiteral("designer/seqLen");
+
+QString splitterKey(const QSplitter* splitter)
+{
+    return QStringLiteral("splitters/") + splitter->objectName();
+}
+
+} // namespace
+
+void MainWindow::restoreSession()
+{
+    QSettings settings = workbenchSettings();
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    for (QSplitter* splitter : findChildren<QSplitter*>())
+        if (!splitter->objectName().isEmpty() && settings.contains(splitterKey(splitter)))
+            splitter->restoreState(settings.value(splitterKey(splitter)).toByteArray());
+    const QString config = settings.value(kDesignerConfigKey).toString();
+    if (config.isEmpty())
+        return;
+    try {
+        DesignerInput input
+            = withConfig(m_layoutPage->input(), sparsityConfigFromJson(nlohmann::json::parse(config.toStdString())));
+        input.seqLen = settings.value(kDesignerLengthKey, qlonglong(input.seqLen)).toLongLong();
+        m_layoutPage->startFrom(input);
+    } catch (const std::exception&) {
+        // A configuration this version cannot read: the designer keeps its default.
+    }
+}
+
+void MainWindow::saveSession() const
+{
+    QSettings settings = workbenchSettings();
+    settings.setValue(kGeometryKey, saveGeometry());
+    for (const QSplitter* splitter : findChildren<QSplitter*>())
+        if (!splitter->objectName().isEmpty())
+            settings.setValue(splitterKey(splitter), splitter->saveState());
+    const DesignerInput& input = m_layoutPage->input();
+    settings.setValue(kDesignerConfigKey, QString::fromStdString(sparsityConfigToJson(input.config).dump()));
+    settings.setValue(kDesignerLengthKey, qlonglong(input.seqLen));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSession();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::showHelp()
+{
+    // Not modal: the help stays open beside the page it explains.
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Workbench help"),
+        tr("<p><b>Model</b>: open a BERT/RoBERTa checkpoint folder (Ctrl+O) or use the demo model.</p>"
+           "<p><b>Layout designer</b>: pick a preset or mode and edit its parameters. A number counts once you "
+           "press Enter, leave the field or step with the arrows; a rejected value is marked under its field while "
+           "the last valid layout stays drawn. Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo whole edits. "
+           "Scroll to zoom the heatmap, double-click or press Home to reset, right-click to save it.</p>"
+           "<p><b>Convert &amp; export</b>: apply the designer's layout to the open model and export it.</p>"
+           "<p><b>Profile</b>: sweep sequence lengths and layouts; hover a point for its values.</p>"
+           "<p>Ctrl+1…Ctrl+4 switch pages; Ctrl+S saves the configuration; Ctrl+Q quits.</p>"),
+        QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("helpDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setModal(false);
+    box->show();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Sparse Attention Workbench"),
+        tr("<p><b>Sparse Attention Workbench</b> %1</p>"
+           "<p>Design block-sparse attention layouts (DeepSpeed's configurations), convert BERT and RoBERTa "
+           "checkpoints to use them, and profile the result.</p>"
+           "<p>Built with Qt %2 and LibTorch.</p>")
+            .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+}
 
 QStringList MainWindow::pageNames()
 {

@@ -1,8 +1,10 @@
 #pragma once
-// The workbench window: wires the pages (Model, Layout designer, Convert & export, Profile) and a status bar that
-// follows the job runner (progress and a Cancel button). No page logic lives here.
+// The workbench window: wires the pages (Model, Layout designer, Convert & export, Profile), a menu bar with the
+// standard shortcuts, and a status bar that follows the job runner (progress and a Cancel button). No page logic
+// lives here.
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QProgressBar;
 class QTabWidget;
@@ -32,8 +34,21 @@ public:
     ModelPage* modelPage() const { return m_modelPage; }
     ConvertPage* convertPage() const { return m_convertPage; }
     ProfilePage* profilePage() const { return m_profilePage; }
+    // The menu bar's actions, by their objectName ("undo", "redo", "openModel", "help", ...).
+    QAction* action(const QString& name) const;
+
+    // The last session (workbench_settings.h): window geometry, splitter sizes and the designer's configuration.
+    // Saved when the window closes; restored by the GUI's main unless it documents (--screenshot).
+    void restoreSession();
+    void saveSession() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildMenus();
+    void showHelp();
+    void showAbout();
     void onJobStarted();
     void onJobProgressed(float fraction);
     void onIdle();

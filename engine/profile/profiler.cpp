@@ -8,6 +8,7 @@
 #include "profile/profile_inputs.h"
 #include "profile/profile_model.h"
 #include "profile/stopwatch.h"
+#include "profile/sweep_cost.h"
 #include "sparsity/layout.h"
 
 #include <algorithm>
@@ -71,32 +72,34 @@ double median(std::vector<double> values)
     return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-// Counts forward passes for the progress fraction.
+// Adds up the forwards' expected costs (sweep_cost.h) for the progress fraction: a long run moves the bar as
+// much as the work it does.
 class Steps {
 public:
-    Steps(const ProgressCallback& progress, std::int64_t total)
+    Steps(const ProgressCallback& progress, double totalCost)
         : m_progress(progress)
-        , m_total(total)
+        , m_total(totalCost)
     {
     }
-    void next()
+    // The next forward, costing `cost`, is about to run.
+    void next(double cost)
     {
-        reportProgress(m_progress, float(double(m_done) / double(m_total)));
-        ++m_done;
+        reportProgress(m_progress, m_total > 0 ? float(std::min(1.0, m_done / m_total)) : 0.0f);
+        m_done += cost;
     }
     void finish() { reportProgress(m_progress, 1.0f); }
 
 private:
     const ProgressCallback& m_progress;
-    std::int64_t m_total;
-    std::int64_t m_done = 0;
+    double m_total;
+    double m_done = 0;
 };
 
-RunMeasurement measureRun(
-    EncoderModel& model, const ModelInputs& inputs, const ProfileSettings& settings, Steps& steps, at::Tensor& output)
+RunMeasurement measureRun(EncoderModel& model, const ModelInputs& inputs, const ProfileSettings& settings, Steps& steps,
+    double forwardCost, at::Tensor& output)
 {
     for (int i = 0; i < settings.warmup; ++i) {
-        steps.next();
+        steps.next(forwardCost);
         model.forward(inputs);
     }
     const int layers = model.layerCount();
@@ -108,7 +111,7 @@ RunMeasurement measureRun(
     auto other = std::vector<std::vector<double>>(std::size_t(layers));
     memory.start();
     for (int r = 0; r < settings.repeats; ++r) {
-        steps.next();
+        steps.next(forwardCost);
         model.setForwardObserver(&clock);
         stopwatch->mark(0);
         output = model.forward(inputs).lastHiddenState;
@@ -205,17 +208,36 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
         sparse.push_back(
             makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed), model.config()));
 
-    const std::int64_t runsPerPair = std::int64_t(settings.layouts.size()) + 1;
-    Steps steps(progress,
-        std::int64_t(settings.seqLens.size() * settings.batches.size()) * runsPerPair
-            * (settings.warmup + settings.repeats));
+    // Each layout's padded length and density at each swept length, known before the first forward so that the
+    // progress can weigh every run by its expected cost.
+    auto paddedLength = [&](std::size_t l, std::int64_t length) {
+        const std::int64_t block = sparse[l]->layout.block;
+        return (length + block - 1) / block * block;
+    };
+    std::vector<std::vector<double>> densities(settings.layouts.size());
+    double totalCost = 0;
+    const int forwardsPerRun = settings.warmup + settings.repeats;
+    for (std::int64_t length : settings.seqLens)
+        for (std::size_t l = 0; l < settings.layouts.size(); ++l) {
+            const int blocks = int(paddedLength(l, length) / sparse[l]->layout.block);
+            densities[l].push_back(computeStats(sparse[l]->layout.topLeft(blocks)).density);
+            for (std::int64_t batch : settings.batches)
+                totalCost += forwardsPerRun
+                    * forwardCost(model.config(), paddedLength(l, length), batch, densities[l].back());
+        }
+    for (std::int64_t length : settings.seqLens)
+        for (std::int64_t batch : settings.batches)
+            totalCost += forwardsPerRun * forwardCost(model.config(), length, batch, 1.0);
+    Steps steps(progress, totalCost);
     std::vector<ProfilePoint> points;
-    for (std::int64_t length : settings.seqLens) {
+    for (std::size_t lengthIndex = 0; lengthIndex < settings.seqLens.size(); ++lengthIndex) {
+        const std::int64_t length = settings.seqLens[lengthIndex];
         for (std::int64_t batch : settings.batches) {
             const ModelInputs inputs = makeProfileInputs(settings, model.config(), tokenizer, length, batch);
             setAttention(model, nullptr);
             at::Tensor denseOutput;
-            const RunMeasurement dense = measureRun(model, inputs, settings, steps, denseOutput);
+            const RunMeasurement dense = measureRun(
+                model, inputs, settings, steps, forwardCost(model.config(), length, batch, 1.0), denseOutput);
             for (std::size_t l = 0; l < settings.layouts.size(); ++l) {
                 const int block = sparse[l]->layout.block;
                 const ModelInputs padded = padForBlock(inputs, block, model.config().padTokenId);
@@ -226,9 +248,10 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
                 point.batch = batch;
                 point.layout = settings.layouts[l].name;
                 point.paddedLength = padded.inputIds.size(1);
-                point.density = computeStats(sparse[l]->layout.topLeft(int(point.paddedLength / block))).density;
+                point.density = densities[l][lengthIndex];
                 point.dense = dense;
-                point.sparse = measureRun(model, padded, settings, steps, sparseOutput);
+                point.sparse = measureRun(model, padded, settings, steps,
+                    forwardCost(model.config(), point.paddedLength, batch, point.density), sparseOutput);
                 setAttention(model, nullptr);
                 point.speedup = point.sparse.time.medianMs > 0 ? dense.time.medianMs / point.sparse.time.medianMs : 0;
                 std::tie(point.maxAbsDiff, point.cosine)

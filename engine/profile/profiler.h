@@ -3,9 +3,10 @@
 //
 // For the GUI: run it on a worker thread; `onPoint` receives each finished point (seq_len, batch, layout) as soon
 // as it is measured, in sweep order (lengths outer, batches, then layouts), so a plot can grow as results arrive;
-// `progress` receives the fraction done before every forward pass, never decreasing, and returning false cancels
-// (spw::Cancelled is thrown; points already delivered stay valid). The model is left as it was found (every
-// layer's attention setting restored), except that with settings.extend its position table may have grown.
+// `progress` receives the fraction of the expected work done (each forward weighed by sweep_cost.h) before every
+// forward pass, never decreasing, and returning false cancels (spw::Cancelled is thrown; points already delivered
+// stay valid). The model is left as it was found (every layer's attention setting restored), except that with
+// settings.extend its position table may have grown.
 //
 // Dense runs once per (seq_len, batch) and is shared by that pair's layouts. A length that is not a multiple of a
 // layout's block is padded on the right for the sparse run (convert/padding.h), and its output cut back before the

@@ -40,6 +40,9 @@ struct Layout {
 // Throws spw::Error (naming the fields) for any configuration DeepSpeed rejects, and when seqLen is not a
 // multiple of the block.
 Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHeads = 0, std::uint64_t seed = 0);
+// Every check makeLayout makes before building (the configuration, and its fit to seqLen and numHeads), so that a
+// caller can reject an input without building it.
+void validateLayoutRequest(const SparsityConfig& config, std::int64_t seqLen, int numHeads = 0);
 
 struct HeadStats {
     std::int64_t nonzeroBlocks = 0;

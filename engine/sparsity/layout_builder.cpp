@@ -247,7 +247,7 @@ bool headsMayDiffer(const SparsityConfig& config)
 
 } // namespace
 
-Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHeads, std::uint64_t seed)
+void validateLayoutRequest(const SparsityConfig& config, std::int64_t seqLen, int numHeads)
 {
     validate(config);
     if (numHeads == 0)
@@ -262,8 +262,16 @@ Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHead
     if (nb64 > kMaxLayoutBlocks / nb64 / numHeads)
         fail("layout too large: num_heads {} x (seq_len {} / block {})^2 blocks exceeds {}", numHeads, seqLen,
             config.block, kMaxLayoutBlocks);
+    validateForLength(config, seqLen, int(nb64));
+}
+
+Layout makeLayout(const SparsityConfig& config, std::int64_t seqLen, int numHeads, std::uint64_t seed)
+{
+    validateLayoutRequest(config, seqLen, numHeads);
+    if (numHeads == 0)
+        numHeads = config.numHeads;
+    const std::int64_t nb64 = seqLen / config.block;
     const int nb = int(nb64);
-    validateForLength(config, seqLen, nb);
     // A mask byte and a source byte per block.
     requireMemory(2.0 * double(numHeads) * double(nb64) * double(nb64),
         fmt::format("the layout of {} heads × {}×{} blocks (seq_len {} / block {})", numHeads, nb64, nb64, seqLen,

@@ -54,9 +54,10 @@ bool selectModeAndWait(LayoutDesignerPage& page, const QString& mode)
 void setSpinField(LayoutDesignerPage& page, const QString& key, int value)
 {
     auto* box = field<QSpinBox>(page, key);
-    // Types the number, so that the edit goes through keyboard tracking as it does for a user.
+    // Types the number and commits it with Enter, as a user does.
     box->selectAll();
     QTest::keyClicks(box, QString::number(value));
+    QTest::keyClick(box, Qt::Key_Return);
     QCOMPARE(box->value(), value);
 }
 
@@ -66,6 +67,7 @@ void setTextField(LayoutDesignerPage& page, const QString& key, const QString& t
     line->selectAll();
     QTest::keyClick(line, Qt::Key_Backspace);
     QTest::keyClicks(line, text);
+    QTest::keyClick(line, Qt::Key_Return);
 }
 
 void setComboField(LayoutDesignerPage& page, const QString& key, const QString& text)

@@ -19,7 +19,7 @@ bool applyPresetAndWait(LayoutDesignerPage& page, const QString& preset);
 // Chooses the mode in the form (which resets the mode's parameters to their defaults) and waits for its layout.
 bool selectModeAndWait(LayoutDesignerPage& page, const QString& mode);
 
-// Types into the form field named by its DeepSpeed key, as a user would.
+// Types into the form field named by its DeepSpeed key and presses Enter, as a user would.
 void setSpinField(LayoutDesignerPage& page, const QString& key, int value);
 void setTextField(LayoutDesignerPage& page, const QString& key, const QString& text);
 void setComboField(LayoutDesignerPage& page, const QString& key, const QString& text);

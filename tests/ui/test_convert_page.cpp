@@ -35,6 +35,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -450,8 +451,17 @@ private Q_SLOTS:
         page->setUseSparsity(false);
         QVERIFY(waitForPreview(*page, 256, 0));
         QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        QSignalSpy progressed(&runner, &JobRunner::jobProgressed);
         page->compare();
         QVERIFY(compared.wait(60000));
+        // The bar moves through the stages and is never full before the comparison has finished.
+        QList<float> fractions;
+        for (const QList<QVariant>& call : std::as_const(progressed))
+            if (call.at(0).toString() == QStringLiteral("convert"))
+                fractions << call.at(1).toFloat();
+        QVERIFY(fractions.size() >= 3);
+        QVERIFY2(*std::max_element(fractions.begin(), fractions.end()) < 1.0f, "reached 100 % before finishing");
+        QVERIFY(fractions.last() >= 0.9f);
         const QVector<DriftRow>& dense = page->driftModel()->rows();
         // Each of the two layers' hidden states, then last_hidden_state and the masked-LM logits.
         QCOMPARE(int(dense.size()), 4);

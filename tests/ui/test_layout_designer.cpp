@@ -13,12 +13,16 @@
 
 #include "qcustomplot_include.h"
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QComboBox>
 #include <QDir>
+#include <QImage>
+#include <QLabel>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
 
@@ -319,10 +323,89 @@ private Q_SLOTS:
     void undoAfterInvalidEditRestoresValidLayout()
     {
         QVERIFY(selectModeAndWait(*m_page, "fixed"));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "num_local_blocks", 8); }));
+        const int steps = m_page->undoStack()->count();
         QVERIFY(actAndWaitForRejection(*m_page, [&] { setSpinField(*m_page, "num_global_blocks", 3); }));
+        // The rejected value made no undo step: undo takes back the last valid edit and clears the mark.
+        QCOMPARE(m_page->undoStack()->count(), steps);
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("num_global_blocks"));
         QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->input().config.numLocalBlocks, 4);
         QCOMPARE(m_page->input().config.numGlobalBlocks, 1);
+        QCOMPARE(m_page->form()->findChild<QSpinBox*>("num_global_blocks")->value(), 1);
         QVERIFY(m_page->errorText().isEmpty());
+        QVERIFY(m_page->form()->invalidField().isEmpty());
+    }
+
+    void typingCommitsOnlyTheWholeValidNumber()
+    {
+        // Block 48 does not divide 1024 tokens. Typing "48" must neither draw block 4 on the way nor make an undo
+        // step; the block field is marked with the reason while block 16's layout stays.
+        const auto before = m_page->layout();
+        QCOMPARE(before->block, 16);
+        auto* block = m_page->form()->findChild<QSpinBox*>("block");
+        QSignalSpy shown(m_page.get(), &LayoutDesignerPage::layoutShown);
+        QVERIFY(actAndWaitForRejection(*m_page, [&] {
+            block->selectAll();
+            QTest::keyClicks(block, "48");
+            QCOMPARE(m_page->undoStack()->count(), 0); // nothing committed while typing
+            QTest::keyClick(block, Qt::Key_Return);
+        }));
+        QTest::qWait(100);
+        QCOMPARE(shown.count(), 0);
+        QCOMPARE(m_page->layout(), before);
+        QCOMPARE(m_page->undoStack()->count(), 0);
+        QCOMPARE(m_page->input().config.block, 16);
+        QCOMPARE(block->value(), 48); // the user's value stays in the field, marked
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("block"));
+        QVERIFY(block->property("invalid").toBool());
+        QVERIFY2(
+            m_page->form()->fieldMessage("block").contains("48"), qPrintable(m_page->form()->fieldMessage("block")));
+        QVERIFY(m_page->form()->fieldMessage("seq_len").isEmpty());
+
+        // A valid number is one undo step, and clears the mark.
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "block", 32); }));
+        QCOMPARE(m_page->layout()->block, 32);
+        QCOMPARE(m_page->undoStack()->count(), 1);
+        QVERIFY(m_page->form()->invalidField().isEmpty());
+        QVERIFY(!block->property("invalid").toBool());
+        QVERIFY(m_page->errorText().isEmpty());
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->layout()->block, 16);
+    }
+
+    void rejectedValueCountsOnceAnotherFieldFitsIt()
+    {
+        // Block 48 does not divide 1024 tokens, but does divide 960: changing seq_len commits both at once.
+        QVERIFY(actAndWaitForRejection(*m_page, [&] { setSpinField(*m_page, "block", 48); }));
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("block"));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "seq_len", 960); }));
+        QCOMPARE(m_page->layout()->block, 48);
+        QCOMPARE(m_page->layout()->numBlocks, 20);
+        QCOMPARE(m_page->undoStack()->count(), 1);
+        QVERIFY(m_page->form()->invalidField().isEmpty());
+        QVERIFY(actAndWaitForRejection(*m_page, [&] { setSpinField(*m_page, "seq_len", 1000); }));
+        QCOMPARE(m_page->form()->invalidField(), QStringLiteral("seq_len"));
+        QVERIFY(m_page->form()->fieldMessage("seq_len").contains("multiple of block (48)"));
+    }
+
+    void arrowStepsInOneFieldAreOneUndoStep()
+    {
+        const int start = m_page->input().config.numSlidingWindowBlocks;
+        auto* window = m_page->form()->findChild<QSpinBox*>("num_sliding_window_blocks");
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(actAndWaitForLayout(*m_page, [&] { QTest::keyClick(window, Qt::Key_Up); }));
+        QCOMPARE(m_page->input().config.numSlidingWindowBlocks, start + 3);
+        QCOMPARE(m_page->undoStack()->count(), 1);
+        // Enter ends that edit: the next step is an undo step of its own.
+        QTest::keyClick(window, Qt::Key_Return);
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { QTest::keyClick(window, Qt::Key_Up); }));
+        QCOMPARE(m_page->undoStack()->count(), 2);
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->input().config.numSlidingWindowBlocks, start + 3);
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { m_page->undoStack()->undo(); }));
+        QCOMPARE(m_page->input().config.numSlidingWindowBlocks, start);
+        QCOMPARE(window->value(), start);
     }
 
     void modeChangeShowsItsFields()
@@ -379,6 +462,121 @@ private Q_SLOTS:
         QCoreApplication::sendEvent(plot, &move);
         QCOMPARE(hovered.count(), 1);
         QCOMPARE(hovered.first().first().toString(), heatmap.describeBlock(7, 8));
+    }
+
+    void heatmapKeepsGlobalsAt65536Tokens()
+    {
+        // 4096² blocks drawn in a few hundred pixels: every cell of row 0 and column 0 must still be global.
+        QVERIFY(applyPresetAndWait(*m_page, "bslongformer"));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "num_heads", 1); }));
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setSpinField(*m_page, "seq_len", 65536); }));
+        LayoutHeatmap& heatmap = *m_page->heatmap();
+        QCOMPARE(heatmap.numBlocks(), 4096);
+        QVERIFY(heatmap.blocksPerCell() > 1);
+        // Never more cells than pixels (a resize asks for cells that fit again).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (4096 + heatmap.blocksPerCell() - 1) / heatmap.blocksPerCell() <= heatmap.cellsAcross(), 10000);
+        for (int i = 0; i < 4096; ++i) {
+            QCOMPARE(heatmap.categoryAt(0, i), int(BlockCategory::Global));
+            QCOMPARE(heatmap.categoryAt(i, 0), int(BlockCategory::Global));
+        }
+        QCOMPARE(heatmap.categoryAt(2000, 3000), int(BlockCategory::None));
+
+        // Zooming in brings block-level cells for the view.
+        heatmap.plot()->xAxis->setRange(99.5, 139.5);
+        heatmap.plot()->yAxis->setRange(99.5, 139.5);
+        QTRY_COMPARE_WITH_TIMEOUT(heatmap.blocksPerCell(), 1, 10000);
+        QCOMPARE(heatmap.shownWindow(), (BlockWindow { 100, 100, 40, 40 }));
+        const Layout& layout = *m_page->layout();
+        for (int row = 100; row < 140; ++row)
+            for (int col = 100; col < 140; ++col) {
+                const auto i = layout.index(0, row, col);
+                QCOMPARE(heatmap.categoryAt(row, col),
+                    int(categoryOf(layout.mask[i] ? layout.source[i] : BlockSource::None)));
+            }
+    }
+
+    void zoomStaysInsideAndResets()
+    {
+        LayoutHeatmap& heatmap = *m_page->heatmap();
+        QCustomPlot* plot = heatmap.plot();
+        const int n = heatmap.numBlocks();
+        QCOMPARE(n, 64);
+        const QCPRange whole(-0.5, n - 0.5);
+        plot->xAxis->setRange(-50, 10000);
+        QCOMPARE(plot->xAxis->range(), whole);
+        plot->xAxis->setRange(-20, 5);
+        QCOMPARE(plot->xAxis->range().lower, -0.5);
+        QCOMPARE(plot->xAxis->range().size(), 25.0);
+        plot->yAxis->setRange(10, 10.5); // closer than 4 blocks widens to 4
+        QCOMPARE(plot->yAxis->range().size(), 4.0);
+        QCOMPARE(plot->yAxis->range().center(), 10.25);
+
+        m_page->resize(1000, 700);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        QTest::mouseDClick(plot, Qt::LeftButton, Qt::NoModifier, plot->axisRect()->rect().center());
+        QCOMPARE(plot->xAxis->range(), whole);
+        QCOMPARE(plot->yAxis->range(), whole);
+
+        plot->xAxis->setRange(3, 20);
+        plot->yAxis->setRange(3, 20);
+        QTest::keyClick(plot, Qt::Key_Home);
+        QCOMPARE(plot->xAxis->range(), whole);
+        QCOMPARE(plot->yAxis->range(), whole);
+    }
+
+    void contextMenuSavesTheImage()
+    {
+        LayoutHeatmap& heatmap = *m_page->heatmap();
+        QCOMPARE(heatmap.plot()->contextMenuPolicy(), Qt::CustomContextMenu);
+        QVERIFY(heatmap.actions().contains(heatmap.saveImageAction()));
+        QVERIFY(heatmap.actions().contains(heatmap.resetZoomAction()));
+        QCOMPARE(heatmap.resetZoomAction()->shortcut(), QKeySequence(Qt::Key_Home));
+        m_page->resize(1000, 700);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        QTemporaryDir dir;
+        const QString path = dir.filePath("heatmap.png");
+        QVERIFY(heatmap.saveImage(path));
+        const QImage image(path);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.height() > 300);
+        QVERIFY(!heatmap.saveImage(QStringLiteral("/nonexistent-folder/heatmap.png")));
+    }
+
+    void hoverFollowsTheBlockAndItsRule()
+    {
+        QVERIFY(applyPresetAndWait(*m_page, "bslongformer"));
+        m_page->resize(1200, 800);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        LayoutHeatmap& heatmap = *m_page->heatmap();
+        QCustomPlot* plot = heatmap.plot();
+        plot->replot();
+        QSignalSpy hovered(&heatmap, &LayoutHeatmap::blockHovered);
+        auto moveTo = [&](double col, double row) {
+            const QPointF position(plot->xAxis->coordToPixel(col), plot->yAxis->coordToPixel(row));
+            QMouseEvent move(
+                QEvent::MouseMove, position, plot->mapToGlobal(position), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+            QCoreApplication::sendEvent(plot, &move);
+        };
+        moveTo(5, 0);
+        moveTo(5.2, 0.1); // the same block: nothing new to say
+        QCOMPARE(hovered.count(), 1);
+        QCOMPARE(hovered.last().first().toString(), heatmap.describeBlock(0, 5));
+        QVERIFY(heatmap.describeBlock(0, 5).endsWith("global"));
+        moveTo(8, 7);
+        QCOMPARE(hovered.count(), 2);
+        QCOMPARE(hovered.last().first().toString(), heatmap.describeBlock(7, 8));
+        moveTo(5, 0);
+        QCOMPARE(hovered.count(), 3);
+        // The layout changes under a resting mouse: the text follows the new rule of that block.
+        QVERIFY(actAndWaitForLayout(*m_page, [&] { setTextField(*m_page, "global_block_indices", "1"); }));
+        QCOMPARE(hovered.count(), 4);
+        QVERIFY2(
+            hovered.last().first().toString().endsWith("not attended"), qPrintable(hovered.last().first().toString()));
+        QCOMPARE(m_page->heatmap()->findChild<QLabel*>("hover")->text(), hovered.last().first().toString());
     }
 
     void presetsListTheResources()

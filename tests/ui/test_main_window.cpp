@@ -4,6 +4,7 @@
 #include "convert/convert_page.h"
 #include "convert/sparse_attention_record.h"
 #include "designer/layout_designer_page.h"
+#include "designer/layout_heatmap.h"
 #include "export/export_model.h"
 #include "job_runner.h"
 #include "main_window.h"
@@ -13,17 +14,28 @@
 #include "model/sparse_attention_setting.h"
 #include "presets.h"
 #include "profile/profile_page.h"
+#include "profile/profile_plots.h"
+#include "qcustomplot_include.h"
+#include "sparsity/sparsity_config.h"
 #include "tokenizer/demo_tokenizer.h"
+#include "workbench_settings.h"
 
 #include <QDir>
 #include <QImage>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 using namespace spw;
 using namespace spw::ui;
@@ -36,12 +48,14 @@ struct Run {
 };
 
 // The GUI runs with its own cache and settings folders, so that the demo model it creates and the recent folders it
-// records stay inside the test's temporary folder.
+// records stay inside the test's temporary folder; without one it still never sees the user's settings.
 Run runGui(const QStringList& arguments, const QString& cacheHome = {})
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert("QT_QPA_PLATFORM", "offscreen");
+    QTemporaryDir ownConfig;
+    environment.insert("XDG_CONFIG_HOME", ownConfig.path());
     if (!cacheHome.isEmpty()) {
         environment.insert("XDG_CACHE_HOME", cacheHome);
         environment.insert("XDG_CONFIG_HOME", cacheHome + "/config");
@@ -85,7 +99,69 @@ bool openAndWait(MainWindow& window, const QString& folder)
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { initResources(); }
+    void initTestCase()
+    {
+        // In-process windows read and write settings: keep them in a folder of the test's own.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("spw-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        initResources();
+    }
+
+    void settingsStayInTheTestFolder()
+    {
+        QVERIFY(workbenchSettings().fileName().startsWith(m_settingsDir.path()));
+        QTemporaryDir dir;
+        QCOMPARE(dialogFolder("openConfig"), QDir::homePath());
+        rememberDialogFolder("openConfig", dir.filePath("config.json"));
+        QCOMPARE(dialogFolder("openConfig"), dir.path());
+        QCOMPARE(dialogStart("openConfig", "x.json"), dir.filePath("x.json"));
+        rememberDialogFolder("openModel", dir.path(), true);
+        QCOMPARE(dialogFolder("openModel"), dir.path());
+        QCOMPARE(dialogFolder("openConfig"), dir.path());
+        QCOMPARE(dialogFolder("neverUsed"), QDir::homePath());
+    }
+
+    void sessionComesBack()
+    {
+        const QList<int> sizes { 260, 520, 230 };
+        QList<int> saved;
+        {
+            MainWindow window;
+            window.resize(1100, 700);
+            window.selectPage("layout");
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            LayoutDesignerPage* page = window.layoutPage();
+            if (!page->layout())
+                QVERIFY(QSignalSpy(page, &LayoutDesignerPage::layoutShown).wait(10000));
+            QVERIFY(page->applyPreset("fixed"));
+            DesignerInput input = page->input();
+            input.seqLen = 512;
+            input.config.numLocalBlocks = 8;
+            QVERIFY(page->edit(input, "test"));
+            auto* splitter = window.findChild<QSplitter*>("designerSplitter");
+            QVERIFY(splitter);
+            splitter->setSizes(sizes);
+            saved = splitter->sizes();
+            QVERIFY(window.close());
+        }
+        MainWindow window;
+        window.restoreSession();
+        LayoutDesignerPage* page = window.layoutPage();
+        QVERIFY(page->input().config.mode == spw::SparsityMode::Fixed);
+        QCOMPARE(page->input().seqLen, 512);
+        QCOMPARE(page->input().config.numLocalBlocks, 8);
+        QCOMPARE(page->undoStack()->count(), 0); // where the history starts, not an edit
+        QCOMPARE(window.size(), QSize(1100, 700));
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.findChild<QSplitter*>("designerSplitter")->sizes(), saved);
+        QTRY_COMPARE_WITH_TIMEOUT(page->layout() ? page->layout()->numBlocks : 0, 32, 10000);
+    }
 
     void pagesAndSelection()
     {
@@ -201,6 +277,110 @@ private Q_SLOTS:
         QVERIFY(!window.modelPage()->model().model->selfAttention(0).sparseAttention());
     }
 
+    void menusAndStandardShortcuts()
+    {
+        MainWindow window;
+        QStringList menus;
+        for (QAction* menu : window.menuBar()->actions())
+            menus << menu->text().remove('&');
+        QCOMPARE(menus, (QStringList { "File", "Edit", "View", "Help" }));
+        const QList<std::pair<QString, QKeySequence>> expected {
+            { "undo", QKeySequence("Ctrl+Z") },
+            { "redo", QKeySequence("Ctrl+Shift+Z") },
+            { "redo", QKeySequence("Ctrl+Y") },
+            { "openModel", QKeySequence("Ctrl+O") },
+            { "saveConfig", QKeySequence("Ctrl+S") },
+            { "quit", QKeySequence("Ctrl+Q") },
+            { "help", QKeySequence("F1") },
+        };
+        for (const auto& [name, keys] : expected) {
+            QAction* action = window.action(name);
+            QVERIFY2(action, qPrintable(name));
+            QVERIFY2(action->shortcuts().contains(keys), qPrintable(name + ": " + keys.toString()));
+        }
+        QVERIFY(window.action("about"));
+    }
+
+    void shortcutsUndoRedoAndHelp()
+    {
+        MainWindow window;
+        LayoutDesignerPage* page = window.layoutPage();
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        if (!page->layout())
+            QVERIFY(QSignalSpy(page, &LayoutDesignerPage::layoutShown).wait(10000));
+        // Shortcuts go to the window, not to a text field that has its own undo.
+        window.findChild<QTabWidget*>()->setFocus();
+        const int window0 = page->input().config.numSlidingWindowBlocks;
+        QVERIFY(page->applyPreset("local"));
+        QCOMPARE(page->undoStack()->count(), 1);
+        QVERIFY(page->input().config.mode == spw::SparsityMode::Local);
+
+        QTest::keySequence(&window, QKeySequence("Ctrl+Z"));
+        QCOMPARE(page->undoStack()->index(), 0);
+        QVERIFY(page->input().config.mode == spw::SparsityMode::BSLongformer);
+        QCOMPARE(page->input().config.numSlidingWindowBlocks, window0);
+        QTest::keySequence(&window, QKeySequence("Ctrl+Y"));
+        QCOMPARE(page->undoStack()->index(), 1);
+        QTest::keySequence(&window, QKeySequence("Ctrl+Z"));
+        QTest::keySequence(&window, QKeySequence("Ctrl+Shift+Z"));
+        QCOMPARE(page->undoStack()->index(), 1);
+        QVERIFY(page->input().config.mode == spw::SparsityMode::Local);
+
+        QTest::keySequence(&window, QKeySequence("Ctrl+4"));
+        QCOMPARE(window.currentPageName(), QStringLiteral("profile"));
+        QVERIFY(!window.findChild<QMessageBox*>("helpDialog"));
+        QTest::keyClick(&window, Qt::Key_F1);
+        auto* help = window.findChild<QMessageBox*>("helpDialog");
+        QVERIFY(help);
+        QVERIFY(help->isVisible());
+        QVERIFY(help->text().contains("Ctrl+Z"));
+        help->close();
+        QTest::keySequence(&window, QKeySequence("Ctrl+Q"));
+        QVERIFY(!window.isVisible());
+    }
+
+    void smallWindowKeepsTheHeatmapUsable()
+    {
+        MainWindow window;
+        window.resize(1024, 640);
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        LayoutDesignerPage* page = window.layoutPage();
+        QTRY_VERIFY_WITH_TIMEOUT(page->layout() != nullptr, 10000);
+        auto* parameters = window.findChild<QWidget*>("parametersPanel");
+        auto* statistics = window.findChild<QWidget*>("statsPanel");
+        QVERIFY(parameters && statistics);
+        QVERIFY(parameters->isVisible() && statistics->isVisible());
+        QCustomPlot* plot = page->heatmap()->plot();
+        const QRect square = plot->axisRect()->rect();
+        QVERIFY2(square.width() >= 300 && square.height() >= 300,
+            qPrintable(QStringLiteral("%1×%2").arg(square.width()).arg(square.height())));
+
+        // View ▸ panels hide a side panel, and the heatmap takes the room.
+        QMenu* view = window.menuBar()->actions().at(2)->menu();
+        QVERIFY(view->actions().contains(page->statsPanelAction()));
+        QVERIFY(view->actions().contains(page->parametersPanelAction()));
+        const int before = page->heatmap()->width();
+        page->statsPanelAction()->trigger();
+        QVERIFY(!statistics->isVisible());
+        QTRY_VERIFY(page->heatmap()->width() > before);
+        page->statsPanelAction()->trigger();
+        QVERIFY(statistics->isVisible());
+
+        // The profile plots keep their readable size and scroll instead.
+        window.selectPage("profile");
+        QCoreApplication::processEvents();
+        ProfilePlots* plots = window.profilePage()->plots();
+        for (QCustomPlot* each :
+            { plots->latencyPlot(), plots->speedupPlot(), plots->memoryPlot(), plots->layersPlot() }) {
+            QVERIFY(each->height() >= each->minimumHeight());
+            QVERIFY(each->width() >= each->minimumWidth());
+        }
+    }
+
     void screenshotWritesPng()
     {
         QTemporaryDir dir;
@@ -273,6 +453,9 @@ private Q_SLOTS:
         QVERIFY2(run.stderrText.contains("error:"), qPrintable(run.stderrText));
         QVERIFY2(run.stderrText.contains(expectedMessage), qPrintable(run.stderrText));
     }
+
+private:
+    QTemporaryDir m_settingsDir;
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -21,6 +21,8 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -29,9 +31,11 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -117,7 +121,11 @@ private Q_SLOTS:
         initResources();
     }
 
-    void init() { QFile::remove(lastResultsPath()); }
+    void init()
+    {
+        QFile::remove(lastResultsPath());
+        clearHistory();
+    }
 
     void tinySweepFillsTableAndPlots()
     {
@@ -396,17 +404,154 @@ private Q_SLOTS:
             QCOMPARE(back.points[i].dense.layers.at(0).otherMs, points[i].dense.layers.at(0).otherMs);
         }
 
-        QVERIFY(page.exportPng(dir.filePath("plots.png")));
+        // "Save plots as PNG" writes into a folder, one file per plot, and says which.
+        QVERIFY(page.exportPng(dir.path()));
         for (const char* name : { "latency", "speedup", "memory", "layers" }) {
-            const QImage image(dir.filePath(QStringLiteral("plots-%1.png").arg(name)));
+            const QString file = QStringLiteral("profile-%1.png").arg(name);
+            const QImage image(dir.filePath(file));
             QVERIFY2(!image.isNull(), name);
             QCOMPARE(image.size(), QSize(1350, 900));
+            QVERIFY2(page.statusText().contains(file), qPrintable(page.statusText()));
         }
+        QVERIFY(page.statusText().contains(QDir::toNativeSeparators(dir.path())));
+        QVERIFY(!page.exportPng(QStringLiteral("/nonexistent-folder")));
+        QVERIFY(page.errorText().contains("/nonexistent-folder/profile-latency.png"));
 
         QVERIFY(!page.exportCsv(QStringLiteral("/nonexistent-folder/out.csv")));
         QVERIFY2(page.errorText().contains("/nonexistent-folder/out.csv"), qPrintable(page.errorText()));
         QVERIFY(!page.exportJson(QStringLiteral("/nonexistent-folder/out.json")));
         QVERIFY(page.errorText().contains("/nonexistent-folder/out.json"));
+    }
+
+    void progressCountsWorkNotResults()
+    {
+        // One layout at 64 and 256 tokens: the first result is half the results but about a tenth of the work.
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("64, 256"), { QStringLiteral("fixed") });
+        int valueAtFirst = -1;
+        QString statusAtFirst;
+        connect(&page, &ProfilePage::pointArrived, &page, [&](int row) {
+            if (row == 0) {
+                valueAtFirst = page.progressBar()->value();
+                statusAtFirst = page.statusText();
+            }
+        });
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        QVERIFY2(valueAtFirst > 0 && valueAtFirst < 250, qPrintable(QString::number(valueAtFirst)));
+        QVERIFY2(statusAtFirst.startsWith("Measuring: 1 of 2 results · ") && statusAtFirst.contains("% of the work"),
+            qPrintable(statusAtFirst));
+        QCOMPARE(page.progressBar()->value(), page.progressBar()->maximum());
+    }
+
+    void plotsReadable()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        setUpTinySweep(page, QStringLiteral("128, 64"), { QStringLiteral("fixed"), QStringLiteral("local") });
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        ProfilePlots* plots = page.plots();
+        const std::vector<ProfilePoint>& points = page.results().points;
+        const auto found = std::find_if(
+            points.begin(), points.end(), [](const ProfilePoint& p) { return p.layout == "local" && p.seqLen == 128; });
+        QVERIFY(found != points.end());
+        const ProfilePoint& local128 = *found;
+
+        // Legends sit outside the axis rect: no point can be under them.
+        for (QCustomPlot* plot :
+            { plots->latencyPlot(), plots->speedupPlot(), plots->memoryPlot(), plots->layersPlot() }) {
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            QVERIFY(plot->legend->visible());
+            QVERIFY(!plot->axisRect()->outerRect().intersects(plot->legend->outerRect()));
+            QVERIFY(plot->viewport().contains(plot->legend->outerRect()));
+        }
+
+        // Latency points carry min–max error bars from the timed repeats.
+        QCPErrorBars* spread = nullptr;
+        QCustomPlot* latency = plots->latencyPlot();
+        for (int i = 0; i < latency->plottableCount(); ++i)
+            if (auto* bars = qobject_cast<QCPErrorBars*>(latency->plottable(i)))
+                if (bars->dataPlottable()->name() == "local")
+                    spread = bars;
+        QVERIFY(spread);
+        QCOMPARE(spread->dataCount(), 2);
+        // Key order: 64 first, then 128.
+        const auto* errors = spread->data().data();
+        QCOMPARE(errors->at(1).errorMinus, local128.sparse.time.medianMs - local128.sparse.time.minMs);
+        QCOMPARE(errors->at(1).errorPlus, local128.sparse.time.maxMs - local128.sparse.time.medianMs);
+
+        // Hovering a point reads out its numbers.
+        const QPointF onPoint = latency->graph(0)->coordsToPixels(
+            128, graphValueAt(latency, "local", 128)); // dense's key/axes are shared
+        QSignalSpy hovered(plots, &ProfilePlots::pointHovered);
+        QMouseEvent move(
+            QEvent::MouseMove, onPoint, latency->mapToGlobal(onPoint), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(latency, &move);
+        QCOMPARE(hovered.count(), 1);
+        const QString readout = hovered.first().first().toString();
+        QVERIFY2(readout.startsWith("local · 128 tokens · batch 1: median"), qPrintable(readout));
+        QVERIFY(readout.contains("min") && readout.contains("max"));
+        QVERIFY(plots->describePointAt(latency, onPoint + QPointF(40, 40)).isEmpty());
+
+        // Saved images say which run they show.
+        for (QCustomPlot* plot : { latency, plots->layersPlot() }) {
+            const QString title = plots->exportTitle(plot);
+            QVERIFY2(title.contains("demo") && title.contains("cpu") && title.contains("float32")
+                    && title.contains("batch 1"),
+                qPrintable(title));
+        }
+    }
+
+    void runHistoryOverlaysAndClears()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        QMenu* menu = page.historyButton()->menu();
+        auto runActions = [&] {
+            QList<QAction*> runs;
+            for (QAction* action : menu->actions())
+                if (action->isCheckable())
+                    runs << action;
+            return runs;
+        };
+        auto clearAction = [&] { return menu->findChild<QAction*>("clearHistory"); };
+        QVERIFY(runActions().isEmpty());
+        QVERIFY(!clearAction()->isEnabled());
+
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed") });
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        const std::vector<ProfilePoint> first = page.results().points;
+        QTest::qWait(5); // a later file name
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        QCOMPARE(historyFiles().size(), 2);
+        QCOMPARE(runActions().size(), 2);
+
+        // Newest first: the second entry is the first sweep. Overlaid, its line joins the plots with its numbers.
+        QCustomPlot* latency = page.plots()->latencyPlot();
+        QCOMPARE(latency->graphCount(), 2);
+        runActions().at(1)->trigger();
+        QCOMPARE(latency->graphCount(), 3);
+        QCOMPARE(page.plots()->speedupPlot()->graphCount(), 2);
+        QCPGraph* overlay = latency->graph(2);
+        QVERIFY2(overlay->name().startsWith("fixed · run of"), qPrintable(overlay->name()));
+        QCOMPARE(overlay->pen().style(), Qt::DotLine);
+        QCOMPARE(graphValueAt(latency, overlay->name(), 128), first[1].sparse.time.medianMs);
+        runActions().at(1)->trigger();
+        QCOMPARE(latency->graphCount(), 2);
+
+        runActions().at(1)->trigger();
+        clearAction()->trigger();
+        QVERIFY(historyFiles().isEmpty());
+        QTRY_VERIFY(runActions().isEmpty());
+        QCOMPARE(latency->graphCount(), 2);
+        QVERIFY(page.statusText().contains("Cleared"));
     }
 
     void lastResultsComeBack()

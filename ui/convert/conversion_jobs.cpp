@@ -188,7 +188,7 @@ DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& se
     const ModelOutputs before = runPadded(*reference, inputs);
     reportProgress(progress, 0.8f);
     const ModelOutputs after = runPadded(*converted, inputs);
-    reportProgress(progress, 1.f);
+    reportProgress(progress, 0.95f);
 
     const std::int64_t multiple = paddingMultiple(*converted);
     report.paddedTokens = (runLength + multiple - 1) / multiple * multiple;

@@ -45,6 +45,7 @@ ConvertPage::ConvertPage(JobRunner* runner, QWidget* parent)
 {
     auto* page = new QVBoxLayout(this);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("convertSplitter"));
     page->addWidget(splitter, 1);
     splitter->addWidget(buildForm());
     splitter->addWidget(buildResults());

@@ -1,5 +1,8 @@
 #include "designer/designer_input.h"
 
+#include "common/error.h"
+#include "sparsity/layout.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -13,6 +16,30 @@ DesignerInput defaultDesignerInput()
     input.config.seed = 0;
     input.seqLen = 1024;
     return input;
+}
+
+namespace {
+
+// Above this many blocks (all heads) the layout is refused rather than built: its mask and sources alone would
+// take gigabytes.
+constexpr double kMaxBlocks = double(1 << 28);
+
+} // namespace
+
+QString designerInputError(const DesignerInput& input)
+{
+    try {
+        if (input.config.numHeads <= 0)
+            fail("num_heads must be positive (got {})", input.config.numHeads);
+        validateLayoutRequest(input.config, input.seqLen, input.config.numHeads);
+        const double blocks = double(input.seqLen) / input.config.block;
+        if (blocks * blocks * input.config.numHeads > kMaxBlocks)
+            fail("seq_len {} with block {} and {} heads is too large to draw; use a larger block", input.seqLen,
+                input.config.block, input.config.numHeads);
+    } catch (const Error& error) {
+        return QString::fromStdString(error.what());
+    }
+    return {};
 }
 
 DesignerInput withConfig(const DesignerInput& current, SparsityConfig config)

@@ -22,6 +22,9 @@ struct DesignerInput {
 
 DesignerInput defaultDesignerInput();
 
+// Why the designer cannot draw `input` (the engine's one-line reason, naming the fields), or empty when it can.
+QString designerInputError(const DesignerInput& input);
+
 // Adopts a loaded configuration, keeping the current head count when the file names none, and the sequence length.
 DesignerInput withConfig(const DesignerInput& current, SparsityConfig config);
 

@@ -39,19 +39,20 @@ QString categoryName(BlockCategory category)
     return {};
 }
 
-std::unique_ptr<QCPColorMapData> buildHeatmapData(const Layout& layout, int head, const ProgressCallback& progress)
+std::unique_ptr<QCPColorMapData> buildHeatmapData(
+    const Layout& layout, int head, const BlockWindow& window, int maxCells, const ProgressCallback& progress)
 {
-    const int n = layout.numBlocks;
-    auto data = std::make_unique<QCPColorMapData>(n, n, QCPRange(0, n - 1), QCPRange(0, n - 1));
-    for (int row = 0; row < n; ++row) {
-        for (int col = 0; col < n; ++col) {
-            const BlockSource source
-                = layout.at(head, row, col) ? layout.source[layout.index(head, row, col)] : BlockSource::None;
-            data->setCell(col, row, double(categoryOf(source)));
-        }
-        if (row % 64 == 0)
-            reportProgress(progress, float(row) / float(n));
-    }
+    const DownsampledLayout pooled = downsampleMax(layout, head, window, maxCells);
+    reportProgress(progress, 0.8f);
+    const int per = pooled.blocksPerCell;
+    // Cell i covers blocks first + i·per .. first + (i+1)·per - 1: its centre is (per - 1) / 2 past the first.
+    const double offset = (per - 1) / 2.0;
+    auto range = [&](int first, int cells) { return QCPRange(first + offset, first + (cells - 1) * per + offset); };
+    auto data = std::make_unique<QCPColorMapData>(pooled.cols, pooled.rows, range(pooled.window.firstCol, pooled.cols),
+        range(pooled.window.firstRow, pooled.rows));
+    for (int row = 0; row < pooled.rows; ++row)
+        for (int col = 0; col < pooled.cols; ++col)
+            data->setCell(col, row, double(categoryOf(pooled.at(row, col))));
     // Fixes the data range now, on the worker, so the GUI thread does not rescan the cells.
     data->recalculateDataBounds();
     return data;

@@ -1,10 +1,11 @@
 #pragma once
-// Colour-map data for one head of a layout, at block granularity (one cell per block: a 4096-token layout with
-// 16-token blocks is 256² cells, where a token-level map would be 4096² doubles). Each cell holds the category of
-// the rule that set the block, so that the colours tell local, global and random blocks apart. Built off the GUI
-// thread; QCPColorMapData is a plain value type, safe to fill on a worker and hand over without a copy.
+// Colour-map data for a window of one head of a layout, at most one cell per screen pixel: blocks are pooled with
+// the engine's max rule (sparsity/layout_downsample.h), so that the 4096² blocks of a 65,536-token layout still
+// show their one-block global rows. Each cell holds the category of the rule that set its blocks, so that the
+// colours tell local, global and random blocks apart. Built off the GUI thread; QCPColorMapData is a plain value
+// type, safe to fill on a worker and hand over without a copy.
 #include "common/progress.h"
-#include "sparsity/layout.h"
+#include "sparsity/layout_downsample.h"
 
 #include <QString>
 
@@ -21,7 +22,9 @@ constexpr int kBlockCategoryCount = 5;
 BlockCategory categoryOf(BlockSource source);
 QString categoryName(BlockCategory category);
 
-// Cell (col, row) of the returned data is block (row, col) of `head`; keys and values run 0..numBlocks-1.
-std::unique_ptr<QCPColorMapData> buildHeatmapData(const Layout& layout, int head, const ProgressCallback& progress);
+// The data in block coordinates: key = column, value = row, each cell centred on the blocks it covers. `maxCells`
+// is the most cells along the window's longer side (the plot's size in pixels).
+std::unique_ptr<QCPColorMapData> buildHeatmapData(
+    const Layout& layout, int head, const BlockWindow& window, int maxCells, const ProgressCallback& progress);
 
 } // namespace spw::ui

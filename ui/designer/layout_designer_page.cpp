@@ -12,8 +12,10 @@
 #include "model/sparse_attention_setting.h"
 #include "presets.h"
 #include "widgets/inline_message.h"
+#include "workbench_settings.h"
 
 #include "qcustomplot_include.h"
+#include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -38,15 +40,14 @@ struct DesignedLayout {
     std::shared_ptr<const Layout> layout;
     LayoutStats stats;
     int head = 0;
+    BlockWindow window;
     std::unique_ptr<QCPColorMapData> heatmap;
 };
 
 namespace {
 
 const QString kLayoutChannel = QStringLiteral("layout");
-// Above this many blocks (all heads) the layout is refused rather than built: its mask and sources alone would
-// take gigabytes.
-constexpr double kMaxBlocks = double(1 << 28);
+constexpr int kSidePanelMinimumWidth = 200;
 
 } // namespace
 
@@ -72,6 +73,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     page->addLayout(modelRow);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("designerSplitter"));
     page->addWidget(splitter, 1);
 
     auto* left = new QWidget(splitter);
@@ -82,24 +84,45 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    left->setMinimumWidth(m_form->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    // Side panels narrower than their contents scroll, so that a small window leaves the heatmap its room.
+    left->setMinimumWidth(kSidePanelMinimumWidth);
     leftLayout->addWidget(scroll, 1);
     m_error = new InlineMessage(InlineMessage::Kind::Error, left);
     leftLayout->addWidget(m_error);
 
     m_heatmap = new LayoutHeatmap(splitter);
-    m_statsWidget = new LayoutStatsWidget(splitter);
+    m_statsWidget = new LayoutStatsWidget;
+    auto* statsScroll = new QScrollArea(splitter);
+    statsScroll->setObjectName(QStringLiteral("statsPanel"));
+    statsScroll->setWidget(m_statsWidget);
+    statsScroll->setWidgetResizable(true);
+    statsScroll->setFrameShape(QFrame::NoFrame);
+    statsScroll->setMinimumWidth(kSidePanelMinimumWidth);
+    left->setObjectName(QStringLiteral("parametersPanel"));
     splitter->addWidget(left);
     splitter->addWidget(m_heatmap);
-    splitter->addWidget(m_statsWidget);
+    splitter->addWidget(statsScroll);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
-    splitter->setSizes({ 300, 800, 340 });
+    splitter->setCollapsible(1, false);
+    splitter->setSizes({ 210, 800, 210 });
 
-    connect(m_form, &ParameterForm::inputEdited, this,
-        [this](const DesignerInput& input, const QString& field) { edit(input, tr("Edit %1").arg(field)); });
+    // View ▸ panels: hide either side panel to give the heatmap the whole width.
+    auto panelAction = [this](QWidget* panel, const QString& text, const char* name) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromUtf8(name));
+        action->setCheckable(true);
+        action->setChecked(true);
+        connect(action, &QAction::toggled, panel, &QWidget::setVisible);
+        return action;
+    };
+    m_parametersPanel = panelAction(left, tr("Layout &parameters panel"), "showParametersPanel");
+    m_statsPanel = panelAction(statsScroll, tr("Layout &statistics panel"), "showStatisticsPanel");
+
+    connect(m_form, &ParameterForm::inputEdited, this, &LayoutDesignerPage::onFormEdited);
+    connect(m_heatmap, &LayoutHeatmap::detailWanted, this,
+        [this](const BlockWindow& window, int cells) { startHeatmapJob(m_shownHead, window, cells, true); });
     connect(m_form, &ParameterForm::inputRejected, this, &LayoutDesignerPage::showError);
 
     // The first layout is not an undoable edit: it is where the history starts.
@@ -214,19 +237,44 @@ QWidget* LayoutDesignerPage::buildToolbar()
     return bar;
 }
 
-void LayoutDesignerPage::edit(const DesignerInput& input, const QString& description)
+bool LayoutDesignerPage::edit(const DesignerInput& input, const QString& description, int editSession)
 {
-    if (input == m_input)
-        return;
-    m_undo->push(new EditCommand(m_input, input, description, [this](const DesignerInput& next) { apply(next); }));
+    const QString error = designerInputError(input);
+    if (!error.isEmpty()) {
+        showError(error);
+        return false;
+    }
+    if (input != m_input)
+        m_undo->push(new EditCommand(
+            m_input, input, description, [this](const DesignerInput& next) { apply(next); }, editSession));
+    return true;
+}
+
+bool LayoutDesignerPage::startFrom(const DesignerInput& input)
+{
+    const QString error = designerInputError(input);
+    if (!error.isEmpty()) {
+        showError(error);
+        return false;
+    }
+    m_undo->clear();
+    apply(input);
+    return true;
+}
+
+void LayoutDesignerPage::onFormEdited(const DesignerInput& input, const QString& field, int editSession)
+{
+    if (edit(input, tr("Edit %1").arg(field), editSession))
+        m_form->clearInvalid();
+    else
+        m_form->markInvalid(m_form->fieldNamedIn(errorText(), field), errorText());
 }
 
 bool LayoutDesignerPage::openConfig(const QString& path)
 {
     try {
-        edit(
+        return edit(
             withConfig(m_input, loadSparsityConfig(path.toStdString())), tr("Open %1").arg(QFileInfo(path).fileName()));
-        return true;
     } catch (const Error& error) {
         showError(QString::fromStdString(error.what()));
         return false;
@@ -236,8 +284,7 @@ bool LayoutDesignerPage::openConfig(const QString& path)
 bool LayoutDesignerPage::applyPreset(const QString& name)
 {
     try {
-        edit(withConfig(m_input, loadPreset(name)), tr("Preset %1").arg(name));
-        return true;
+        return edit(withConfig(m_input, loadPreset(name)), tr("Preset %1").arg(name));
     } catch (const Error& error) {
         showError(QString::fromStdString(error.what()));
         return false;
@@ -259,22 +306,12 @@ bool LayoutDesignerPage::saveConfig(const QString& path)
 
 void LayoutDesignerPage::apply(const DesignerInput& input)
 {
+    // Only valid inputs get here: edit() checks them before they go on the undo stack.
     m_input = input;
     m_form->setInput(input);
     showMatchingPreset();
     updateModelNote();
-    try {
-        validate(input.config);
-        if (input.config.numHeads <= 0)
-            fail("num_heads must be positive (got {})", input.config.numHeads);
-        const double blocks = double(input.seqLen) / std::max(1, input.config.block);
-        if (blocks * blocks * input.config.numHeads > kMaxBlocks)
-            fail("seq_len {} with block {} and {} heads is too large to draw; use a larger block", input.seqLen,
-                input.config.block, input.config.numHeads);
-    } catch (const Error& error) {
-        showError(QString::fromStdString(error.what()));
-        return;
-    }
+    clearError();
     Q_EMIT configApplied(input.config, configName());
     startLayoutJob();
 }
@@ -297,51 +334,61 @@ void LayoutDesignerPage::startLayoutJob()
 {
     const DesignerInput input = m_input;
     const int head = std::clamp(m_head->value(), 0, input.config.numHeads - 1);
-    std::function<DesignedLayout(const ProgressCallback&)> work = [input, head](const ProgressCallback& progress) {
-        DesignedLayout result;
-        result.input = input;
-        auto layout
-            = std::make_shared<Layout>(makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
-        reportProgress(progress, 0.4f);
-        result.stats = computeStats(*layout);
-        reportProgress(progress, 0.6f);
-        result.head = head;
-        result.heatmap = buildHeatmapData(
-            *layout, head, [&](float fraction) { return !progress || progress(0.6f + 0.4f * fraction); });
-        result.layout = std::move(layout);
-        return result;
-    };
+    const int cells = m_heatmap->cellsAcross();
+    std::function<DesignedLayout(const ProgressCallback&)> work
+        = [input, head, cells](const ProgressCallback& progress) {
+              DesignedLayout result;
+              result.input = input;
+              auto layout = std::make_shared<Layout>(
+                  makeLayout(input.config, input.seqLen, input.config.numHeads, input.seed()));
+              reportProgress(progress, 0.4f);
+              result.stats = computeStats(*layout);
+              reportProgress(progress, 0.6f);
+              result.head = head;
+              result.window = wholeLayout(*layout);
+              result.heatmap = buildHeatmapData(*layout, head, result.window, cells,
+                  [&](float fraction) { return !progress || progress(0.6f + 0.4f * fraction); });
+              result.layout = std::move(layout);
+              return result;
+          };
     JobRunner::Handlers<DesignedLayout> handlers;
     handlers.finished = [this](DesignedLayout result) { showLayout(std::move(result)); };
     handlers.failed = [this](const QString& message) { showError(message); };
     m_runner->run<DesignedLayout>(kLayoutChannel, this, std::move(work), std::move(handlers));
 }
 
-void LayoutDesignerPage::startHeatmapJob(int head)
+void LayoutDesignerPage::startHeatmapJob(int head, const BlockWindow& window, int cells, bool detail)
 {
     std::shared_ptr<const Layout> layout = m_layout;
     if (!layout)
         return;
     std::function<std::unique_ptr<QCPColorMapData>(const ProgressCallback&)> work
-        = [layout, head](const ProgressCallback& progress) { return buildHeatmapData(*layout, head, progress); };
+        = [layout, head, window, cells](
+              const ProgressCallback& progress) { return buildHeatmapData(*layout, head, window, cells, progress); };
     JobRunner::Handlers<std::unique_ptr<QCPColorMapData>> handlers;
-    handlers.finished = [this, layout, head](std::unique_ptr<QCPColorMapData> data) {
+    handlers.finished = [this, layout, head, window, detail](std::unique_ptr<QCPColorMapData> data) {
         if (layout != m_layout)
             return; // a newer layout replaced the one this head belongs to
+        if (detail) {
+            m_heatmap->showDetail(std::move(data), layout, head, window);
+            return;
+        }
         m_shownHead = head;
-        m_heatmap->showHeatmap(std::move(data), layout->numBlocks, layout->block, title());
+        m_heatmap->showHeatmap(std::move(data), layout, head, window, title());
         Q_EMIT headShown(head);
     };
     handlers.failed = [this](const QString& message) { showError(message); };
+    // A zoom's cells have their own channel: a newer zoom supersedes them, but a head switch must not.
     m_runner->run<std::unique_ptr<QCPColorMapData>>(
-        QStringLiteral("heatmap"), this, std::move(work), std::move(handlers));
+        detail ? QStringLiteral("heatmap-detail") : QStringLiteral("heatmap"), this, std::move(work),
+        std::move(handlers));
 }
 
 void LayoutDesignerPage::showHead(int head)
 {
     if (!m_layout || head < 0 || head >= m_layout->numHeads)
         return;
-    startHeatmapJob(head);
+    startHeatmapJob(head, wholeLayout(*m_layout), m_heatmap->cellsAcross(), false);
 }
 
 void LayoutDesignerPage::showLayout(DesignedLayout result)
@@ -357,10 +404,8 @@ void LayoutDesignerPage::showLayout(DesignedLayout result)
         m_head->setRange(0, m_layout->numHeads - 1);
         m_head->setValue(result.head);
     }
-    m_heatmap->showHeatmap(std::move(result.heatmap), m_layout->numBlocks, m_layout->block, title());
+    m_heatmap->showHeatmap(std::move(result.heatmap), m_layout, result.head, result.window, title());
     m_statsWidget->showStats(*m_layout, m_stats);
-    if (m_input == m_shownInput)
-        clearError();
     Q_EMIT layoutShown();
 }
 
@@ -400,18 +445,22 @@ QString LayoutDesignerPage::errorText() const
 
 void LayoutDesignerPage::chooseFileToOpen()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open sparsity configuration"), QString(), tr("JSON (*.json);;All files (*)"));
-    if (!path.isEmpty())
-        openConfig(path);
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open sparsity configuration"),
+        dialogFolder(QStringLiteral("openConfig")), tr("JSON (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("openConfig"), path);
+    openConfig(path);
 }
 
 void LayoutDesignerPage::chooseFileToSave()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save sparsity configuration"), QStringLiteral("sparsity.json"), tr("JSON (*.json)"));
-    if (!path.isEmpty())
-        saveConfig(path);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save sparsity configuration"),
+        dialogStart(QStringLiteral("saveConfig"), QStringLiteral("sparsity.json")), tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("saveConfig"), path);
+    saveConfig(path);
 }
 
 } // namespace spw::ui

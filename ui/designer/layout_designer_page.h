@@ -6,11 +6,13 @@
 #include "designer/designer_input.h"
 #include "model/loaded_model.h"
 #include "sparsity/layout.h"
+#include "sparsity/layout_downsample.h"
 
 #include <QWidget>
 
 #include <memory>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -33,12 +35,19 @@ public:
     LayoutDesignerPage(JobRunner* runner, QWidget* parent = nullptr);
     ~LayoutDesignerPage() override;
 
-    // Each of these is one undoable edit. openConfig and applyPreset return false, and show why inline, on error.
-    void edit(const DesignerInput& input, const QString& description);
+    // Each of these is one undoable edit, made only when the input is valid; false, with the reason shown inline,
+    // otherwise (the last valid layout stays drawn). Edits in one `editSession` (>= 0) merge into one undo step.
+    bool edit(const DesignerInput& input, const QString& description, int editSession = -1);
+    // Shows `input` as where the history starts (no undo step; the last session's configuration); false, with the
+    // reason inline, when it is invalid.
+    bool startFrom(const DesignerInput& input);
     bool openConfig(const QString& path);
     bool applyPreset(const QString& name);
     // Writes the configuration being edited; false (reason shown inline) when it is invalid or cannot be written.
     bool saveConfig(const QString& path);
+    // The file dialogs behind Open… and Save… (also the window's File menu).
+    void chooseFileToOpen();
+    void chooseFileToSave();
     void showHead(int head);
     // The open model: its heads and the length its layout is built at (engine/model/sparse_attention_setting.h)
     // become the designer's, as one undoable edit, unless the user had set either away from the previous model's.
@@ -63,6 +72,9 @@ public:
     LayoutStatsWidget* statsWidget() const { return m_statsWidget; }
     QComboBox* presetBox() const { return m_presets; }
     QUndoStack* undoStack() const { return m_undo; }
+    // Checkable: show or hide the side panels (the window's View menu).
+    QAction* parametersPanelAction() const { return m_parametersPanel; }
+    QAction* statsPanelAction() const { return m_statsPanel; }
 
 Q_SIGNALS:
     void layoutShown();
@@ -79,12 +91,12 @@ private:
     void apply(const DesignerInput& input);
     void showMatchingPreset();
     void startLayoutJob();
-    void startHeatmapJob(int head);
+    // Cells of `head` over `window`: a new head to show (zoomed out), or the detail a zoom asked for.
+    void startHeatmapJob(int head, const BlockWindow& window, int cells, bool detail);
     void showLayout(DesignedLayout result);
     void showError(const QString& message);
     void clearError();
-    void chooseFileToOpen();
-    void chooseFileToSave();
+    void onFormEdited(const DesignerInput& input, const QString& field, int editSession);
     QString title() const;
     DesignerInput withModelShape(DesignerInput input) const;
     void updateModelNote();
@@ -100,6 +112,8 @@ private:
     QLabel* m_modelNote = nullptr;
     QPushButton* m_useModel = nullptr;
     LoadedModel m_model;
+    QAction* m_parametersPanel = nullptr;
+    QAction* m_statsPanel = nullptr;
 
     DesignerInput m_input; // what the form shows, valid or not
     DesignerInput m_shownInput; // what the layout on screen was built from

@@ -1,10 +1,17 @@
 #include "designer/layout_heatmap.h"
 
 #include "designer/heatmap_data.h"
+#include "workbench_settings.h"
 
 #include "qcustomplot_include.h"
+#include <QAction>
 #include <QEvent>
+#include <QFileDialog>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QMenu>
+#include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -36,12 +43,22 @@ QCPColorGradient categoryGradient()
     return gradient;
 }
 
+// The fewest blocks a zoom may show along an axis: closer than that the blocks are just big squares.
+constexpr int kMinimumZoomBlocks = 4;
+// How long the view must rest before finer cells are asked for: a wheel zoom is a burst of range changes.
+constexpr int kDetailDelayMs = 60;
+
 } // namespace
 
 LayoutHeatmap::LayoutHeatmap(QWidget* parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
 {
+    m_detailTimer = new QTimer(this);
+    m_detailTimer->setSingleShot(true);
+    m_detailTimer->setInterval(kDetailDelayMs);
+    connect(m_detailTimer, &QTimer::timeout, this, &LayoutHeatmap::checkDetail);
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_title = new QLabel(this);
@@ -68,6 +85,9 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent)
     layout->addWidget(m_hover);
 
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setFocusPolicy(Qt::ClickFocus);
+    m_plot->installEventFilter(this);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
     m_plot->xAxis->setLabel(tr("key block"));
     m_plot->yAxis->setLabel(tr("query block"));
     m_plot->yAxis->setRangeReversed(true); // row 0 on top, as attention matrices are drawn
@@ -106,15 +126,46 @@ LayoutHeatmap::LayoutHeatmap(QWidget* parent)
     m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
 
-    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayoutHeatmap::syncTokenAxes);
-    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayoutHeatmap::syncTokenAxes);
+    for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis })
+        connect(axis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this, axis] {
+            QCPRange range = axis->range();
+            keepInside(range);
+            if (range != axis->range()) {
+                axis->setRange(range); // comes back here, inside the bounds
+                return;
+            }
+            syncTokenAxes();
+            m_detailTimer->start();
+        });
     connect(m_plot, &QCustomPlot::mouseMove, this, &LayoutHeatmap::onMouseMoved);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, &LayoutHeatmap::resetZoom);
+
+    m_resetZoom = new QAction(tr("Reset zoom"), this);
+    m_resetZoom->setObjectName(QStringLiteral("resetZoom"));
+    m_resetZoom->setShortcut(QKeySequence(Qt::Key_Home));
+    m_resetZoom->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_resetZoom, &QAction::triggered, this, &LayoutHeatmap::resetZoom);
+    addAction(m_resetZoom);
+    m_saveImage = new QAction(tr("Save image…"), this);
+    m_saveImage->setObjectName(QStringLiteral("saveImage"));
+    connect(m_saveImage, &QAction::triggered, this, &LayoutHeatmap::chooseImageFile);
+    addAction(m_saveImage);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, [this](const QPoint& position) {
+        QMenu menu(this);
+        menu.addActions(actions());
+        menu.exec(m_plot->mapToGlobal(position));
+    });
 }
 
 bool LayoutHeatmap::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_frame && event->type() == QEvent::Resize)
         fitPlot();
+    if (watched == m_plot && event->type() == QEvent::KeyPress
+        && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Home) {
+        resetZoom();
+        return true;
+    }
     return QWidget::eventFilter(watched, event);
 }
 
@@ -146,19 +197,137 @@ void LayoutHeatmap::fitPlot()
     }
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
     m_fitting = false;
+    // Another size holds another number of cells.
+    m_detailTimer->start();
 }
 
-void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, int numBlocks, int block, const QString& title)
+void LayoutHeatmap::showHeatmap(std::unique_ptr<QCPColorMapData> data, std::shared_ptr<const Layout> layout, int head,
+    const BlockWindow& window, const QString& title)
 {
-    m_numBlocks = numBlocks;
-    m_block = block;
+    m_layout = std::move(layout);
+    m_head = head;
+    m_numBlocks = m_layout->numBlocks;
+    m_block = m_layout->block;
+    m_window = window;
+    m_requested = {};
+    m_requestedCells = 0;
     m_map->setData(data.release(), false);
     m_map->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
-    m_plot->xAxis->setRange(-0.5, numBlocks - 0.5);
-    m_plot->yAxis->setRange(-0.5, numBlocks - 0.5);
     m_title->setText(title);
+    resetZoom();
     // Another block count means other tick labels, hence other margins around the square.
     fitPlot();
+    // The block under a resting mouse may have changed its rule.
+    if (m_hoverRow >= 0)
+        hoverBlock(m_hoverRow, m_hoverCol);
+}
+
+void LayoutHeatmap::showDetail(std::unique_ptr<QCPColorMapData> data, const std::shared_ptr<const Layout>& layout,
+    int head, const BlockWindow& window)
+{
+    if (layout != m_layout || head != m_head)
+        return;
+    m_window = window;
+    m_map->setData(data.release(), false);
+    m_map->setDataRange(QCPRange(-0.5, kBlockCategoryCount - 0.5));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    Q_EMIT detailShown();
+}
+
+void LayoutHeatmap::resetZoom()
+{
+    m_plot->xAxis->setRange(-0.5, m_numBlocks - 0.5);
+    m_plot->yAxis->setRange(-0.5, m_numBlocks - 0.5);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LayoutHeatmap::keepInside(QCPRange& range) const
+{
+    if (m_numBlocks <= 0)
+        return;
+    // A range already inside is left exactly as it is, so that setting it back does not loop.
+    constexpr double kSlack = 1e-9;
+    const double lower = -0.5;
+    const double upper = m_numBlocks - 0.5;
+    const double minimum = std::min<double>(kMinimumZoomBlocks, m_numBlocks);
+    if (range.size() > upper - lower + kSlack) {
+        range = QCPRange(lower, upper);
+        return;
+    }
+    if (range.size() < minimum - kSlack) {
+        const double centre = range.center();
+        range = QCPRange(centre - minimum / 2, centre + minimum / 2);
+    }
+    if (range.lower < lower - kSlack)
+        range = QCPRange(lower, lower + range.size());
+    if (range.upper > upper + kSlack)
+        range = QCPRange(upper - range.size(), upper);
+}
+
+BlockWindow LayoutHeatmap::visibleWindow() const
+{
+    auto blocks = [this](const QCPRange& range) {
+        const int first = std::clamp(int(std::floor(range.lower + 0.5)), 0, std::max(0, m_numBlocks - 1));
+        const int last = std::clamp(int(std::ceil(range.upper - 0.5)), first, std::max(0, m_numBlocks - 1));
+        return std::pair { first, last - first + 1 };
+    };
+    const auto [firstCol, cols] = blocks(m_plot->xAxis->range());
+    const auto [firstRow, rows] = blocks(m_plot->yAxis->range());
+    return { firstRow, firstCol, rows, cols };
+}
+
+int LayoutHeatmap::cellsAcross() const
+{
+    const QRect rect = m_plot->axisRect()->rect();
+    const double pixels = std::min(rect.width(), rect.height()) * m_plot->devicePixelRatioF();
+    return std::max(64, int(pixels));
+}
+
+int LayoutHeatmap::blocksPerCell() const
+{
+    const QCPColorMapData* data = m_map->data();
+    const int cells = std::max(data->keySize(), data->valueSize());
+    const int blocks = std::max(m_window.rows, m_window.cols);
+    return cells > 0 ? (blocks + cells - 1) / cells : 1;
+}
+
+void LayoutHeatmap::checkDetail()
+{
+    if (!m_layout)
+        return;
+    const BlockWindow visible = visibleWindow();
+    const int cells = cellsAcross();
+    const int needed = (std::max(visible.rows, visible.cols) + cells - 1) / cells;
+    const bool covered = visible.firstRow >= m_window.firstRow && visible.firstCol >= m_window.firstCol
+        && visible.firstRow + visible.rows <= m_window.firstRow + m_window.rows
+        && visible.firstCol + visible.cols <= m_window.firstCol + m_window.cols;
+    // Coarser cells than needed hide detail; finer ones than the pixels would be dropped when drawn.
+    if (covered && blocksPerCell() == needed)
+        return;
+    if (visible == m_requested && cells == m_requestedCells)
+        return;
+    m_requested = visible;
+    m_requestedCells = cells;
+    Q_EMIT detailWanted(visible, cells);
+}
+
+bool LayoutHeatmap::saveImage(const QString& path) const
+{
+    // The title and the plot, not the hover line under them.
+    const QPixmap image
+        = const_cast<LayoutHeatmap*>(this)->grab(QRect(QPoint(0, 0), QSize(width(), m_frame->geometry().bottom() + 1)));
+    return image.save(path, "PNG");
+}
+
+void LayoutHeatmap::chooseImageFile()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save heatmap image"),
+        dialogStart(QStringLiteral("saveHeatmap"), QStringLiteral("layout.png")), tr("PNG (*.png)"));
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("saveHeatmap"), path);
+    if (saveImage(path))
+        Q_EMIT imageSaved(path);
 }
 
 void LayoutHeatmap::syncTokenAxes()
@@ -175,14 +344,15 @@ int LayoutHeatmap::categoryAt(int row, int col) const
 {
     if (row < 0 || col < 0 || row >= m_numBlocks || col >= m_numBlocks)
         return -1;
-    return int(std::lround(m_map->data()->cell(col, row)));
+    return int(std::lround(m_map->data()->data(col, row)));
 }
 
 QString LayoutHeatmap::describeBlock(int row, int col) const
 {
-    const int category = categoryAt(row, col);
-    if (category < 0)
+    if (!m_layout || row < 0 || col < 0 || row >= m_numBlocks || col >= m_numBlocks)
         return {};
+    const std::size_t index = m_layout->index(m_head, row, col);
+    const BlockSource source = m_layout->mask[index] ? m_layout->source[index] : BlockSource::None;
     const qint64 block = m_block;
     return QStringLiteral("row %1, col %2 (tokens %3–%4 × %5–%6): %7")
         .arg(row)
@@ -191,7 +361,7 @@ QString LayoutHeatmap::describeBlock(int row, int col) const
         .arg((row + 1) * block - 1)
         .arg(col * block)
         .arg((col + 1) * block - 1)
-        .arg(categoryName(BlockCategory(category)));
+        .arg(categoryName(categoryOf(source)));
 }
 
 void LayoutHeatmap::onMouseMoved(QMouseEvent* event)
@@ -199,9 +369,19 @@ void LayoutHeatmap::onMouseMoved(QMouseEvent* event)
     const QPointF position = event->position();
     const int col = int(std::lround(m_plot->xAxis->pixelToCoord(position.x())));
     const int row = int(std::lround(m_plot->yAxis->pixelToCoord(position.y())));
+    if ((row == m_hoverRow && col == m_hoverCol) || describeBlock(row, col).isEmpty())
+        return;
+    hoverBlock(row, col);
+    QToolTip::showText(m_plot->mapToGlobal(position.toPoint()), m_hover->text(), m_plot);
+}
+
+void LayoutHeatmap::hoverBlock(int row, int col)
+{
     const QString text = describeBlock(row, col);
     if (text.isEmpty())
         return;
+    m_hoverRow = row;
+    m_hoverCol = col;
     m_hover->setText(text);
     Q_EMIT blockHovered(text);
 }

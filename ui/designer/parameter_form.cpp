@@ -5,13 +5,19 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QVBoxLayout>
 
 #include <limits>
 
 namespace spw::ui {
 namespace {
+
+// A rejected field: a pale red background, and its message in dark red under it.
+const QColor kInvalidBase(0xfd, 0xe2, 0xe1);
+const QColor kInvalidText(0xa3, 0x1f, 0x1a);
 
 // Which keys each mode reads (sparsity_config.h lists them, after DeepSpeed's classes).
 bool applies(const QString& key, SparsityMode mode)
@@ -96,16 +102,15 @@ ParameterForm::ParameterForm(QWidget* parent)
         [](DesignerInput& input, int value) { input.config.numRandomBlocks = value; });
     m_localWindowBlocks = addListEdit(
         "local_window_blocks", tr("Sizes of the local windows, in blocks; the last one repeats"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) { input.config.localWindowBlocks = *values; },
-        false);
+        [](DesignerInput& input, const std::vector<int>& values) { input.config.localWindowBlocks = values; }, false);
     m_globalBlockIndices = addListEdit(
         "global_block_indices", tr("Global block indices (or range starts)"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) { input.config.globalBlockIndices = *values; },
-        false);
+        [](DesignerInput& input, const std::vector<int>& values) { input.config.globalBlockIndices = values; }, false);
     m_globalBlockEndIndices = addListEdit(
         "global_block_end_indices", tr("Range ends (exclusive), one per start; empty for single blocks"),
-        [](DesignerInput& input, std::optional<std::vector<int>> values) {
-            input.config.globalBlockEndIndices = values->empty() ? std::nullopt : values;
+        [](DesignerInput& input, const std::vector<int>& values) {
+            input.config.globalBlockEndIndices
+                = values.empty() ? std::nullopt : std::optional<std::vector<int>>(values);
         },
         true);
     m_numSlidingWindowBlocks = addSpinBox("num_sliding_window_blocks", -big, big, tr("Blocks in the sliding window"),
@@ -122,8 +127,25 @@ void ParameterForm::addRow(const char* key, QWidget* field, const QString& tip)
     auto* label = new QLabel(name, this);
     label->setToolTip(tip);
     label->setBuddy(field);
-    m_layout->addRow(label, field);
+    // The row holds the field with a message under it, shown only while the field's value is rejected.
+    auto* row = new QWidget(this);
+    auto* rowLayout = new QVBoxLayout(row);
+    rowLayout->setContentsMargins(0, 0, 0, 0);
+    rowLayout->setSpacing(2);
+    field->setParent(row);
+    rowLayout->addWidget(field);
+    auto* message = new QLabel(row);
+    message->setObjectName(name + QStringLiteral("_message"));
+    message->setWordWrap(true);
+    QPalette palette = message->palette();
+    palette.setColor(QPalette::WindowText, kInvalidText);
+    message->setPalette(palette);
+    message->hide();
+    rowLayout->addWidget(message);
+    m_layout->addRow(label, row);
     m_fields.insert(name, field);
+    m_rows.insert(name, row);
+    m_messages.insert(name, message);
 }
 
 QSpinBox* ParameterForm::addSpinBox(
@@ -131,11 +153,16 @@ QSpinBox* ParameterForm::addSpinBox(
 {
     auto* box = new QSpinBox(this);
     box->setRange(minimum, maximum);
-    // Keyboard tracking stays on: every keystroke is validated and redrawn.
+    // Typed numbers count once committed: typing "48" must not pass through block 4.
+    box->setKeyboardTracking(false);
     addRow(key, box, tip);
     const QString name = QString::fromUtf8(key);
-    connect(box, &QSpinBox::valueChanged, this,
-        [this, name, apply](int value) { edit(name, [&](DesignerInput& input) { apply(input, value); }); });
+    connect(box, &QSpinBox::valueChanged, this, [this, name, apply](int value) {
+        edit(
+            name, [&](DesignerInput& input) { apply(input, value); }, m_editSession);
+    });
+    // Enter or leaving the field ends the edit: arrow steps after it are a new undo step.
+    connect(box, &QSpinBox::editingFinished, this, [this] { ++m_editSession; });
     return box;
 }
 
@@ -151,27 +178,41 @@ QCheckBox* ParameterForm::addCheckBox(
 }
 
 QLineEdit* ParameterForm::addListEdit(const char* key, const QString& tip,
-    std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply, bool allowEmpty)
+    std::function<void(DesignerInput&, const std::vector<int>&)> apply, bool allowEmpty)
 {
     auto* line = new QLineEdit(this);
     line->setPlaceholderText(allowEmpty ? tr("none (null)") : tr("e.g. 0, 4"));
     addRow(key, line, tip);
     const QString name = QString::fromUtf8(key);
-    connect(line, &QLineEdit::textEdited, this, [this, name, apply, allowEmpty](const QString& text) {
+    auto parse = [name, allowEmpty](const QString& text, QString* error) {
+        auto values = parseIntList(text, name, error);
+        if (values && values->empty() && !allowEmpty) {
+            *error = QStringLiteral("%1: give at least one block index").arg(name);
+            values.reset();
+        }
+        return values;
+    };
+    // A list that does not parse is flagged as it is typed; a list that does is committed on Enter or on leaving
+    // the field, so that "0, 2" does not pass through "0, ".
+    connect(line, &QLineEdit::textEdited, this, [this, name, parse](const QString& text) {
         QString error;
-        auto values = parseIntList(text, name, &error);
-        if (values && values->empty() && !allowEmpty)
-            error = QStringLiteral("%1: give at least one block index").arg(name);
-        if (!error.isEmpty()) {
-            Q_EMIT inputRejected(error);
+        if (parse(text, &error)) {
+            if (m_invalidKey == name)
+                clearInvalid();
             return;
         }
-        edit(name, [&](DesignerInput& input) { apply(input, values); });
+        markInvalid(name, error);
+        Q_EMIT inputRejected(error);
+    });
+    connect(line, &QLineEdit::editingFinished, this, [this, name, apply, parse, line] {
+        QString error;
+        if (auto values = parse(line->text(), &error))
+            edit(name, [&](DesignerInput& input) { apply(input, *values); });
     });
     return line;
 }
 
-void ParameterForm::edit(const QString& field, const std::function<void(DesignerInput&)>& change)
+void ParameterForm::edit(const QString& field, const std::function<void(DesignerInput&)>& change, int editSession)
 {
     if (m_updating)
         return;
@@ -179,12 +220,70 @@ void ParameterForm::edit(const QString& field, const std::function<void(Designer
     change(next);
     if (next == m_input)
         return;
-    Q_EMIT inputEdited(next, field);
+    // The form keeps showing what the user entered, accepted or not, so that an edit of another field builds on
+    // it (block 48 becomes valid once seq_len is a multiple of 48).
+    m_input = next;
+    Q_EMIT inputEdited(next, field, editSession);
+}
+
+void ParameterForm::markInvalid(const QString& key, const QString& message)
+{
+    clearInvalid();
+    QWidget* field = m_fields.value(key);
+    QLabel* label = m_messages.value(key);
+    if (!field || !label)
+        return;
+    m_invalidKey = key;
+    field->setProperty("invalid", true);
+    QPalette palette = field->palette();
+    palette.setColor(QPalette::Base, kInvalidBase);
+    field->setPalette(palette);
+    label->setText(message);
+    label->show();
+}
+
+void ParameterForm::clearInvalid()
+{
+    if (m_invalidKey.isEmpty())
+        return;
+    QWidget* field = m_fields.value(m_invalidKey);
+    field->setProperty("invalid", false);
+    field->setPalette(QPalette());
+    m_messages.value(m_invalidKey)->hide();
+    m_invalidKey.clear();
+}
+
+QString ParameterForm::fieldNamedIn(const QString& message, const QString& edited) const
+{
+    auto position = [&message](const QString& key) {
+        const QRegularExpression word(QStringLiteral("\\b%1\\b").arg(QRegularExpression::escape(key)));
+        const QRegularExpressionMatch match = word.match(message);
+        return match.hasMatch() ? match.capturedStart() : -1;
+    };
+    if (position(edited) >= 0)
+        return edited;
+    QString first = edited;
+    qsizetype firstAt = -1;
+    for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
+        const qsizetype at = isFieldShown(it.key()) ? position(it.key()) : -1;
+        if (at >= 0 && (firstAt < 0 || at < firstAt)) {
+            first = it.key();
+            firstAt = at;
+        }
+    }
+    return first;
+}
+
+QString ParameterForm::fieldMessage(const QString& key) const
+{
+    const QLabel* label = m_messages.value(key);
+    return label && !label->isHidden() ? label->text() : QString();
 }
 
 void ParameterForm::setInput(const DesignerInput& input)
 {
     m_input = input;
+    clearInvalid();
     m_updating = true;
     showValues();
     showRowsFor(input.config.mode);
@@ -226,7 +325,7 @@ void ParameterForm::showValues()
 void ParameterForm::showRowsFor(SparsityMode mode)
 {
     for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it)
-        m_layout->setRowVisible(it.value(), applies(it.key(), mode));
+        m_layout->setRowVisible(m_rows.value(it.key()), applies(it.key(), mode));
 }
 
 bool ParameterForm::isFieldShown(const QString& key) const

@@ -3,6 +3,8 @@
 // head count and seed. It shows a DesignerInput and reports each user edit as a whole new DesignerInput; it never
 // validates (the page does, so that the reason can be shown with the last valid layout still on screen). Each field
 // widget's objectName is its DeepSpeed key ("num_local_blocks", ...; "seq_len", "num_heads", "seed").
+// Numbers and lists are reported when the user commits them (Enter, leaving the field, an arrow step), not per
+// keystroke, so that typing "48" never passes through a layout of block 4.
 #include "designer/designer_input.h"
 
 #include <QHash>
@@ -11,6 +13,7 @@
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -27,8 +30,20 @@ public:
     // Whether the field named by its DeepSpeed key is shown for the current mode.
     bool isFieldShown(const QString& key) const;
 
+    // Highlights the field and shows `message` right under it; the page calls this for a rejected edit. Cleared by
+    // clearInvalid and by setInput.
+    void markInvalid(const QString& key, const QString& message);
+    void clearInvalid();
+    QString invalidField() const { return m_invalidKey; }
+    QString fieldMessage(const QString& key) const;
+    // The field a rejection message is about: `edited` when the message names it, else the first field it names
+    // (the engine's messages name their fields by DeepSpeed key), else `edited`.
+    QString fieldNamedIn(const QString& message, const QString& edited) const;
+
 Q_SIGNALS:
-    void inputEdited(const spw::ui::DesignerInput& input, const QString& field);
+    // `editSession` is the same for successive arrow steps in one number field (one undo step for all of them) and
+    // changes once that edit is finished; -1 for edits that stand alone.
+    void inputEdited(const spw::ui::DesignerInput& input, const QString& field, int editSession);
     // A list field that does not parse: the message names the field.
     void inputRejected(const QString& message);
 
@@ -37,9 +52,9 @@ private:
         const char* key, int minimum, int maximum, const QString& tip, std::function<void(DesignerInput&, int)> apply);
     QCheckBox* addCheckBox(const char* key, const QString& tip, std::function<void(DesignerInput&, bool)> apply);
     QLineEdit* addListEdit(const char* key, const QString& tip,
-        std::function<void(DesignerInput&, std::optional<std::vector<int>>)> apply, bool allowEmpty);
+        std::function<void(DesignerInput&, const std::vector<int>&)> apply, bool allowEmpty);
     void addRow(const char* key, QWidget* field, const QString& tip);
-    void edit(const QString& field, const std::function<void(DesignerInput&)>& change);
+    void edit(const QString& field, const std::function<void(DesignerInput&)>& change, int editSession = -1);
     void showValues();
     void showRowsFor(SparsityMode mode);
 
@@ -47,6 +62,10 @@ private:
     bool m_updating = false; // set while setInput writes into the widgets, so that no edit is reported
     QFormLayout* m_layout = nullptr;
     QHash<QString, QWidget*> m_fields;
+    QHash<QString, QWidget*> m_rows; // the field with its message label under it: what the form layout holds
+    QHash<QString, QLabel*> m_messages;
+    QString m_invalidKey;
+    int m_editSession = 0;
     QComboBox* m_mode = nullptr;
     QComboBox* m_attention = nullptr;
     QSpinBox* m_block = nullptr;

@@ -1,5 +1,7 @@
 #include "model/model_page.h"
 
+#include "workbench_settings.h"
+
 #include "common/dtype_names.h"
 #include "job_runner.h"
 #include "key_value_model.h"
@@ -82,6 +84,7 @@ ModelPage::ModelPage(JobRunner* runner, QWidget* parent)
     page->addWidget(m_error);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("modelSplitter"));
     page->addWidget(splitter, 1);
     splitter->addWidget(buildSummary());
 
@@ -364,9 +367,12 @@ void ModelPage::rebuildRecentMenu()
 
 void ModelPage::chooseFolder()
 {
-    const QString directory = QFileDialog::getExistingDirectory(this, tr("Open model folder"));
-    if (!directory.isEmpty())
-        openFolder(directory);
+    const QString directory
+        = QFileDialog::getExistingDirectory(this, tr("Open model folder"), dialogFolder(QStringLiteral("openModel")));
+    if (directory.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("openModel"), directory, true);
+    openFolder(directory);
 }
 
 void ModelPage::dragEnterEvent(QDragEnterEvent* event)

@@ -37,6 +37,8 @@ public:
     void openDemoModel(const DemoModelShape& shape = {});
     void cancelLoading();
     void setBlockSize(int block);
+    // Asks for a checkpoint folder and opens it (Open folder…, and the window's File menu).
+    void chooseFolder();
 
     const LoadedModel& model() const { return m_model; }
     bool isLoading() const { return m_loading; }
@@ -65,7 +67,6 @@ private:
     void showModel(LoadedModel model);
     void showError(const QString& message);
     void rebuildRecentMenu();
-    void chooseFolder();
 
     JobRunner* m_runner = nullptr;
     LoadedModel m_model;

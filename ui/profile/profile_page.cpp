@@ -5,10 +5,13 @@
 #include "profile/machine_info.h"
 #include "profile/profile_plots.h"
 #include "profile/results_table_model.h"
+#include "profile/sweep_cost.h"
 #include "profile/sweep_form.h"
 #include "profile/sweep_request.h"
 #include "widgets/inline_message.h"
+#include "workbench_settings.h"
 
+#include <QAction>
 #include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
@@ -18,18 +21,33 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace spw::ui {
 namespace {
+
+// "45 s", "3 min 20 s", "1 h 05 min": as precise as a time left needs to be.
+QString formatDuration(double seconds)
+{
+    const qint64 total = qint64(std::ceil(seconds));
+    if (total < 60)
+        return QObject::tr("%1 s").arg(total);
+    if (total < 3600)
+        return QObject::tr("%1 min %2 s").arg(total / 60).arg(total % 60);
+    return QObject::tr("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
 
 const QString kProfileChannel = QStringLiteral("profile");
 
@@ -49,6 +67,7 @@ ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent)
 {
     auto* page = new QHBoxLayout(this);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("profileSplitter"));
     page->addWidget(splitter);
     splitter->addWidget(buildSetupColumn());
     splitter->addWidget(buildResultsColumn());
@@ -87,8 +106,7 @@ QWidget* ProfilePage::buildSetupColumn()
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    column->setMinimumWidth(340);
+    column->setMinimumWidth(300);
     layout->addWidget(scroll, 1);
 
     auto* buttons = new QHBoxLayout;
@@ -133,7 +151,14 @@ QWidget* ProfilePage::buildResultsColumn()
     layout->addWidget(m_status);
 
     auto* splitter = new QSplitter(Qt::Vertical, column);
-    m_plots = new ProfilePlots(splitter);
+    splitter->setObjectName(QStringLiteral("profileResultsSplitter"));
+    // The plots keep a readable size and scroll in a small window rather than squeeze their labels together.
+    auto* plotsScroll = new QScrollArea(splitter);
+    plotsScroll->setObjectName(QStringLiteral("plotsScroll"));
+    plotsScroll->setWidgetResizable(true);
+    plotsScroll->setFrameShape(QFrame::NoFrame);
+    m_plots = new ProfilePlots;
+    plotsScroll->setWidget(m_plots);
     auto* tablePane = new QWidget(splitter);
     auto* tableLayout = new QVBoxLayout(tablePane);
     tableLayout->setContentsMargins(0, 0, 0, 0);
@@ -153,7 +178,7 @@ QWidget* ProfilePage::buildResultsColumn()
         m_tableView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ProfilePage::showSelectedLayers);
     tableLayout->addWidget(m_tableView, 1);
     tableLayout->addWidget(buildExportBar());
-    splitter->addWidget(m_plots);
+    splitter->addWidget(plotsScroll);
     splitter->addWidget(tablePane);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
@@ -183,10 +208,15 @@ QWidget* ProfilePage::buildExportBar()
         chooseExport(tr("Export results as JSON"), QStringLiteral("profile.json"), tr("JSON (*.json)"),
             &ProfilePage::exportJson);
     });
-    add(tr("Save plots as PNG…"), QStringLiteral("exportPng"), [this] {
-        chooseExport(tr("Save the plots (one PNG each)"), QStringLiteral("profile.png"), tr("PNG (*.png)"),
-            &ProfilePage::exportPng);
-    });
+    add(tr("Save plots as PNG…"), QStringLiteral("exportPng"), [this] { choosePngFolder(); });
+    m_history = new QToolButton(bar);
+    m_history->setObjectName(QStringLiteral("history"));
+    m_history->setText(tr("History"));
+    m_history->setToolTip(tr("Overlay earlier sweeps on the plots, or clear them"));
+    m_history->setPopupMode(QToolButton::InstantPopup);
+    m_history->setMenu(new QMenu(m_history));
+    layout->insertWidget(0, m_history);
+    rebuildHistoryMenu();
     return bar;
 }
 
@@ -217,6 +247,7 @@ bool ProfilePage::startSweep()
     const quint64 sweep = ++m_sweepId;
     setRunning(true);
     m_progress->setValue(0);
+    m_fraction = 0;
     m_clock.start();
     setStatus(tr("Preparing the model…"));
 
@@ -241,7 +272,7 @@ bool ProfilePage::startSweep()
                       page.m_results.machine = machine;
                       page.m_results.settings = settings;
                       page.updateSummary();
-                      page.setStatus(tr("Measuring: 0 of %1 results").arg(page.m_expectedPoints));
+                      page.showMeasuringStatus();
                   });
               };
               callbacks.point
@@ -256,13 +287,29 @@ bool ProfilePage::startSweep()
         Q_EMIT sweepFailed(message);
     };
     handlers.progressed = [this](float fraction) {
-        if (m_running)
-            m_progress->setValue(int(fraction * 1000.f));
+        if (!m_running)
+            return;
+        m_fraction = fraction;
+        m_progress->setValue(int(fraction * 1000.f));
+        showMeasuringStatus();
     };
     ++m_jobsInFlight;
     m_runner->run<SweepResults>(kProfileChannel, this, std::move(work), std::move(handlers));
     Q_EMIT sweepStarted();
     return true;
+}
+
+void ProfilePage::showMeasuringStatus()
+{
+    // The bar and the percent count expected work (the engine weighs each forward by its cost), not results: the
+    // long runs come last.
+    QString text = tr("Measuring: %1 of %2 results · %3 % of the work")
+                       .arg(m_results.points.size())
+                       .arg(m_expectedPoints)
+                       .arg(int(m_fraction * 100.f));
+    if (const auto left = estimateSecondsLeft(m_clock.elapsed() / 1000.0, m_fraction))
+        text += tr(" · about %1 left").arg(formatDuration(*left));
+    setStatus(text);
 }
 
 void ProfilePage::cancelSweep()
@@ -281,7 +328,7 @@ void ProfilePage::addPoint(const ProfilePoint& point)
     m_plots->setPoints(m_results.points);
     if (!m_tableView->selectionModel()->hasSelection())
         m_plots->showLayers(point);
-    setStatus(tr("Measuring: %1 of %2 results").arg(m_results.points.size()).arg(m_expectedPoints));
+    showMeasuringStatus();
     Q_EMIT pointArrived(int(m_results.points.size()) - 1);
 }
 
@@ -308,7 +355,60 @@ void ProfilePage::endSweep(const QString& status)
     updateSummary();
     if (!m_results.isEmpty())
         saveLast();
+    rebuildHistoryMenu();
     setStatus(status + (m_results.isEmpty() ? QString() : tr(" — saved for the next start")));
+}
+
+void ProfilePage::rebuildHistoryMenu()
+{
+    QMenu* menu = m_history->menu();
+    menu->clear();
+    const QStringList files = historyFiles();
+    const QLocale locale;
+    for (const QString& file : files) {
+        // sweep-yyyyMMdd-HHmmss-zzz.json: the time the sweep ended.
+        const QDateTime when
+            = QDateTime::fromString(QFileInfo(file).completeBaseName().mid(6, 15), QStringLiteral("yyyyMMdd-HHmmss"));
+        QAction* run = menu->addAction(tr("Overlay the run of %1").arg(locale.toString(when, QLocale::ShortFormat)));
+        run->setCheckable(true);
+        run->setChecked(m_overlays.contains(file));
+        run->setData(file);
+        connect(run, &QAction::toggled, this, [this, file](bool shown) { overlayRun(file, shown); });
+    }
+    if (!files.isEmpty())
+        menu->addSeparator();
+    QAction* clear = menu->addAction(tr("Clear history"));
+    clear->setObjectName(QStringLiteral("clearHistory"));
+    clear->setEnabled(!files.isEmpty());
+    connect(clear, &QAction::triggered, this, &ProfilePage::clearRunHistory);
+    m_history->setEnabled(!m_running);
+}
+
+void ProfilePage::overlayRun(const QString& path, bool shown)
+{
+    if (!shown) {
+        m_overlays.remove(path);
+    } else {
+        try {
+            const QDateTime when = QFileInfo(path).lastModified();
+            m_overlays.insert(path,
+                { tr("run of %1").arg(QLocale().toString(when, QLocale::ShortFormat)), loadResults(path).points });
+        } catch (const Error& error) {
+            showError(tr("Cannot overlay that run: %1").arg(QString::fromStdString(error.what())));
+            return;
+        }
+    }
+    m_plots->setOverlays({ m_overlays.cbegin(), m_overlays.cend() });
+}
+
+void ProfilePage::clearRunHistory()
+{
+    clearHistory();
+    m_overlays.clear();
+    m_plots->setOverlays({});
+    // Queued: the menu's own "Clear history" action is still delivering this call.
+    QMetaObject::invokeMethod(this, &ProfilePage::rebuildHistoryMenu, Qt::QueuedConnection);
+    setStatus(tr("Cleared the run history"));
 }
 
 void ProfilePage::saveLast()
@@ -316,6 +416,7 @@ void ProfilePage::saveLast()
     try {
         QDir().mkpath(QFileInfo(lastResultsPath()).absolutePath());
         saveResults(m_results, lastResultsPath());
+        addToHistory(m_results);
     } catch (const Error& error) {
         showError(tr("The results could not be kept for the next start: %1").arg(QString::fromStdString(error.what())));
     }
@@ -386,6 +487,7 @@ void ProfilePage::updateSummary()
         : dtype == QLatin1String("Half")                      ? QStringLiteral("float16")
                                                               : dtype.toLower();
     parts << QStringLiteral("%1 %2").arg(jsonText(settings, "device"), dtypeName);
+    m_plots->setRunDescription(QStringLiteral("%1 · %2").arg(source, parts.last()));
     parts << tr("median of %1, %2 warm-up").arg(jsonText(settings, "repeats"), jsonText(settings, "warmup"));
     const QString padding = jsonText(settings, "padding_fraction");
     if (!padding.isEmpty() && padding.toDouble() > 0)
@@ -415,6 +517,8 @@ void ProfilePage::setRunning(bool running)
     m_form->setEnabled(!running);
     m_run->setEnabled(!running);
     m_cancel->setEnabled(running);
+    if (m_history)
+        m_history->setEnabled(!running);
     for (QPushButton* button : std::as_const(m_exportButtons))
         button->setEnabled(!running && !m_results.isEmpty());
 }
@@ -445,25 +549,52 @@ bool ProfilePage::exportJson(const QString& path)
     return true;
 }
 
-bool ProfilePage::exportPng(const QString& path)
+bool ProfilePage::exportPng(const QString& folder)
 {
     QStringList written;
     QString reason;
-    if (!m_plots->savePngs(path, &written, &reason)) {
+    if (!m_plots->savePngs(folder, &written, &reason)) {
         showError(tr("Plots not saved: %1").arg(reason));
         return false;
     }
     clearError();
-    setStatus(tr("Wrote %1").arg(written.join(QStringLiteral(", "))));
+    QStringList names;
+    for (const QString& file : std::as_const(written))
+        names << QFileInfo(file).fileName();
+    setStatus(tr("Wrote %n plot(s) to %1: %2", nullptr, int(written.size()))
+                  .arg(QDir::toNativeSeparators(folder), names.join(QStringLiteral(", "))));
     return true;
+}
+
+void ProfilePage::choosePngFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Save the plots (one PNG each) into"), dialogFolder(QStringLiteral("export-png")));
+    if (folder.isEmpty())
+        return;
+    rememberDialogFolder(QStringLiteral("export-png"), folder, true);
+    QStringList existing;
+    for (const QString& name : ProfilePlots::pngNames())
+        if (QFileInfo::exists(QDir(folder).filePath(name)))
+            existing << name;
+    if (!existing.isEmpty()
+        && QMessageBox::question(this, tr("Replace plots?"),
+               tr("%1 already has %2. Replace them?").arg(QDir::toNativeSeparators(folder), existing.join(", ")))
+            != QMessageBox::Yes)
+        return;
+    exportPng(folder);
 }
 
 void ProfilePage::chooseExport(
     const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&))
 {
-    const QString path = QFileDialog::getSaveFileName(this, title, suffix, filter);
-    if (!path.isEmpty())
-        (this->*write)(path);
+    // Each export remembers its own folder, keyed by its file's suffix.
+    const QString dialog = QStringLiteral("export-") + QFileInfo(suffix).suffix();
+    const QString path = QFileDialog::getSaveFileName(this, title, dialogStart(dialog, suffix), filter);
+    if (path.isEmpty())
+        return;
+    rememberDialogFolder(dialog, path);
+    (this->*write)(path);
 }
 
 void ProfilePage::showError(const QString& message)

@@ -4,22 +4,24 @@
 // report writers) and PNGs of the plots. The last sweep (finished, or what a cancelled or failed one had measured)
 // is kept in the app data folder and shown again on the next start; a damaged file is ignored with a status line.
 #include "model/loaded_model.h"
+#include "profile/profile_plots.h"
 #include "profile/sweep_results.h"
 #include "sparsity/sparsity_config.h"
 
 #include <QElapsedTimer>
+#include <QMap>
 #include <QWidget>
 
 class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class QToolButton;
 
 namespace spw::ui {
 
 class InlineMessage;
 class JobRunner;
-class ProfilePlots;
 class ResultsTableModel;
 class SweepForm;
 
@@ -43,8 +45,8 @@ public:
     // Each returns false with the reason shown inline.
     bool exportCsv(const QString& path);
     bool exportJson(const QString& path);
-    // One PNG per plot, named after `path` (ProfilePlots::savePngs).
-    bool exportPng(const QString& path);
+    // One PNG per plot in `folder` (ProfilePlots::savePngs); the status line names the files written.
+    bool exportPng(const QString& folder);
 
     QString errorText() const;
     QString statusText() const;
@@ -56,6 +58,8 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
     QPushButton* runButton() const { return m_run; }
     QPushButton* cancelButton() const { return m_cancel; }
+    // "History": one checkable entry per earlier sweep (checked: overlaid on the plots), then "Clear history".
+    QToolButton* historyButton() const { return m_history; }
 
 Q_SIGNALS:
     void sweepStarted();
@@ -74,12 +78,18 @@ private:
     void finishSweep(SweepResults results);
     void endSweep(const QString& status);
     void saveLast();
+    void rebuildHistoryMenu();
+    void overlayRun(const QString& path, bool shown);
+    void clearRunHistory();
     void setRunning(bool running);
     void updateSummary();
+    // "Measuring: 3 of 8 results · 42 % of the work · about 1 min 5 s left".
+    void showMeasuringStatus();
     void showSelectedLayers();
     void showError(const QString& message);
     void clearError();
     void setStatus(const QString& text);
+    void choosePngFolder();
     void chooseExport(
         const QString& title, const QString& suffix, const QString& filter, bool (ProfilePage::*write)(const QString&));
 
@@ -89,6 +99,7 @@ private:
     quint64 m_sweepId = 0; // points of an older (cancelled) sweep are dropped
     int m_jobsInFlight = 0; // this page's jobs the runner has not ended yet
     int m_expectedPoints = 0;
+    float m_fraction = 0; // of the sweep's expected work
     QElapsedTimer m_clock;
 
     SweepForm* m_form = nullptr;
@@ -102,6 +113,8 @@ private:
     ResultsTableModel* m_table = nullptr;
     QTableView* m_tableView = nullptr;
     QList<QPushButton*> m_exportButtons;
+    QToolButton* m_history = nullptr;
+    QMap<QString, PlotOverlay> m_overlays; // by history file, oldest first (file names sort by time)
 };
 
 } // namespace spw::ui

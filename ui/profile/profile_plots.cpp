@@ -2,11 +2,14 @@
 
 #include "qcustomplot_include.h"
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QSignalBlocker>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -46,14 +49,23 @@ QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLab
         axis->grid()->setPen(QPen(QColor(0xdd, 0xdd, 0xdd), 0, Qt::SolidLine));
         axis->grid()->setSubGridVisible(false);
     }
+    // The legend is a row of the layout under the axis rect, not an inset: it cannot cover a point, and a saved
+    // image of any size lays it out in full.
     plot->legend->setVisible(true);
     QFont legendFont = plot->font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.9);
     plot->legend->setFont(legendFont);
-    plot->legend->setBrush(QColor(255, 255, 255, 220));
-    plot->legend->setBorderPen(QPen(QColor(0xcc, 0xcc, 0xcc)));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->axisRect()->insetLayout()->simplify();
+    plot->plotLayout()->addElement(2, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setWrap(4);
+    plot->legend->setMargins(QMargins(4, 0, 4, 4));
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->setMouseTracking(true);
     return plot;
 }
 
@@ -95,6 +107,18 @@ void setLogTicks(QCPAxis* axis)
     setTicks(axis, values);
 }
 
+// What hovering each point of a plottable reads, in the order of its (key-sorted) data.
+const char* const kPointTexts = "pointTexts";
+
+// One point of a line: its key, value and readout, with the min–max spread for latency.
+struct LinePoint {
+    double key = 0;
+    double value = 0;
+    double minimum = 0;
+    double maximum = 0;
+    QString text;
+};
+
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& colour, bool dense)
 {
     QCPGraph* graph = plot->addGraph();
@@ -106,6 +130,36 @@ QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& colour, 
     graph->setScatterStyle(
         QCPScatterStyle(dense ? QCPScatterStyle::ssSquare : QCPScatterStyle::ssCircle, colour, Qt::white, 7));
     return graph;
+}
+
+// Fills `graph` with `points` in key order (the order QCustomPlot keeps), the hover texts alongside, and min–max
+// error bars when `spread` is set.
+void fillLine(QCPGraph* graph, std::vector<LinePoint> points, bool spread)
+{
+    std::sort(points.begin(), points.end(), [](const LinePoint& a, const LinePoint& b) { return a.key < b.key; });
+    QStringList texts;
+    QVector<double> below;
+    QVector<double> above;
+    for (const LinePoint& point : points) {
+        graph->addData(point.key, point.value);
+        texts << point.text;
+        below << std::max(0.0, point.value - point.minimum);
+        above << std::max(0.0, point.maximum - point.value);
+    }
+    graph->setProperty(kPointTexts, texts);
+    if (!spread)
+        return;
+    auto* bars = new QCPErrorBars(graph->keyAxis(), graph->valueAxis());
+    bars->removeFromLegend();
+    bars->setDataPlottable(graph);
+    bars->setData(below, above);
+    bars->setPen(QPen(graph->pen().color(), 1));
+    bars->setWhiskerWidth(6);
+}
+
+QString milliseconds(double ms)
+{
+    return QLocale().toString(ms, 'f', ms < 10 ? 3 : 1);
 }
 
 // Rescales to the data with a margin; a log axis gets a multiplicative one and a lone value a range around it.
@@ -170,16 +224,7 @@ ProfilePlots::ProfilePlots(QWidget* parent)
     m_memory = makePlot(this, tr("Peak memory added"), tr("sequence length (tokens)"), tr("MiB"));
     setLogAxis(m_memory->xAxis);
     m_layers = makePlot(this, tr("Per layer"), tr("layer"), tr("median time (ms)"));
-    // The legend sits right of the bars, which fill the plot's width.
-    m_layers->axisRect()->insetLayout()->take(m_layers->legend);
-    m_layers->axisRect()->insetLayout()->simplify();
-    auto* side = new QCPLayoutGrid;
-    m_layers->plotLayout()->addElement(1, 1, side);
-    m_layers->plotLayout()->setColumnStretchFactor(1, 0.001);
-    side->addElement(0, 0, m_layers->legend);
-    side->addElement(1, 0, new QCPLayoutElement(m_layers)); // keeps the legend at the top
-    side->setRowStretchFactor(0, 0.001);
-    m_layers->legend->setMargins(QMargins(6, 6, 6, 6));
+    m_layers->legend->setWrap(2);
     m_layerGroup = new QCPBarsGroup(m_layers);
     m_layerGroup->setSpacing(2);
 
@@ -190,6 +235,9 @@ ProfilePlots::ProfilePlots(QWidget* parent)
     grid->addWidget(m_memory, 1, 0);
     grid->addWidget(m_layers, 1, 1);
     layout->addLayout(grid, 1);
+    for (QCustomPlot* plot : { m_latency, m_speedup, m_memory, m_layers })
+        connect(plot, &QCustomPlot::mouseMove, this,
+            [this, plot](QMouseEvent* event) { onMouseMoved(plot, event->position()); });
     showLayers(std::nullopt);
     rebuild();
 }
@@ -198,6 +246,12 @@ void ProfilePlots::setPoints(const std::vector<ProfilePoint>& points)
 {
     m_points = points;
     updateBatchBox();
+    rebuild();
+}
+
+void ProfilePlots::setOverlays(std::vector<PlotOverlay> overlays)
+{
+    m_overlays = std::move(overlays);
     rebuild();
 }
 
@@ -227,7 +281,7 @@ void ProfilePlots::updateBatchBox()
 void ProfilePlots::rebuild()
 {
     for (QCustomPlot* plot : { m_latency, m_speedup, m_memory })
-        plot->clearGraphs();
+        plot->clearPlottables();
     // Series in the order layouts first appear; dense is measured once per (length, batch).
     std::vector<std::string> layouts;
     std::map<std::int64_t, const ProfilePoint*> denseByLength;
@@ -238,32 +292,88 @@ void ProfilePlots::rebuild()
             layouts.push_back(point.layout);
         denseByLength.emplace(point.seqLen, &point);
     }
+    const QLocale locale;
+    auto where = [&](const QString& name, const ProfilePoint& point) {
+        return tr("%1 · %2 tokens · batch %3").arg(name, locale.toString(qlonglong(point.seqLen))).arg(point.batch);
+    };
+    auto latency = [&](const QString& name, const ProfilePoint& point, const TimingStats& time) {
+        return LinePoint { double(point.seqLen), time.medianMs, time.minMs, time.maxMs,
+            tr("%1: median %2 ms (min %3, max %4)")
+                .arg(where(name, point), milliseconds(time.medianMs), milliseconds(time.minMs),
+                    milliseconds(time.maxMs)) };
+    };
+    auto memory = [&](const QString& name, const ProfilePoint& point, double mib) {
+        return LinePoint { double(point.seqLen), mib, mib, mib,
+            tr("%1: %2 MiB added at peak").arg(where(name, point), locale.toString(mib, 'f', 1)) };
+    };
     if (!denseByLength.empty()) {
-        QCPGraph* denseTime = addLine(m_latency, tr("dense"), kDenseColour, true);
-        QCPGraph* denseMemory = addLine(m_memory, tr("dense"), kDenseColour, true);
+        std::vector<LinePoint> times;
+        std::vector<LinePoint> memories;
         for (const auto& [length, point] : denseByLength) {
-            denseTime->addData(double(length), point->dense.time.medianMs);
-            denseMemory->addData(double(length), point->dense.peakMiB);
+            times.push_back(latency(tr("dense"), *point, point->dense.time));
+            memories.push_back(memory(tr("dense"), *point, point->dense.peakMiB));
         }
+        fillLine(addLine(m_latency, tr("dense"), kDenseColour, true), times, true);
+        fillLine(addLine(m_memory, tr("dense"), kDenseColour, true), memories, false);
     }
     for (std::size_t i = 0; i < layouts.size(); ++i) {
         const QString name = QString::fromStdString(layouts[i]);
         const QColor colour = layoutColour(int(i));
-        QCPGraph* time = addLine(m_latency, name, colour, false);
-        QCPGraph* speedup = addLine(m_speedup, name, colour, false);
-        QCPGraph* memory = addLine(m_memory, name, colour, false);
+        std::vector<LinePoint> times;
+        std::vector<LinePoint> speedups;
+        std::vector<LinePoint> memories;
         for (const ProfilePoint& point : m_points) {
             if (point.batch != m_batch || point.layout != layouts[i])
                 continue;
-            const double length = double(point.seqLen);
-            time->addData(length, point.sparse.time.medianMs);
-            speedup->addData(length, point.speedup);
-            memory->addData(length, point.sparse.peakMiB);
+            times.push_back(latency(name, point, point.sparse.time));
+            speedups.push_back({ double(point.seqLen), point.speedup, point.speedup, point.speedup,
+                tr("%1: %2× dense's speed (dense %3 ms, sparse %4 ms)")
+                    .arg(where(name, point), locale.toString(point.speedup, 'f', 2),
+                        milliseconds(point.dense.time.medianMs), milliseconds(point.sparse.time.medianMs)) });
+            memories.push_back(memory(name, point, point.sparse.peakMiB));
         }
+        fillLine(addLine(m_latency, name, colour, false), times, true);
+        fillLine(addLine(m_speedup, name, colour, false), speedups, false);
+        fillLine(addLine(m_memory, name, colour, false), memories, false);
     }
+    // Earlier runs: each layout in its colour in the current run (or the next free one), lighter and dotted.
     std::vector<double> lengths;
     for (const auto& entry : denseByLength)
         lengths.push_back(double(entry.first));
+    for (const PlotOverlay& overlay : m_overlays) {
+        std::vector<std::string> overlayLayouts;
+        for (const ProfilePoint& point : overlay.points)
+            if (point.batch == m_batch
+                && std::find(overlayLayouts.begin(), overlayLayouts.end(), point.layout) == overlayLayouts.end())
+                overlayLayouts.push_back(point.layout);
+        for (const std::string& layout : overlayLayouts) {
+            auto known = std::find(layouts.begin(), layouts.end(), layout);
+            if (known == layouts.end())
+                known = layouts.insert(layouts.end(), layout);
+            QColor colour = layoutColour(int(known - layouts.begin())).lighter(140);
+            const QString name = tr("%1 · %2").arg(QString::fromStdString(layout), overlay.label);
+            std::vector<LinePoint> times;
+            std::vector<LinePoint> speedups;
+            for (const ProfilePoint& point : overlay.points) {
+                if (point.batch != m_batch || point.layout != layout)
+                    continue;
+                times.push_back(latency(name, point, point.sparse.time));
+                speedups.push_back({ double(point.seqLen), point.speedup, point.speedup, point.speedup,
+                    tr("%1: %2× dense's speed").arg(where(name, point), locale.toString(point.speedup, 'f', 2)) });
+                if (std::find(lengths.begin(), lengths.end(), double(point.seqLen)) == lengths.end())
+                    lengths.push_back(double(point.seqLen));
+            }
+            for (auto [plot, points] : { std::pair { m_latency, &times }, std::pair { m_speedup, &speedups } }) {
+                QCPGraph* graph = addLine(plot, name, colour, false);
+                QPen pen = graph->pen();
+                pen.setStyle(Qt::DotLine);
+                graph->setPen(pen);
+                graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, colour, Qt::white, 7));
+                fillLine(graph, *points, false);
+            }
+        }
+    }
+    std::sort(lengths.begin(), lengths.end());
     for (QCustomPlot* plot : { m_latency, m_speedup, m_memory }) {
         fitAxis(plot->xAxis);
         fitAxis(plot->yAxis, plot == m_speedup);
@@ -286,6 +396,7 @@ void ProfilePlots::showLayers(const std::optional<ProfilePoint>& point)
         m_layers->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
+    m_layersBatch = point->batch;
     if (title)
         title->setText(tr("Per layer — %1 tokens, batch %2, %3")
                            .arg(point->seqLen)
@@ -315,15 +426,21 @@ void ProfilePlots::showLayers(const std::optional<ProfilePoint>& point)
     sparseOther->moveAbove(sparseAttention);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     double highest = 0;
+    auto addBar = [](QCPBars* bars, int layer, double ms) {
+        bars->addData(layer, ms);
+        QStringList texts = bars->property(kPointTexts).toStringList();
+        texts << tr("layer %1, %2: %3 ms").arg(layer).arg(bars->name(), milliseconds(ms));
+        bars->setProperty(kPointTexts, texts);
+    };
     for (const LayerTiming& layer : point->dense.layers) {
-        denseAttention->addData(layer.layer, layer.attentionMs);
-        denseOther->addData(layer.layer, layer.otherMs);
+        addBar(denseAttention, layer.layer, layer.attentionMs);
+        addBar(denseOther, layer.layer, layer.otherMs);
         highest = std::max(highest, layer.attentionMs + layer.otherMs);
         ticker->addTick(layer.layer, QString::number(layer.layer));
     }
     for (const LayerTiming& layer : point->sparse.layers) {
-        sparseAttention->addData(layer.layer, layer.attentionMs);
-        sparseOther->addData(layer.layer, layer.otherMs);
+        addBar(sparseAttention, layer.layer, layer.attentionMs);
+        addBar(sparseOther, layer.layer, layer.otherMs);
         highest = std::max(highest, layer.attentionMs + layer.otherMs);
     }
     m_layers->xAxis->setTicker(ticker);
@@ -334,17 +451,47 @@ void ProfilePlots::showLayers(const std::optional<ProfilePoint>& point)
     m_layers->replot(QCustomPlot::rpQueuedReplot);
 }
 
-bool ProfilePlots::savePngs(const QString& path, QStringList* written, QString* error) const
+void ProfilePlots::setRunDescription(const QString& description)
 {
-    QString base = path;
-    if (base.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
-        base.chop(4);
-    const std::pair<const char*, QCustomPlot*> plots[]
-        = { { "latency", m_latency }, { "speedup", m_speedup }, { "memory", m_memory }, { "layers", m_layers } };
-    for (const auto& [name, plot] : plots) {
-        const QString file = QStringLiteral("%1-%2.png").arg(base, QLatin1String(name));
+    m_runDescription = description;
+}
+
+QStringList ProfilePlots::pngNames()
+{
+    return { QStringLiteral("profile-latency.png"), QStringLiteral("profile-speedup.png"),
+        QStringLiteral("profile-memory.png"), QStringLiteral("profile-layers.png") };
+}
+
+QString ProfilePlots::exportTitle(QCustomPlot* plot) const
+{
+    auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0));
+    const QString text = title ? title->text() : QString();
+    const std::int64_t batch = plot == m_layers ? m_layersBatch : m_batch;
+    QStringList run;
+    if (!m_runDescription.isEmpty())
+        run << m_runDescription;
+    run << tr("batch %1").arg(batch);
+    return text + QLatin1Char('\n') + run.join(QStringLiteral(" · "));
+}
+
+bool ProfilePlots::savePngs(const QString& folder, QStringList* written, QString* error)
+{
+    const QCustomPlot* plots[] = { m_latency, m_speedup, m_memory, m_layers };
+    const QStringList names = pngNames();
+    for (int i = 0; i < int(std::size(plots)); ++i) {
+        auto* plot = const_cast<QCustomPlot*>(plots[i]);
+        const QString file = QDir(folder).filePath(names[i]);
+        // The saved image says which run it shows; the title on screen stays short.
+        auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0));
+        const QString shown = title ? title->text() : QString();
+        if (title)
+            title->setText(exportTitle(plot));
         // A fixed size, so that exports read the same whatever the window's size.
-        if (!plot->savePng(file, 900, 600, 1.5)) {
+        const bool saved = plot->savePng(file, 900, 600, 1.5);
+        if (title)
+            title->setText(shown);
+        plot->replot(QCustomPlot::rpQueuedReplot);
+        if (!saved) {
             if (error)
                 *error = tr("Cannot write %1").arg(file);
             return false;
@@ -353,6 +500,51 @@ bool ProfilePlots::savePngs(const QString& path, QStringList* written, QString* 
             written->append(file);
     }
     return true;
+}
+
+QString ProfilePlots::describePointAt(QCustomPlot* plot, const QPointF& position) const
+{
+    // Close enough to read as "on the point": about a marker's radius plus a little.
+    constexpr double kReach = 8.0;
+    QString best;
+    double bestDistance = kReach;
+    for (int i = 0; i < plot->plottableCount(); ++i) {
+        QCPAbstractPlottable* plottable = plot->plottable(i);
+        const QStringList texts = plottable->property(kPointTexts).toStringList();
+        if (auto* graph = qobject_cast<QCPGraph*>(plottable)) {
+            int index = 0;
+            for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it, ++index) {
+                const QPointF pixel = graph->coordsToPixels(it->key, it->value);
+                const double distance = std::hypot(pixel.x() - position.x(), pixel.y() - position.y());
+                if (distance < bestDistance && index < texts.size()) {
+                    bestDistance = distance;
+                    best = texts[index];
+                }
+            }
+        } else if (auto* bars = qobject_cast<QCPBars*>(plottable)) {
+            QVariant details;
+            if (bars->selectTest(position, false, &details) >= 0) {
+                const QCPDataSelection selection = details.value<QCPDataSelection>();
+                const int index = selection.isEmpty() ? -1 : selection.dataRange(0).begin();
+                if (index >= 0 && index < texts.size())
+                    return texts[index];
+            }
+        }
+    }
+    return best;
+}
+
+void ProfilePlots::onMouseMoved(QCustomPlot* plot, const QPointF& position)
+{
+    const QString readout = describePointAt(plot, position);
+    if (readout == m_hovered)
+        return;
+    m_hovered = readout;
+    if (readout.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(plot->mapToGlobal(position.toPoint()), readout, plot);
+    Q_EMIT pointHovered(readout);
 }
 
 } // namespace spw::ui

@@ -5,7 +5,9 @@
 //   speedup vs length: one line per layout, with the break-even line at 1×;
 //   peak memory vs length: dense and each layout;
 //   per-layer breakdown of one chosen result: self-attention vs the rest of the layer, dense and sparse stacked bars.
-// With several batch sizes, the line plots show the batch chosen in the batch box.
+// With several batch sizes, the line plots show the batch chosen in the batch box. Legends sit under the plots,
+// never over a point; latency points carry min–max error bars over the timed repeats; hovering a point shows its
+// numbers. Saved images carry the run (model, device, dtype, batch) in their titles.
 #include "profile/profile_types.h"
 
 #include <QStringList>
@@ -17,8 +19,15 @@
 class QComboBox;
 class QCPBarsGroup;
 class QCustomPlot;
+class QPointF;
 
 namespace spw::ui {
+
+// An earlier sweep drawn under the current one: its layouts' latency and speedup, dotted.
+struct PlotOverlay {
+    QString label; // "run of 3 Dec 13:05"
+    std::vector<ProfilePoint> points;
+};
 
 class ProfilePlots : public QWidget {
     Q_OBJECT
@@ -26,12 +35,21 @@ public:
     explicit ProfilePlots(QWidget* parent = nullptr);
 
     void setPoints(const std::vector<ProfilePoint>& points);
+    void setOverlays(std::vector<PlotOverlay> overlays);
     // The per-layer plot shows `point` (nullopt: empty, with a hint).
     void showLayers(const std::optional<ProfilePoint>& point);
 
-    // Writes one PNG per plot: <base>-latency.png, -speedup.png, -memory.png, -layers.png (base without ".png").
+    // What the saved images' titles say about the run: "model · device dtype" (the batch is added per plot).
+    void setRunDescription(const QString& description);
+    // Writes one PNG per plot into `folder`: profile-latency.png, -speedup.png, -memory.png, -layers.png.
     // Returns the files written; false with the reason in *error when one cannot be written.
-    bool savePngs(const QString& path, QStringList* written, QString* error) const;
+    bool savePngs(const QString& folder, QStringList* written, QString* error);
+    static QStringList pngNames();
+    // The title a saved image of `plot` carries.
+    QString exportTitle(QCustomPlot* plot) const;
+
+    // The readout of the point (or bar) of `plot` within a few pixels of `position`, or empty.
+    QString describePointAt(QCustomPlot* plot, const QPointF& position) const;
 
     std::int64_t shownBatch() const { return m_batch; }
     void showBatch(std::int64_t batch);
@@ -42,12 +60,21 @@ public:
     QCustomPlot* layersPlot() const { return m_layers; }
     QComboBox* batchBox() const { return m_batchBox; }
 
+Q_SIGNALS:
+    // The mouse moved onto another point; empty when it left every point.
+    void pointHovered(const QString& readout);
+
 private:
     void rebuild();
+    void onMouseMoved(QCustomPlot* plot, const QPointF& position);
     void updateBatchBox();
 
     std::vector<ProfilePoint> m_points;
+    std::vector<PlotOverlay> m_overlays;
     std::int64_t m_batch = 0;
+    std::int64_t m_layersBatch = 0; // the batch of the result the per-layer plot shows
+    QString m_runDescription;
+    QString m_hovered;
     QComboBox* m_batchBox = nullptr;
     QCustomPlot* m_latency = nullptr;
     QCustomPlot* m_speedup = nullptr;

@@ -4,6 +4,9 @@
 #include "common/file_reading.h"
 #include "profile/profile_report.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QStandardPaths>
 
 namespace spw::ui {
@@ -114,6 +117,42 @@ SweepResults loadResults(const QString& path)
 QString lastResultsPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/last-profile.json");
+}
+
+QString historyFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/profile-history");
+}
+
+QStringList historyFiles()
+{
+    // The names carry the time to the millisecond, so name order is age order.
+    const QDir folder(historyFolder());
+    QStringList files;
+    for (const QString& name :
+        folder.entryList({ QStringLiteral("sweep-*.json") }, QDir::Files, QDir::Name | QDir::Reversed))
+        files << folder.filePath(name);
+    return files;
+}
+
+QString addToHistory(const SweepResults& results)
+{
+    QDir().mkpath(historyFolder());
+    QString path
+        = QDir(historyFolder())
+              .filePath(QStringLiteral("sweep-%1.json")
+                            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+    saveResults(results, path);
+    const QStringList files = historyFiles();
+    for (int i = kMaxHistory; i < files.size(); ++i)
+        QFile::remove(files[i]);
+    return path;
+}
+
+void clearHistory()
+{
+    for (const QString& file : historyFiles())
+        QFile::remove(file);
 }
 
 } // namespace spw::ui

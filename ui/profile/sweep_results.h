@@ -7,6 +7,7 @@
 #include "profile/profile_types.h"
 
 #include <QString>
+#include <QStringList>
 #include <nlohmann/json.hpp>
 
 #include <vector>
@@ -34,5 +35,16 @@ void saveResultsCsv(const SweepResults& results, const QString& path);
 
 // <AppDataLocation>/last-profile.json.
 QString lastResultsPath();
+
+// Earlier sweeps, kept as report files in <AppDataLocation>/profile-history/ (the newest kMaxHistory), so that
+// the page can overlay them on the current one.
+constexpr int kMaxHistory = 20;
+QString historyFolder();
+// Newest first.
+QStringList historyFiles();
+// Writes `results` as the newest history file and prunes the oldest; returns its path. Throws spw::Error naming
+// the file when it cannot be written.
+QString addToHistory(const SweepResults& results);
+void clearHistory();
 
 } // namespace spw::ui
