@@ -293,6 +293,13 @@ bool LayoutDesignerPage::applyPreset(const QString& name)
 
 bool LayoutDesignerPage::saveConfig(const QString& path)
 {
+    // The form shows a rejected value over the last valid configuration: saving that one would write a file that
+    // differs from what is on screen.
+    if (!m_form->invalidField().isEmpty()) {
+        showError(
+            tr("Not saved: %1 holds a value the layout rejects; correct it or undo first").arg(m_form->invalidField()));
+        return false;
+    }
     try {
         validate(m_input.config);
         saveSparsityConfig(m_input.config, path.toStdString());
