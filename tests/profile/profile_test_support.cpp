@@ -31,4 +31,15 @@ ProfileLayout longformerLayout(int block)
     return { "bslongformer", config };
 }
 
+ProfileSettings smallSweep()
+{
+    ProfileSettings settings;
+    settings.seqLens = { 64, 128 };
+    settings.batches = { 1, 2 };
+    settings.layouts = { denseLayout(), longformerLayout() };
+    settings.warmup = 1;
+    settings.repeats = 2;
+    return settings;
+}
+
 } // namespace spw::test

@@ -13,4 +13,7 @@ std::unique_ptr<EncoderModel> tinyEncoder(std::int64_t maxPosition = 512);
 ProfileLayout denseLayout(int block = 16);
 ProfileLayout longformerLayout(int block = 16);
 
+// Lengths 64 and 128, batches 1 and 2, dense and bslongformer-16; one warm-up and two repeats.
+ProfileSettings smallSweep();
+
 } // namespace spw::test

@@ -10,21 +10,10 @@
 namespace spw {
 namespace {
 
-ProfileSettings smallSweep()
-{
-    ProfileSettings settings;
-    settings.seqLens = { 64, 128 };
-    settings.batches = { 1, 2 };
-    settings.layouts = { test::denseLayout(), test::longformerLayout() };
-    settings.warmup = 1;
-    settings.repeats = 2;
-    return settings;
-}
-
 TEST(ProfileSweep, PointsComeInSweepOrderOnePerLengthBatchAndLayout)
 {
     auto model = test::tinyEncoder();
-    const ProfileSettings settings = smallSweep();
+    const ProfileSettings settings = test::smallSweep();
     std::vector<ProfilePoint> delivered;
     const auto points
         = runProfileSweep(*model, settings, nullptr, [&](const ProfilePoint& point) { delivered.push_back(point); });
@@ -48,7 +37,7 @@ TEST(ProfileSweep, PointsComeInSweepOrderOnePerLengthBatchAndLayout)
 TEST(ProfileSweep, EachRunHasOrderedStatisticsAndOneTimingPerLayer)
 {
     auto model = test::tinyEncoder();
-    const auto points = runProfileSweep(*model, smallSweep());
+    const auto points = runProfileSweep(*model, test::smallSweep());
     for (const ProfilePoint& point : points) {
         for (const RunMeasurement* run : { &point.dense, &point.sparse }) {
             EXPECT_LE(run->time.minMs, run->time.medianMs);
@@ -74,7 +63,7 @@ TEST(ProfileSweep, ProgressNeverDecreasesAndEndsAtOne)
 {
     auto model = test::tinyEncoder();
     std::vector<float> fractions;
-    runProfileSweep(*model, smallSweep(), nullptr, {}, [&](float f) {
+    runProfileSweep(*model, test::smallSweep(), nullptr, {}, [&](float f) {
         fractions.push_back(f);
         return true;
     });
@@ -93,7 +82,7 @@ TEST(ProfileSweep, CancelThrowsStopsEarlyAndRestoresTheModel)
     int calls = 0;
     // Enough calls for the first (length, batch) pair's three runs, then cancel.
     EXPECT_THROW(runProfileSweep(
-                     *model, smallSweep(), nullptr, [&](const ProfilePoint& p) { delivered.push_back(p); },
+                     *model, test::smallSweep(), nullptr, [&](const ProfilePoint& p) { delivered.push_back(p); },
                      [&](float) { return ++calls <= 10; }),
         Cancelled);
     EXPECT_EQ(calls, 11);
@@ -105,7 +94,7 @@ TEST(ProfileSweep, CancelThrowsStopsEarlyAndRestoresTheModel)
 TEST(ProfileSweep, LengthsThatAreNotAMultipleOfTheBlockArePadded)
 {
     auto model = test::tinyEncoder();
-    ProfileSettings settings = smallSweep();
+    ProfileSettings settings = test::smallSweep();
     settings.seqLens = { 100 };
     settings.batches = { 1 };
     const auto points = runProfileSweep(*model, settings);
@@ -117,7 +106,7 @@ TEST(ProfileSweep, LengthsThatAreNotAMultipleOfTheBlockArePadded)
 TEST(ProfileSweep, LengthBeyondTheMaximumSaysToConvertOrExtend)
 {
     auto model = test::tinyEncoder(128);
-    ProfileSettings settings = smallSweep();
+    ProfileSettings settings = test::smallSweep();
     settings.seqLens = { 256 };
     try {
         runProfileSweep(*model, settings);
@@ -136,7 +125,7 @@ TEST(ProfileSweep, ExtendLengthensThePositionTableByCopies)
 {
     auto model = test::tinyEncoder(128);
     const at::Tensor original = model->positionEmbeddings().clone();
-    ProfileSettings settings = smallSweep();
+    ProfileSettings settings = test::smallSweep();
     settings.seqLens = { 200 }; // padded to 208 for block 16
     settings.batches = { 1 };
     settings.extend = true;
@@ -149,19 +138,19 @@ TEST(ProfileSweep, ExtendLengthensThePositionTableByCopies)
 TEST(ProfileSweep, RejectsEmptyOrNonPositiveSettings)
 {
     auto model = test::tinyEncoder();
-    ProfileSettings settings = smallSweep();
+    ProfileSettings settings = test::smallSweep();
     settings.seqLens.clear();
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
-    settings = smallSweep();
+    settings = test::smallSweep();
     settings.batches = { 0 };
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
-    settings = smallSweep();
+    settings = test::smallSweep();
     settings.layouts.clear();
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
-    settings = smallSweep();
+    settings = test::smallSweep();
     settings.repeats = 0;
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
-    settings = smallSweep();
+    settings = test::smallSweep();
     settings.text = "some text";
     EXPECT_THROW(runProfileSweep(*model, settings), Error); // no tokenizer
 }
@@ -169,7 +158,7 @@ TEST(ProfileSweep, RejectsEmptyOrNonPositiveSettings)
 TEST(ProfileSweep, LayoutWithOtherHeadCountIsRejected)
 {
     auto model = test::tinyEncoder();
-    ProfileSettings settings = smallSweep();
+    ProfileSettings settings = test::smallSweep();
     settings.layouts[1].config.numHeads = 3;
     EXPECT_THROW(runProfileSweep(*model, settings), Error);
 }

@@ -42,12 +42,7 @@ TEST(SweepCost, SecondsLeftFollowTheRate)
 TEST(SweepCost, SweepProgressIsTheShareOfExpectedWork)
 {
     auto model = test::tinyEncoder();
-    ProfileSettings settings;
-    settings.seqLens = { 64, 128 };
-    settings.batches = { 1, 2 };
-    settings.layouts = { test::denseLayout(), test::longformerLayout() };
-    settings.warmup = 1;
-    settings.repeats = 2;
+    const ProfileSettings settings = test::smallSweep();
     std::vector<float> fractions;
     const auto points = runProfileSweep(*model, settings, nullptr, {}, [&](float f) {
         fractions.push_back(f);
