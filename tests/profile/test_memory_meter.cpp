@@ -47,7 +47,9 @@ TEST(MemoryMeter, CountsMemoryEarlierRunsFreed)
     run();
     meter.start();
     run();
-    EXPECT_GE(meter.peakIncreaseMiB(), 11.5); // three 4 MiB blocks alive at once
+    // Three 4 MiB blocks are alive at once. The C library may keep a few pages of its heap resident through the
+    // trim (PyTorch's LibTorch on the GPU machine read 11.3 MiB); without the trim the run reads close to 0.
+    EXPECT_GE(meter.peakIncreaseMiB(), 10.0);
 }
 
 } // namespace
