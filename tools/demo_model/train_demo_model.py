@@ -36,10 +36,10 @@ def parse_arguments():
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--intermediate", type=int, default=1024)
-    parser.add_argument("--steps", type=int, default=6000, help="optimizer steps (default 6000)")
+    parser.add_argument("--steps", type=int, default=7000, help="optimizer steps (default 7000)")
     parser.add_argument("--batch", type=int, default=128, help="windows of 512 tokens per step (default 128)")
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
-    parser.add_argument("--warmup", type=int, default=300, help="linear warm-up steps (default 300)")
+    parser.add_argument("--warmup", type=int, default=500, help="linear warm-up steps (default 500)")
     parser.add_argument("--eval-every", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--minutes", type=float, default=14.0,
@@ -59,24 +59,46 @@ def read(corpus, name):
 
 
 def train_tokenizer(text, vocab_size, folder):
-    """Byte-level BPE as RoBERTa's, trained on the training text only; saved with transformers' fast tokenizer so
-    that tokenizer.json carries RoBERTa's post-processor (<s> ... </s>)."""
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import RobertaTokenizerFast
+    """Byte-level BPE as RoBERTa's, trained on the training text only, with RoBERTa's post-processor (<s> ... </s>)
+    and its <mask> that swallows the space before it. Built with the tokenizers library alone and saved as the files
+    a RoBERTa checkpoint has (tokenizer.json, vocab.json, merges.txt, tokenizer_config.json, special_tokens_map.json),
+    so that it does not depend on how a transformers version wraps tokenizers."""
+    from tokenizers import AddedToken, ByteLevelBPETokenizer
+    from tokenizers.processors import RobertaProcessing
 
-    documents = text.split("\n\n")
+    special = [AddedToken(t, lstrip=(t == "<mask>"), special=True) for t in SPECIAL_TOKENS]
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(documents, vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIAL_TOKENS,
+    bpe.train_from_iterator(text.split("\n\n"), vocab_size=vocab_size, min_frequency=2, special_tokens=special,
                             show_progress=False)
-    raw = os.path.join(folder, "bpe")
-    os.makedirs(raw)
-    bpe.save_model(raw)
-    tokenizer = RobertaTokenizerFast(vocab_file=os.path.join(raw, "vocab.json"),
-                                     merges_file=os.path.join(raw, "merges.txt"), model_max_length=POSITIONS)
-    shutil.rmtree(raw)
     for token_id, token in enumerate(SPECIAL_TOKENS):
-        assert tokenizer.convert_tokens_to_ids(token) == token_id, f"{token} is not id {token_id}"
-    return tokenizer
+        assert bpe.token_to_id(token) == token_id, f"{token} is not id {token_id}"
+    bpe.post_processor = RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=False)
+    bpe.save(os.path.join(folder, "tokenizer.json"))
+    bpe.save_model(folder)  # vocab.json and merges.txt, for the slow tokenizer
+    names = dict(bos_token="<s>", eos_token="</s>", unk_token="<unk>", sep_token="</s>", pad_token="<pad>",
+                 cls_token="<s>")
+    mask = {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False, "single_word": False}
+    with open(os.path.join(folder, "special_tokens_map.json"), "w", encoding="utf-8") as f:
+        json.dump({**names, "mask_token": mask}, f, indent=2)
+    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump({"tokenizer_class": "RobertaTokenizer", "model_max_length": POSITIONS, "add_prefix_space": False,
+                   "errors": "replace", **names, "mask_token": mask}, f, indent=2)
+    return bpe
+
+
+def check_transformers_tokenizer(folder, bpe, text, log):
+    """Logs whether transformers' AutoTokenizer, loading the saved files, encodes a sample as the trained one does."""
+    from transformers import AutoTokenizer
+
+    sample = text[:20000]
+    expected = bpe.encode(sample).ids
+    try:
+        got = AutoTokenizer.from_pretrained(folder)(sample)["input_ids"]
+    except Exception as error:  # a report, not a reason to lose the run
+        log(f"tokenizer check: transformers could not load it: {error}")
+        return
+    log(f"tokenizer check: transformers' AutoTokenizer {'matches' if got == expected else 'DIFFERS from'} the trained "
+        f"tokenizer on the first {len(sample)} characters ({len(expected)} tokens)")
 
 
 def windows(tokenizer, text, torch):
@@ -84,15 +106,16 @@ def windows(tokenizer, text, torch):
     510 and wrapped in <s> ... </s> (the last partial piece dropped)."""
     documents = [d for d in text.split("\n\n") if d.strip()]
     ids = []
+    separator = tokenizer.token_to_id("</s>")
     for start in range(0, len(documents), 1000):
-        for encoded in tokenizer(documents[start:start + 1000], add_special_tokens=False)["input_ids"]:
-            ids.extend(encoded)
-            ids.append(tokenizer.sep_token_id)
+        for encoded in tokenizer.encode_batch(documents[start:start + 1000], add_special_tokens=False):
+            ids.extend(encoded.ids)
+            ids.append(separator)
     body = POSITIONS - 2
     count = len(ids) // body
     stream = torch.tensor(ids[:count * body], dtype=torch.long).view(count, body)
-    bos = torch.full((count, 1), tokenizer.cls_token_id, dtype=torch.long)
-    eos = torch.full((count, 1), tokenizer.sep_token_id, dtype=torch.long)
+    bos = torch.full((count, 1), tokenizer.token_to_id("<s>"), dtype=torch.long)
+    eos = torch.full((count, 1), separator, dtype=torch.long)
     return torch.cat([bos, stream, eos], dim=1), len(ids)
 
 
@@ -157,7 +180,8 @@ def main():
     started = time.time()
     train_text = read(args.corpus, "train")
     tokenizer = train_tokenizer(train_text, args.vocab_size, staging)
-    vocab_size = len(tokenizer)
+    vocab_size = tokenizer.get_vocab_size()
+    check_transformers_tokenizer(staging, tokenizer, read(args.corpus, "validation"), log)
     train, train_tokens = windows(tokenizer, train_text, torch)
     validation, _ = windows(tokenizer, read(args.corpus, "validation"), torch)
     log(f"tokenizer: byte-level BPE, {vocab_size} tokens; training {train_tokens} tokens = {train.size(0)} windows "
@@ -224,8 +248,7 @@ def main():
     log(f"held-out at {POSITIONS} tokens: {scored} masked tokens, loss {loss:.4f}, perplexity {math.exp(loss):.2f}, "
         f"accuracy {accuracy:.4f}")
 
-    model.half().save_pretrained(staging, safe_serialization=True)
-    tokenizer.save_pretrained(staging)
+    model.half().save_pretrained(staging)  # safetensors (the only format transformers 5 writes)
     shutil.copy(os.path.join(args.corpus, "manifest.json"), os.path.join(staging, "manifest.json"))
     log(f"total {(time.time() - started) / 60:.1f} min")
     with open(os.path.join(staging, "training_log.txt"), "w", encoding="utf-8") as f:
