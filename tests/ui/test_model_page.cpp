@@ -354,6 +354,27 @@ private Q_SLOTS:
         QCOMPARE(recent.folders().count(made[RecentFolders::kMaximum]), 1);
     }
 
+    void shippedDemoModelIsTheTrainedRobertaReadWhereItIs()
+    {
+        const QString shipped = shippedDemoModelDirectory();
+        QVERIFY2(QFileInfo(shipped + "/model.safetensors").isFile(), qPrintable(shipped));
+        const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+        const QStringList before = QDir(cache).entryList({ "demo-bert-*" }, QDir::Dirs);
+
+        JobRunner runner;
+        ModelPage page(&runner);
+        page.openDemoModel();
+        QVERIFY(waitForLoad(page));
+        QVERIFY(page.model().demo);
+        QVERIFY(!page.model().randomWeights);
+        QCOMPARE(page.model().directory, QDir::cleanPath(shipped));
+        QCOMPARE(page.configModel()->value("architectures"), QStringLiteral("[\"RobertaForMaskedLM\"]"));
+        QVERIFY(page.findChild<QLabel*>("demoNote")->text().contains("Linux kernel"));
+        QVERIFY(!page.tokenView()->tokens().isEmpty()); // the sample text, with the model's own BPE
+        QVERIFY(!page.recentFolders().contains(page.model().directory));
+        QCOMPARE(QDir(cache).entryList({ "demo-bert-*" }, QDir::Dirs), before); // nothing created
+    }
+
     void demoModelIsCreatedOnceAndReused()
     {
         DemoModelShape shape;
@@ -369,7 +390,7 @@ private Q_SLOTS:
 
         JobRunner runner;
         ModelPage page(&runner);
-        page.openDemoModel(shape);
+        page.openRandomDemoModel(shape);
         QVERIFY(waitForLoad(page));
         QVERIFY(page.model().demo);
         QVERIFY(page.findChild<QLabel*>("demoNote")->isVisibleTo(&page));
@@ -380,13 +401,13 @@ private Q_SLOTS:
 
         // The second start reuses the folder: the weights file is not rewritten.
         const QDateTime written = QFileInfo(directory + "/model.safetensors").lastModified();
-        page.openDemoModel(shape);
+        page.openRandomDemoModel(shape);
         QVERIFY(waitForLoad(page));
         QCOMPARE(QFileInfo(directory + "/model.safetensors").lastModified(), written);
 
         // A damaged folder is replaced rather than reported.
         QFile::remove(directory + "/model.safetensors");
-        page.openDemoModel(shape);
+        page.openRandomDemoModel(shape);
         QVERIFY(waitForLoad(page));
         QVERIFY(QFileInfo::exists(directory + "/model.safetensors"));
         QDir(directory).removeRecursively();

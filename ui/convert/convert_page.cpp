@@ -198,7 +198,7 @@ void ConvertPage::setModel(const LoadedModel& model)
                           .arg(config.numHiddenLayers)
                           .arg(config.numAttentionHeads)
                           .arg(QLocale().toString(qlonglong(current)))
-                          .arg(model.demo ? tr(" (demo model, random weights)") : QString()));
+                          .arg(model.randomWeights ? tr(" (demo model, random weights)") : QString()));
     // A converted model opened again: say so, and what converting it does to the attention it already has.
     if (const std::optional<ModelSparsity> sparsity = modelSparsity(model))
         m_source->setText(m_source->text()

@@ -10,6 +10,26 @@
 
 namespace spw::ui {
 
+QString shippedDemoModelDirectory()
+{
+    return QStringLiteral(SPW_DEMO_MODEL_DIR);
+}
+
+LoadedModel openBuiltInDemoModel(const ProgressCallback& progress)
+{
+    const QString shipped = shippedDemoModelDirectory();
+    if (QFileInfo(shipped + QStringLiteral("/config.json")).isFile()) {
+        try {
+            LoadedModel loaded = loadModelFolder(shipped, progress);
+            loaded.demo = true;
+            return loaded;
+        } catch (const Error&) {
+            // A damaged checkout: the random-weights demo still lets the workbench start.
+        }
+    }
+    return ensureDemoModel(demoModelDirectory(), DemoModelShape {}, progress);
+}
+
 QString demoModelDirectory(const DemoModelShape& shape)
 {
     const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
@@ -32,6 +52,7 @@ LoadedModel ensureDemoModel(const QString& directory, const DemoModelShape& shap
         try {
             LoadedModel loaded = loadModelFolder(directory, progress);
             loaded.demo = true;
+            loaded.randomWeights = true;
             return loaded;
         } catch (const Error&) {
             // A damaged or half-deleted cache folder: rebuilt below rather than shown as an error.
@@ -55,6 +76,7 @@ LoadedModel ensureDemoModel(const QString& directory, const DemoModelShape& shap
     reportProgress(progress, 0.6f);
     LoadedModel loaded = loadModelFolder(directory, scaled(0.6f, 1.f));
     loaded.demo = true;
+    loaded.randomWeights = true;
     return loaded;
 }
 

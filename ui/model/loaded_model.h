@@ -19,7 +19,8 @@ struct LoadedModel {
     std::shared_ptr<const EncoderModel> model;
     std::shared_ptr<const Tokenizer> tokenizer; // null when the folder has no tokenizer files
     QString directory;
-    bool demo = false; // the built-in demo model (random weights)
+    bool demo = false; // a built-in demo model (ui/model/demo_model.h)
+    bool randomWeights = false; // the random-weights demo model: its outputs mean nothing
 
     bool isValid() const { return bool(model); }
 };

@@ -225,7 +225,12 @@ void ModelPage::openFolder(const QString& directory)
         [path](const ProgressCallback& progress) { return loadModelFolder(path, progress); });
 }
 
-void ModelPage::openDemoModel(const DemoModelShape& shape)
+void ModelPage::openDemoModel()
+{
+    startLoad(tr("Loading the demo model…"), openBuiltInDemoModel);
+}
+
+void ModelPage::openRandomDemoModel(const DemoModelShape& shape)
 {
     const QString directory = demoModelDirectory(shape);
     const QString what = QFileInfo(directory).isDir() ? tr("Loading the demo model…")
@@ -284,9 +289,14 @@ void ModelPage::showModel(LoadedModel model)
                          .arg(config.hiddenSize)
                          .arg(config.numAttentionHeads));
     m_path->setText(QDir::toNativeSeparators(m_model.directory));
-    m_demoNote->setText(tr("<b>Built-in demo model.</b> A small BERT created by the workbench with random weights "
-                           "(seed 0) and a demo vocabulary: good for trying layouts, conversion and profiling, but "
-                           "its outputs mean nothing. Open a checkpoint folder for real work."));
+    m_demoNote->setText(m_model.randomWeights
+            ? tr("<b>Built-in demo model.</b> A small BERT created by the workbench with random weights (seed 0) and a "
+                 "demo vocabulary: good for trying layouts, conversion and profiling, but its outputs mean nothing. "
+                 "Open a checkpoint folder for real work.")
+            : tr("<b>Built-in demo model.</b> A small RoBERTa masked-LM (6 layers, 256 wide, 512 positions) trained on "
+                 "the Linux kernel's documentation, shipped with the workbench: its quality on text it never saw is "
+                 "real, so conversions and layouts can be judged on it. Its training log and card are in its folder. "
+                 "Open a checkpoint folder for your own work."));
     m_demoNote->setVisible(m_model.demo);
 
     QString tokenizer = tr("none (no tokenizer files)");

@@ -33,8 +33,11 @@ public:
     ~ModelPage() override;
 
     void openFolder(const QString& directory);
-    // Creates the demo folder in the cache on first use (off the GUI thread), then loads it.
-    void openDemoModel(const DemoModelShape& shape = {});
+    // The shipped trained demo model, or the random-weights one where the shipped folder is missing (off the GUI
+    // thread).
+    void openDemoModel();
+    // The random-weights demo model of that shape: created in the cache on first use, then loaded.
+    void openRandomDemoModel(const DemoModelShape& shape = {});
     void cancelLoading();
     void setBlockSize(int block);
     // Asks for a checkpoint folder and opens it (Open folder…, and the window's File menu).

@@ -184,7 +184,7 @@ void SweepForm::setLoadedModel(const LoadedModel& model)
         return;
     }
     const QString name
-        = model.demo ? tr("Model page: demo BERT") : tr("Model page: %1").arg(QDir(model.directory).dirName());
+        = model.demo ? tr("Model page: demo model") : tr("Model page: %1").arg(QDir(model.directory).dirName());
     if (index >= 0)
         m_modelBox->setItemText(index, name);
     else
