@@ -32,10 +32,12 @@ EvaluationSettings readSettings(const Arguments& args)
 {
     EvaluationSettings settings;
     settings.seqLen = args.integer("seq-len", 1, std::numeric_limits<std::int32_t>::max());
-    settings.layouts = readLayouts(args.values("sparsity"), { kAsIsConfiguration, kExtendedDenseConfiguration });
+    settings.layouts = readLayouts(args.values("sparsity"),
+        { kAsIsConfiguration, kExtendedDenseConfiguration, kExtendedRandomDenseConfiguration });
     settings.maskProbability = args.number("mask-prob").value_or(0.15);
     settings.seed = std::uint64_t(args.integer("seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     settings.batch = args.integer("batch", 1, 1 << 16).value_or(settings.batch);
+    settings.randomPositions = args.has("random-positions");
     return settings;
 }
 
@@ -107,6 +109,8 @@ Command evaluateCommand()
             { "seed", "S", "seed of the masking and of the layouts' random blocks (default 0)" },
             { "batch", "B", "windows per forward pass (default 4)" },
             { "max-tokens", "T", "use only the first T tokens of the text" },
+            { "random-positions", "", "also score the extension with new position rows drawn at random instead of "
+                                      "copied (\"extended-random-dense\", Longformer's baseline)" },
             { "device", "cpu|cuda", "where to compute (default cpu)" },
             { "dtype", "float32|float16|bfloat16", "compute dtype on CUDA (CPU always computes in float32)" },
             { "json", "OUT.json", "also write the results to this file" },

@@ -17,4 +17,9 @@ namespace spw {
 
 at::Tensor extendPositionTable(const at::Tensor& table, std::int64_t reservedRows, std::int64_t newMaxLength);
 
+// The baseline copy initialisation is measured against (Longformer's "random" row): the same shape, the reserved and
+// original rows kept, every new row drawn from N(0, std²) by a generator seeded with `seed`.
+at::Tensor extendPositionTableRandomly(
+    const at::Tensor& table, std::int64_t reservedRows, std::int64_t newMaxLength, double std, std::uint64_t seed);
+
 } // namespace spw

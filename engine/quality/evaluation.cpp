@@ -3,6 +3,8 @@
 #include "common/error.h"
 #include "convert/conversion_plan.h"
 #include "convert/model_conversion.h"
+#include "convert/position_extension.h"
+#include "io/model_config.h"
 #include "model/self_attention.h"
 #include "profile/profile_model.h"
 #include "quality/evaluation_windows.h"
@@ -18,8 +20,19 @@ namespace spw {
 
 const char* const kAsIsConfiguration = "as-is";
 const char* const kExtendedDenseConfiguration = "extended-dense";
+const char* const kExtendedRandomDenseConfiguration = "extended-random-dense";
 
 namespace {
+
+// The spread transformers draws new embedding rows from: the checkpoint's initializer_range, or BERT's and
+// RoBERTa's 0.02 when config.json does not say.
+double initializerRange(const ModelConfig& config)
+{
+    const auto it = config.original.find("initializer_range");
+    if (it != config.original.end() && it->is_number() && it->get<double>() > 0)
+        return it->get<double>();
+    return 0.02;
+}
 
 std::int64_t evaluationLength(const EncoderModel& model, const EvaluationSettings& settings)
 {
@@ -118,6 +131,9 @@ void checkEvaluation(const EncoderModel& model, const Tokenizer& tokenizer, cons
     if (!(settings.maskProbability > 0 && settings.maskProbability <= 1))
         fail("mask probability must be in (0, 1], got {} (--mask-prob)", settings.maskProbability);
     checkLayouts(model, settings, seqLen);
+    if (settings.randomPositions && seqLen <= model.config().usableMaxLength())
+        fail("random new positions (--random-positions) need a length above the model's maximum {}, got {} (--seq-len)",
+            model.config().usableMaxLength(), seqLen);
 
     const std::optional<std::int64_t> mask = tokenizer.maskTokenId();
     if (!mask)
@@ -175,7 +191,8 @@ std::vector<EvaluationResult> evaluateMaskedLm(const EncoderModel& model, const 
     for (int layer = 0; layer < model.layerCount(); ++layer)
         encoder->selfAttention(layer).setSparseAttention(model.selfAttention(layer).sparseAttention());
 
-    const std::int64_t laterRuns = std::int64_t(settings.layouts.size()) + (extend ? 1 : 0);
+    const std::int64_t laterRuns
+        = std::int64_t(settings.layouts.size()) + (extend ? 1 : 0) + (settings.randomPositions ? 1 : 0);
     BatchProgress steps(
         progress, batchCount(asIsWindows, settings.batch) + laterRuns * batchCount(windows, settings.batch));
     std::vector<EvaluationResult> results;
@@ -207,6 +224,14 @@ std::vector<EvaluationResult> evaluateMaskedLm(const EncoderModel& model, const 
         for (int layer = 0; layer < encoder->layerCount(); ++layer)
             encoder->selfAttention(layer).setSparseAttention(nullptr);
         evaluate(kExtendedDenseConfiguration, seqLen, windows);
+    }
+    if (settings.randomPositions) {
+        const at::Tensor copied = encoder->positionEmbeddings();
+        const ModelConfig& config = model.config();
+        encoder->setPositionEmbeddings(extendPositionTableRandomly(model.positionEmbeddings(),
+            reservedPositionRows(config.family(), config.padTokenId), seqLen, initializerRange(config), settings.seed));
+        evaluate(kExtendedRandomDenseConfiguration, seqLen, windows);
+        encoder->setPositionEmbeddings(copied); // the layouts run on the conversion's copied rows
     }
     for (const ProfileLayout& layout : settings.layouts) {
         replaceSelfAttention(*encoder, layout.config, layout.config.seed.value_or(settings.seed));

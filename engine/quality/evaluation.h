@@ -4,7 +4,9 @@
 //   1. the model as it is (a converted folder with its sparse layers), in windows of min(N, its maximum length);
 //   2. when N exceeds that maximum, the model with its position table extended to N (copy initialisation, as
 //      conversion does) and dense attention in every layer: "extended-dense";
-//   3. each sparse layout, in every layer, at N (extended first when N exceeds the maximum).
+//   3. on request, the same with the new position rows drawn at random instead of copied: "extended-random-dense",
+//      the baseline that shows what copy initialisation is worth (Longformer's comparison);
+//   4. each sparse layout, in every layer, at N (extended first when N exceeds the maximum).
 // Each reports the tokens scored, loss, perplexity, top-1 accuracy and the seconds its forward passes and scoring
 // took. The model given is left as it is: the configurations run on a bare encoder that shares its weights.
 //
@@ -31,6 +33,7 @@ struct EvaluationSettings {
     double maskProbability = 0.15;
     std::uint64_t seed = 0; // the masking, and the layouts' random blocks unless a configuration sets its own
     std::int64_t batch = 4; // windows per forward pass
+    bool randomPositions = false; // also "extended-random-dense" (needs N above the model's maximum)
 };
 
 struct EvaluationResult {
@@ -48,6 +51,7 @@ using EvaluationResultCallback = std::function<void(const EvaluationResult& resu
 // Names of the two configurations that are not layouts.
 extern const char* const kAsIsConfiguration;
 extern const char* const kExtendedDenseConfiguration;
+extern const char* const kExtendedRandomDenseConfiguration;
 
 // spw::Error naming the model's folder unless it has a masked-LM head (BertForMaskedLM, RobertaForMaskedLM).
 void requireMaskedLmHead(const EncoderModel& model);
@@ -55,7 +59,7 @@ void requireMaskedLmHead(const EncoderModel& model);
 // Everything evaluateMaskedLm checks before reading a text: spw::Error when the model has no masked-LM head, the
 // tokenizer has no mask token or special ids beyond the model's vocabulary, N is not positive, leaves no room for
 // text between the special tokens or is below a layout's block, a layout does not fit the model (num_heads, the
-// layout at N), or the batch or mask probability is out of range.
+// layout at N), the batch or mask probability is out of range, or random positions are asked for without extension.
 void checkEvaluation(const EncoderModel& model, const Tokenizer& tokenizer, const EvaluationSettings& settings);
 
 // checkEvaluation, then spw::Error when the text has ids beyond the model's vocabulary or no token of it is chosen

@@ -1,6 +1,7 @@
 // extendPositionTable against DeepSpeed's extend_position_embedding (whole copies of the original rows) and
 // design.md §4 (exactly N rows for BERT, N + 2 for RoBERTa, the last copy truncated). BERT reserves no rows; RoBERTa
-// reserves rows 0..pad_token_id (2 rows for its usual padding index 1).
+// reserves rows 0..pad_token_id (2 rows for its usual padding index 1). extendPositionTableRandomly: the random
+// baseline.
 #include "common/error.h"
 #include "convert/position_extension.h"
 
@@ -92,4 +93,21 @@ TEST(PositionExtension, MalformedTables)
 {
     EXPECT_NE(errorOf([] { extendPositionTable(at::randn({ 8 }), 0, 16); }).find("[8]"), std::string::npos);
     EXPECT_NE(errorOf([] { extendPositionTable(at::randn({ 2, 4 }), 2, 16); }).find("2 reserved"), std::string::npos);
+}
+
+// Longformer's baseline: RoBERTa's reserved and original rows kept, the new ones drawn from N(0, std²), reproducibly.
+TEST(PositionExtension, RandomRowsKeepTheOriginalAndDrawTheRestFromTheSeed)
+{
+    const at::Tensor table = at::randn({ 514, 64 }, at::kDouble);
+    const at::Tensor extended = extendPositionTableRandomly(table, 2, 2048, 0.05, 7);
+    ASSERT_EQ(extended.sizes(), (std::vector<std::int64_t> { 2050, 64 }));
+    EXPECT_EQ(extended.scalar_type(), at::kDouble);
+    EXPECT_TRUE(at::equal(extended.slice(0, 0, 514), table));
+    const at::Tensor drawn = extended.slice(0, 514);
+    EXPECT_NEAR(drawn.mean().item<double>(), 0.0, 0.002);
+    EXPECT_NEAR(drawn.std().item<double>(), 0.05, 0.001);
+    EXPECT_TRUE(at::equal(extended, extendPositionTableRandomly(table, 2, 2048, 0.05, 7)));
+    EXPECT_FALSE(at::equal(extended, extendPositionTableRandomly(table, 2, 2048, 0.05, 8)));
+    const std::string message = errorOf([&] { extendPositionTableRandomly(table, 2, 512, 0.05, 7); });
+    EXPECT_NE(message.find("512 must exceed"), std::string::npos) << message;
 }

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/temp_dir.h"
+#include "convert/position_extension.h"
 #include "model/golden.h"
 #include "quality/evaluation_windows.h"
 #include "quality/quality_test_support.h"
@@ -132,6 +133,31 @@ TEST_F(Evaluation, LongerWindowsExtendTheModel)
     EXPECT_EQ(m_model->config().maxPositionEmbeddings, 64) << "the model given keeps its position table";
 }
 
+// Longformer's baseline: the same extension with the new rows drawn at random. Scored through an independent
+// path: the model given that table up front (rows from N(0, 0.2²), its config's initializer_range) and evaluated as
+// it is at the longer length.
+TEST_F(Evaluation, RandomNewPositionsAreTheModelWithThatTableAsItIs)
+{
+    EvaluationSettings s = settings(100);
+    s.randomPositions = true;
+    s.layouts = { { "dense", sparsity(R"({"mode": "dense", "block": 16})") } };
+    const auto results = evaluateMaskedLm(*m_model, *m_tokenizer, m_text, s);
+    ASSERT_EQ(results.size(), 4u);
+    EXPECT_EQ(results[2].configuration, "extended-random-dense");
+    EXPECT_EQ(results[2].seqLen, 100);
+    EXPECT_EQ(results[2].tokens, results[1].tokens);
+    EXPECT_GT(std::abs(results[2].loss - results[1].loss), 1e-3) << "random rows are not the copied ones";
+    EXPECT_NEAR(results[3].loss, results[1].loss, 1e-5) << "the layouts still run on the copied rows";
+
+    auto randomised = EncoderModel::load(m_folder);
+    randomised->setPositionEmbeddings(extendPositionTableRandomly(randomised->positionEmbeddings(), 0, 100, 0.2, 9));
+    const auto independent = evaluateMaskedLm(*randomised, *m_tokenizer, m_text, settings(100));
+    ASSERT_EQ(independent.size(), 1u);
+    EXPECT_EQ(independent[0].tokens, results[2].tokens);
+    EXPECT_NEAR(independent[0].loss, results[2].loss, 1e-5);
+    EXPECT_DOUBLE_EQ(independent[0].accuracy, results[2].accuracy);
+}
+
 TEST_F(Evaluation, ProgressCancels)
 {
     int calls = 0;
@@ -167,6 +193,10 @@ TEST_F(Evaluation, RefusesWhatItCannotEvaluate)
     EvaluationSettings tiny = settings(32);
     tiny.maskProbability = 1e-9;
     EXPECT_NE(message(*m_model, tiny).find("no token of the text was chosen"), std::string::npos);
+    EvaluationSettings randomWithoutExtension = settings(64);
+    randomWithoutExtension.randomPositions = true;
+    EXPECT_EQ(message(*m_model, randomWithoutExtension),
+        "random new positions (--random-positions) need a length above the model's maximum 64, got 64 (--seq-len)");
     const auto classifier = EncoderModel::load(test::modelFixture("bert_cls_sharded"));
     EXPECT_NE(message(*classifier, settings(32)).find("needs a masked-LM model"), std::string::npos);
 }
