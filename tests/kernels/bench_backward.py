@@ -27,10 +27,9 @@ import time
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
-from torch.nn.attention.flex_attention import flex_attention
 
 from bench_vs_flex import layout_of, time_cuda, write_config
-from flex_baseline import user_block_mask
+from flex_baseline import fresh_flex_attention, user_block_mask
 
 HEADS, HEAD_DIM, TOKENS = 12, 64, 32768
 CALLS = 5
@@ -58,11 +57,10 @@ def run_ours(cli, config, seq_len, batch, repeats, folder):
 
 
 def flex_case(cli, config, seq_len, block, grads, q, k, v, repeats):
-    torch._dynamo.reset()
+    flex = fresh_flex_attention()
     layout, _ = layout_of(cli, config, seq_len)
     start = time.time()
     block_mask = user_block_mask(layout, block, HEADS, seq_len)
-    flex = torch.compile(flex_attention)
     fn = lambda: grads(flex(q, k, v, block_mask=block_mask))  # noqa: E731
     fn()
     torch.cuda.synchronize()
