@@ -177,8 +177,9 @@ void MainWindow::restoreSession()
     QSettings settings = workbenchSettings();
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
     for (QSplitter* splitter : findChildren<QSplitter*>())
-        if (!splitter->objectName().isEmpty() && settings.contains(splitterKey(splitter)))
-            splitter->restoreState(settings.value(splitterKey(splitter)).toByteArray());
+        if (!splitter->objectName().isEmpty() && settings.contains(splitterKey(splitter))
+            && splitter->restoreState(settings.value(splitterKey(splitter)).toByteArray()))
+            splitter->setProperty(kRestoredSplitterProperty, true);
     const QString config = settings.value(kDesignerConfigKey).toString();
     if (config.isEmpty())
         return;

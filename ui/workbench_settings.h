@@ -19,4 +19,8 @@ void rememberDialogFolder(const QString& dialog, const QString& chosen, bool cho
 // Where `dialog` should start: `fileName` inside its remembered folder.
 QString dialogStart(const QString& dialog, const QString& fileName = {});
 
+// Set (true) on a splitter whose sizes were restored from the last session, so that a page's first-show sizing
+// leaves them alone.
+inline constexpr char kRestoredSplitterProperty[] = "restoredFromSession";
+
 } // namespace spw::ui

@@ -381,6 +381,25 @@ private Q_SLOTS:
         }
     }
 
+    // At the workbench's usual size the side panels show their fields and statistics whole (no cut-off names).
+    void largeWindowShowsTheSidePanelsWhole()
+    {
+        MainWindow window;
+        window.resize(1440, 900);
+        window.selectPage("layout");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        LayoutDesignerPage* page = window.layoutPage();
+        QTRY_VERIFY_WITH_TIMEOUT(page->layout() != nullptr, 10000);
+        auto* parameters = window.findChild<QWidget*>("parametersPanel");
+        auto* statistics = window.findChild<QWidget*>("statsPanel");
+        QTRY_VERIFY2(parameters->width() >= page->form()->sizeHint().width(),
+            qPrintable(QStringLiteral("%1 < %2").arg(parameters->width()).arg(page->form()->sizeHint().width())));
+        QVERIFY2(statistics->width() >= page->statsWidget()->sizeHint().width(),
+            qPrintable(QStringLiteral("%1 < %2").arg(statistics->width()).arg(page->statsWidget()->sizeHint().width())));
+        QVERIFY(page->heatmap()->plot()->axisRect()->rect().width() >= 300);
+    }
+
     void screenshotWritesPng()
     {
         QTemporaryDir dir;

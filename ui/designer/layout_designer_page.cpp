@@ -28,6 +28,7 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyle>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -75,6 +76,7 @@ LayoutDesignerPage::LayoutDesignerPage(JobRunner* runner, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("designerSplitter"));
     page->addWidget(splitter, 1);
+    m_splitter = splitter;
 
     auto* left = new QWidget(splitter);
     auto* leftLayout = new QVBoxLayout(left);
@@ -189,6 +191,37 @@ QString LayoutDesignerPage::modelNoteText() const
 }
 
 LayoutDesignerPage::~LayoutDesignerPage() = default;
+
+void LayoutDesignerPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // Once, when the splitter first has its real width; a width the user left last session (restored by the main
+    // window, which marks the splitter) is kept.
+    if (m_sidePanelsFitted)
+        return;
+    m_sidePanelsFitted = true;
+    if (!m_splitter->property(kRestoredSplitterProperty).toBool()) // queued: after the first layout pass
+        QMetaObject::invokeMethod(this, &LayoutDesignerPage::fitSidePanels, Qt::QueuedConnection);
+}
+
+void LayoutDesignerPage::fitSidePanels()
+{
+    const QList<int> sizes = m_splitter->sizes();
+    const int total = sizes.value(0) + sizes.value(1) + sizes.value(2);
+    const int scrollBar = style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    auto wanted = [&](QWidget* contents) {
+        return std::max(kSidePanelMinimumWidth, contents->sizeHint().width() + scrollBar);
+    };
+    int left = wanted(m_form);
+    int right = wanted(m_statsWidget);
+    // Past half the width the panels share what is left in proportion to what they want (and scroll).
+    const int room = std::max(2 * kSidePanelMinimumWidth, total / 2);
+    if (left + right > room) {
+        left = std::max(kSidePanelMinimumWidth, room * left / (left + right));
+        right = std::max(kSidePanelMinimumWidth, room - left);
+    }
+    m_splitter->setSizes({ left, total - left - right, right });
+}
 
 QWidget* LayoutDesignerPage::buildToolbar()
 {

@@ -86,8 +86,13 @@ Q_SIGNALS:
     // size and offer it for conversion.
     void configApplied(const spw::SparsityConfig& config, const QString& name);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     QWidget* buildToolbar();
+    // The side panels' starting widths: their contents' own, as long as the heatmap keeps half the width.
+    void fitSidePanels();
     void apply(const DesignerInput& input);
     void showMatchingPreset();
     void startLayoutJob();
@@ -114,6 +119,8 @@ private:
     LoadedModel m_model;
     QAction* m_parametersPanel = nullptr;
     QAction* m_statsPanel = nullptr;
+    QSplitter* m_splitter = nullptr;
+    bool m_sidePanelsFitted = false;
 
     DesignerInput m_input; // what the form shows, valid or not
     DesignerInput m_shownInput; // what the layout on screen was built from
