@@ -111,6 +111,7 @@ TEST_F(EvaluateCli, InputMistakesNameTheirInput)
     expectUsageError(test::runCli(args({ "--mask-prob", "0" })), "--mask-prob");
     expectUsageError(test::runCli(args({ "--batch", "0" })), "--batch");
     expectUsageError(test::runCli(args({ "--max-tokens", "-1" })), "--max-tokens");
+    expectUsageError(test::runCli(args({ "--random-positions" })), "--random-positions");
     expectUsageError(test::runCli(args({ "--dtype", "int8" })), "--dtype");
     expectUsageError(test::runCli(args({ "--sparsity", path("missing.json") })), "missing.json");
     expectUsageError(test::runCli(args({ "--frobnicate" })), "--frobnicate");
