@@ -5,6 +5,8 @@
 #include "convert/sparse_attention_record.h"
 #include "designer/layout_designer_page.h"
 #include "designer/layout_heatmap.h"
+#include "designer/layout_stats_widget.h"
+#include "designer/parameter_form.h"
 #include "export/export_model.h"
 #include "job_runner.h"
 #include "main_window.h"
@@ -396,7 +398,8 @@ private Q_SLOTS:
         QTRY_VERIFY2(parameters->width() >= page->form()->sizeHint().width(),
             qPrintable(QStringLiteral("%1 < %2").arg(parameters->width()).arg(page->form()->sizeHint().width())));
         QVERIFY2(statistics->width() >= page->statsWidget()->sizeHint().width(),
-            qPrintable(QStringLiteral("%1 < %2").arg(statistics->width()).arg(page->statsWidget()->sizeHint().width())));
+            qPrintable(
+                QStringLiteral("%1 < %2").arg(statistics->width()).arg(page->statsWidget()->sizeHint().width())));
         QVERIFY(page->heatmap()->plot()->axisRect()->rect().width() >= 300);
     }
 

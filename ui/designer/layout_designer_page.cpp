@@ -49,6 +49,7 @@ namespace {
 
 const QString kLayoutChannel = QStringLiteral("layout");
 constexpr int kSidePanelMinimumWidth = 200;
+constexpr int kHeatmapStartingWidth = 600;
 
 } // namespace
 
@@ -209,13 +210,13 @@ void LayoutDesignerPage::fitSidePanels()
     const QList<int> sizes = m_splitter->sizes();
     const int total = sizes.value(0) + sizes.value(1) + sizes.value(2);
     const int scrollBar = style()->pixelMetric(QStyle::PM_ScrollBarExtent);
-    auto wanted = [&](QWidget* contents) {
-        return std::max(kSidePanelMinimumWidth, contents->sizeHint().width() + scrollBar);
-    };
+    auto wanted
+        = [&](QWidget* contents) { return std::max(kSidePanelMinimumWidth, contents->sizeHint().width() + scrollBar); };
     int left = wanted(m_form);
     int right = wanted(m_statsWidget);
-    // Past half the width the panels share what is left in proportion to what they want (and scroll).
-    const int room = std::max(2 * kSidePanelMinimumWidth, total / 2);
+    // The heatmap keeps 600 px (its square stays at least 300 px in a 1024-px window) and at least half the width;
+    // past what is left the panels share it in proportion to what they want, and scroll.
+    const int room = std::max(2 * kSidePanelMinimumWidth, std::min(total - kHeatmapStartingWidth, total / 2));
     if (left + right > room) {
         left = std::max(kSidePanelMinimumWidth, room * left / (left + right));
         right = std::max(kSidePanelMinimumWidth, room - left);

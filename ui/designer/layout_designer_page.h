@@ -92,7 +92,7 @@ protected:
 
 private:
     QWidget* buildToolbar();
-    // The side panels' starting widths: their contents' own, as long as the heatmap keeps half the width.
+    // The side panels' starting widths: their contents' own, as long as the heatmap keeps its room.
     void fitSidePanels();
     void apply(const DesignerInput& input);
     void showMatchingPreset();
