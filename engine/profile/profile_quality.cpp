@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/self_attention.h"
+#include "model/sparse_attention_setting.h"
 #include "profile/profile_model.h"
 #include "profile/sweep_cost.h"
 #include "quality/evaluation.h"
@@ -59,12 +60,17 @@ double evaluationCostAt(
     double cost = evaluationCost(config, textTokens, std::min(length, usable), 1.0);
     if (length > usable)
         cost += evaluationCost(config, textTokens, length, 1.0);
+    // The layout as the evaluation makes it: at the model's length, or at L when L is longer; L uses its corner.
+    ModelConfig atLength = config;
+    if (length > usable)
+        atLength.maxPositionEmbeddings = config.maxPositionEmbeddingsFor(length);
     for (const ProfileLayout& layout : settings.layouts) {
-        const std::int64_t block = layout.config.block;
-        const std::int64_t padded = (length + block - 1) / block * block;
-        const Layout made = makeLayout(
-            layout.config, padded, int(config.numAttentionHeads), layout.config.seed.value_or(settings.seed));
-        cost += evaluationCost(config, textTokens, padded, computeStats(made).density);
+        const auto setting
+            = makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed), atLength);
+        const int block = setting->layout.block;
+        const auto blocks = int((length + block - 1) / block);
+        cost += evaluationCost(config, textTokens, std::int64_t(blocks) * block,
+            computeStats(*setting->cornerFor(blocks)).density);
     }
     return cost;
 }
