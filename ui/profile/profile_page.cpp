@@ -88,6 +88,7 @@ ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent)
     });
     setRunning(false);
     restoreLastResults();
+    showQualityColumns();
 }
 
 ProfilePage::~ProfilePage()
@@ -321,10 +322,18 @@ void ProfilePage::cancelSweep()
     Q_EMIT sweepCancelled();
 }
 
+void ProfilePage::showQualityColumns()
+{
+    const bool shown = m_table->hasQuality();
+    m_tableView->setColumnHidden(ResultsTableModel::LossColumn, !shown);
+    m_tableView->setColumnHidden(ResultsTableModel::AccuracyColumn, !shown);
+}
+
 void ProfilePage::addPoint(const ProfilePoint& point)
 {
     m_results.points.push_back(point);
     m_table->appendPoint(point);
+    showQualityColumns();
     m_plots->setPoints(m_results.points);
     if (!m_tableView->selectionModel()->hasSelection())
         m_plots->showLayers(point);
@@ -447,6 +456,7 @@ void ProfilePage::showResults(const SweepResults& results)
 {
     m_results = results;
     m_table->setPoints(results.points);
+    showQualityColumns();
     m_plots->setPoints(results.points);
     updateSummary();
     // The longest length of the first layout is where the layers differ most: show it first.
