@@ -707,15 +707,23 @@ private Q_SLOTS:
             expected.push_back({ points[i].sparse.time.medianMs, points[i].sparse.quality->accuracy });
         }
         std::vector<std::string> front;
+        std::vector<double> steps; // the front's times, then the slowest point's
+        double slowest = 0;
         for (std::size_t i = 0; i < expected.size(); ++i) {
             bool dominated = false;
             for (std::size_t j = 0; j < expected.size(); ++j)
                 dominated = dominated
                     || (j != i && expected[j].cost <= expected[i].cost && expected[j].benefit >= expected[i].benefit
                         && (expected[j].cost < expected[i].cost || expected[j].benefit > expected[i].benefit));
-            if (!dominated)
+            if (!dominated) {
                 front.push_back(names[i]);
+                steps.push_back(expected[i].cost);
+            }
+            slowest = std::max(slowest, expected[i].cost);
         }
+        std::sort(steps.begin(), steps.end());
+        if (steps.back() < slowest)
+            steps.push_back(slowest);
         std::vector<std::string> plotted = plot->frontNames();
         std::sort(front.begin(), front.end());
         std::sort(plotted.begin(), plotted.end());
@@ -726,7 +734,11 @@ private Q_SLOTS:
                 line = chart->graph(i);
         QVERIFY(line);
         QCOMPARE(line->lineStyle(), QCPGraph::lsStepLeft);
-        QCOMPARE(line->dataCount(), int(front.size()));
+        // Through the front's points, then on at the best accuracy to the slowest point.
+        std::vector<double> keys;
+        for (auto it = line->data()->constBegin(); it != line->data()->constEnd(); ++it)
+            keys.push_back(it->key);
+        QCOMPARE(keys, steps);
         QCOMPARE(graphPoints(chart, "fixed"), 1);
         QCOMPARE(graphValueAt(chart, "fixed", points[2].sparse.time.medianMs), 100.0 * points[2].sparse.quality->accuracy);
 

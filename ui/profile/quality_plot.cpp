@@ -173,6 +173,14 @@ void QualityPlot::rebuild()
             line->addData(shown[i].x, shown[i].y);
             m_front.push_back(shown[i].name);
         }
+        // On to the edge of the points: the best quality stays reachable with more time (or less speed-up), which
+        // also shows a front of a single point.
+        const auto [least, most] = std::minmax_element(
+            shown.begin(), shown.end(), [](const TradeOff& a, const TradeOff& b) { return a.x < b.x; });
+        if (speed == Speed::Milliseconds && most->x > shown[front.back()].x)
+            line->addData(most->x, shown[front.back()].y);
+        if (speed == Speed::Speedup && least->x < shown[front.front()].x)
+            line->addData(least->x, shown[front.front()].y);
     }
     // The points after the front, so that they are drawn over it.
     for (std::size_t i = 0; i < shown.size(); ++i) {
