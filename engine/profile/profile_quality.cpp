@@ -69,8 +69,8 @@ double evaluationCostAt(
             = makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed), atLength);
         const int block = setting->layout.block;
         const auto blocks = int((length + block - 1) / block);
-        cost += evaluationCost(config, textTokens, std::int64_t(blocks) * block,
-            computeStats(*setting->cornerFor(blocks)).density);
+        cost += evaluationCost(
+            config, textTokens, std::int64_t(blocks) * block, computeStats(*setting->cornerFor(blocks)).density);
     }
     return cost;
 }
@@ -136,8 +136,6 @@ void checkSweepQuality(const SweepQuality& quality, const ProfileSettings& setti
             fail("profile: length {} (--seq-lens) leaves no room for text between the tokenizer's {} special tokens",
                 length, specials);
         checkEvaluation(model, *quality.tokenizer, evaluationAt(length, settings, quality));
-        if (model.device().is_cpu())
-            checkDenseCpuAttentionFits(quality.batch, model.config().numAttentionHeads, length, sizeof(float));
     }
 }
 
@@ -156,6 +154,10 @@ std::vector<ProfilePoint> runProfileSweepWithQuality(EncoderModel& model, const 
     options.device = model.device();
     options.dtype = model.computeDtype();
     const std::unique_ptr<EncoderModel> scored = denseCopy(*quality.model, options);
+    // Every dense evaluation must fit before the sweep starts (on the sweep's device, where the copy runs).
+    if (scored->device().is_cpu())
+        for (std::int64_t length : settings.seqLens)
+            checkDenseCpuAttentionFits(quality.batch, config.numAttentionHeads, length, sizeof(float));
     std::map<std::int64_t, LengthQuality> byLength;
     // Points come in sweep order (profiler.h): lengths, then batches, then the layouts in their order.
     auto withQuality = [&](ProfilePoint point, std::size_t index) {

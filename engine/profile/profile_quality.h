@@ -36,12 +36,14 @@ struct SweepQuality {
 
 // What can be checked before the text is read and the sweep starts (quality.text is not looked at): spw::Error when
 // the model has no masked-LM head (naming its folder), the tokenizer no mask token, a swept length is below a
-// layout's block or leaves no room for text between the special tokens (naming --seq-lens), a layout does not fit
-// the model, or a dense evaluation would not fit in memory on the CPU.
+// layout's block or leaves no room for text between the special tokens (naming --seq-lens), or a layout does not
+// fit the model.
 void checkSweepQuality(const SweepQuality& quality, const ProfileSettings& settings);
 
 // runProfileSweep (profiler.h) on `model`, the bare encoder timed, with quality.model scored at each length as
-// above. `inputsTokenizer` is runProfileSweep's (settings.text's inputs), unrelated to the scored text.
+// above, on `model`'s device and dtype. `inputsTokenizer` is runProfileSweep's (settings.text's inputs), unrelated
+// to the scored text. Besides checkSweepQuality's refusals, spw::Error before the sweep starts when a dense
+// evaluation would not fit in memory on the CPU.
 std::vector<ProfilePoint> runProfileSweepWithQuality(EncoderModel& model, const ProfileSettings& settings,
     const SweepQuality& quality, const Tokenizer* inputsTokenizer = nullptr, const ProfilePointCallback& onPoint = {},
     const ProgressCallback& progress = {});

@@ -187,7 +187,6 @@ ModelInputs padForBlock(const ModelInputs& inputs, std::int64_t block, std::int6
     return result;
 }
 
-
 std::int64_t padToBlock(std::int64_t length, std::int64_t block)
 {
     return (length + block - 1) / block * block;
@@ -211,7 +210,8 @@ std::vector<std::vector<double>> layoutDensities(
     for (std::size_t l = 0; l < sparse.size(); ++l)
         for (std::int64_t length : settings.seqLens) {
             const int block = sparse[l]->layout.block;
-            densities[l].push_back(computeStats(sparse[l]->layout.topLeft(int(padToBlock(length, block) / block))).density);
+            densities[l].push_back(
+                computeStats(sparse[l]->layout.topLeft(int(padToBlock(length, block) / block))).density);
         }
     return densities;
 }

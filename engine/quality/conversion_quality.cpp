@@ -66,9 +66,8 @@ void checkConversionQuality(const EncoderModel& model, const Tokenizer& tokenize
     checkEvaluation(model, tokenizer, originalSettings(model, plan, settings, conversionIsLayout(model, plan)));
 }
 
-ConversionQuality evaluateConversion(const EncoderModel& model, const Tokenizer& tokenizer,
-    const TokenizedText& text, const ConversionPlan& plan, const EvaluationSettings& settings,
-    const ProgressCallback& progress)
+ConversionQuality evaluateConversion(const EncoderModel& model, const Tokenizer& tokenizer, const TokenizedText& text,
+    const ConversionPlan& plan, const EvaluationSettings& settings, const ProgressCallback& progress)
 {
     checkConversionQuality(model, tokenizer, plan, settings);
     const std::int64_t length = convertedLength(model, plan);
@@ -77,8 +76,8 @@ ConversionQuality evaluateConversion(const EncoderModel& model, const Tokenizer&
     quality.throughLayout = conversionIsLayout(model, plan);
     if (quality.throughLayout) {
         // as-is, then extended-dense when longer, then the layout.
-        const std::vector<EvaluationResult> results = evaluateMaskedLm(
-            model, tokenizer, text, originalSettings(model, plan, settings, true), {}, progress);
+        const std::vector<EvaluationResult> results
+            = evaluateMaskedLm(model, tokenizer, text, originalSettings(model, plan, settings, true), {}, progress);
         quality.original = results.front();
         quality.converted = results.back();
         if (plan.sparsity && longer)

@@ -38,8 +38,7 @@ bool conversionIsLayout(const EncoderModel& model, const ConversionPlan& plan);
 void checkConversionQuality(const EncoderModel& model, const Tokenizer& tokenizer, const ConversionPlan& plan,
     const EvaluationSettings& settings);
 
-ConversionQuality evaluateConversion(const EncoderModel& model, const Tokenizer& tokenizer,
-    const TokenizedText& text, const ConversionPlan& plan, const EvaluationSettings& settings,
-    const ProgressCallback& progress = {});
+ConversionQuality evaluateConversion(const EncoderModel& model, const Tokenizer& tokenizer, const TokenizedText& text,
+    const ConversionPlan& plan, const EvaluationSettings& settings, const ProgressCallback& progress = {});
 
 } // namespace spw

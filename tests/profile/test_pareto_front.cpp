@@ -34,8 +34,8 @@ std::vector<std::size_t> bruteForceFront(const std::vector<TradeOffPoint>& point
         if (!dominated)
             front.push_back(i);
     }
-    std::stable_sort(front.begin(), front.end(),
-        [&](std::size_t a, std::size_t b) { return points[a].cost < points[b].cost; });
+    std::stable_sort(
+        front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return points[a].cost < points[b].cost; });
     return front;
 }
 

@@ -226,7 +226,9 @@ TEST_F(ProfileCli, QualityTextMistakesNameTheFlag)
     const std::string model = test::makeWordModelFolder(m_dir);
     std::ofstream(path("words.txt")) << test::randomWordText(200, 8);
     std::ofstream(path("empty.txt")) << "  \n\n ";
-    std::ofstream(path("binary.txt"), std::ios::binary) << std::string("\x7f" "ELF\0\0\x01", 7);
+    std::ofstream(path("binary.txt"), std::ios::binary) << std::string("\x7f"
+                                                                       "ELF\0\0\x01",
+        7);
     auto run = [&](const std::string& source, std::vector<std::string> extra) {
         std::vector<std::string> args = { "profile" };
         if (source == "--demo")
@@ -234,7 +236,8 @@ TEST_F(ProfileCli, QualityTextMistakesNameTheFlag)
         else
             args.push_back(source);
         args.insert(args.end(),
-            { "--sparsity", m_longformer, "--seq-lens", "32", "--repeats", "1", "--warmup", "0", "--json", path("o.json") });
+            { "--sparsity", m_longformer, "--seq-lens", "32", "--repeats", "1", "--warmup", "0", "--json",
+                path("o.json") });
         args.insert(args.end(), extra.begin(), extra.end());
         return test::runCli(args);
     };
@@ -249,8 +252,8 @@ TEST_F(ProfileCli, QualityTextMistakesNameTheFlag)
     expectUsageError(run(model, { "--quality-text", path("empty.txt") }), "gives no tokens");
     expectUsageError(run(model, { "--quality-text", path("binary.txt") }), "not a text file");
     expectUsageError(run(model, { "--quality-max-tokens", "100" }), "--quality-max-tokens needs --quality-text");
-    expectUsageError(run(model, { "--quality-text", path("words.txt"), "--quality-max-tokens", "0" }),
-        "--quality-max-tokens");
+    expectUsageError(
+        run(model, { "--quality-text", path("words.txt"), "--quality-max-tokens", "0" }), "--quality-max-tokens");
     expectUsageError(run(model, { "--quality-text", path("words.txt"), "--seq-lens", "8" }), "--seq-lens");
     EXPECT_FALSE(fs::exists(path("o.json")));
 }

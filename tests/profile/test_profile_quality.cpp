@@ -167,7 +167,8 @@ TEST_F(ProfileQuality, RefusesWhatCannotBeScored)
     tiny.seqLens = { 2 };
     EXPECT_NE(refusal(*m_model, tiny).find("leaves no room for text"), std::string::npos) << refusal(*m_model, tiny);
     const auto bare = bareEncoder(*m_model, {});
-    EXPECT_NE(refusal(*bare, m_settings).find("needs a masked-LM model"), std::string::npos) << refusal(*bare, m_settings);
+    EXPECT_NE(refusal(*bare, m_settings).find("needs a masked-LM model"), std::string::npos)
+        << refusal(*bare, m_settings);
 }
 
 } // namespace

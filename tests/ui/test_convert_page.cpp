@@ -567,7 +567,9 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
         QTest::newRow("empty") << QByteArray(" \n\n") << QStringLiteral("gives no tokens");
-        QTest::newRow("binary") << QByteArray("\x7f" "ELF\0\0\x02", 7) << QStringLiteral("not a text file");
+        QTest::newRow("binary") << QByteArray("\x7f"
+                                              "ELF\0\0\x02",
+            7) << QStringLiteral("not a text file");
         QTest::newRow("missing") << QByteArray() << QStringLiteral("missing.txt");
     }
     void qualityTextMistakesAreShownInline()

@@ -3,8 +3,8 @@
 // invalid lists are refused inline without starting; CSV / JSON exports parse back to the same numbers and the
 // PNGs are images; the last sweep comes back in a new page and a damaged file is ignored with a status line.
 #include "job_runner.h"
-#include "model/encoder_model.h"
 #include "model/create_model.h"
+#include "model/encoder_model.h"
 #include "model/loaded_model.h"
 #include "presets.h"
 #include "profile/pareto_front.h"
@@ -676,6 +676,8 @@ private Q_SLOTS:
         for (const ProfilePoint& point : points)
             QVERIFY(point.dense.quality && point.sparse.quality);
         QCOMPARE(page.results().settings["quality"]["max_tokens"].get<int>(), 500);
+        const QString summary = page.findChild<QLabel*>("summary")->text();
+        QVERIFY2(summary.contains("quality on 500 tokens of the shipped held-out text"), qPrintable(summary));
 
         const TokenizedText text = tokenizeQualityText(QualityTextChoice { {}, 500 }, *model.tokenizer);
         EvaluationSettings direct;
@@ -688,7 +690,10 @@ private Q_SLOTS:
         QVERIFY(!page.tableView()->isColumnHidden(ResultsTableModel::AccuracyColumn));
         QCOMPARE(page.tableModel()->index(0, ResultsTableModel::LossColumn).data(Qt::UserRole).toDouble(),
             points[0].sparse.quality->loss);
-        QVERIFY(page.tableModel()->index(0, ResultsTableModel::AccuracyColumn).data(Qt::ToolTipRole).toString()
+        QVERIFY(page.tableModel()
+                    ->index(0, ResultsTableModel::AccuracyColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
                     .contains("dense: loss"));
 
         page.resize(1400, 1100);
@@ -740,7 +745,8 @@ private Q_SLOTS:
             keys.push_back(it->key);
         QCOMPARE(keys, steps);
         QCOMPARE(graphPoints(chart, "fixed"), 1);
-        QCOMPARE(graphValueAt(chart, "fixed", points[2].sparse.time.medianMs), 100.0 * points[2].sparse.quality->accuracy);
+        QCOMPARE(
+            graphValueAt(chart, "fixed", points[2].sparse.time.medianMs), 100.0 * points[2].sparse.quality->accuracy);
 
         // Hovering the local point names it with its numbers.
         const QPointF onLocal = chart->graph(0)->coordsToPixels(

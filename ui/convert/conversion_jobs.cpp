@@ -240,7 +240,8 @@ QualityReport measureQuality(const LoadedModel& model, const ConversionSettings&
         return QualityRow { name, description, result.seqLen, result.tokens, result.loss, result.perplexity,
             result.accuracy };
     };
-    report.rows.push_back(row(tr("original"), tr("The loaded model as it is, at its own maximum length"), quality.original));
+    report.rows.push_back(
+        row(tr("original"), tr("The loaded model as it is, at its own maximum length"), quality.original));
     if (quality.extendedDense)
         report.rows.push_back(row(tr("extended, dense"),
             tr("The positions extended as the conversion does, dense attention in every layer: what the extension "

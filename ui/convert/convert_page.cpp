@@ -385,8 +385,9 @@ void ConvertPage::measureQuality()
     const LoadedModel model = m_model;
     const ConversionSettings settings = this->settings();
     const QualityTextChoice text = m_qualityPanel->choice();
-    std::function<QualityReport(const ProgressCallback&)> work
-        = [model, settings, text](const ProgressCallback& p) { return spw::ui::measureQuality(model, settings, text, p); };
+    std::function<QualityReport(const ProgressCallback&)> work = [model, settings, text](const ProgressCallback& p) {
+        return spw::ui::measureQuality(model, settings, text, p);
+    };
     JobRunner::Handlers<QualityReport> handlers;
     handlers.finished = [this](QualityReport report) {
         endJob();

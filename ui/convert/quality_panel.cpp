@@ -108,12 +108,12 @@ void QualityPanel::showReport(const QualityReport& report)
     const std::int64_t scored = report.rows.isEmpty() ? 0 : report.rows.front().tokens;
     const QString read = report.wholeText ? tr("all its %1 tokens").arg(count(report.textTokens))
                                           : tr("its first %1 tokens (the budget)").arg(count(report.textTokens));
-    m_note->setText(tr("On %1: %2, %3 of them masked and predicted by every model.%4")
-                        .arg(report.text, read, count(scored))
-                        .arg(report.throughLayout
-                                ? QString()
-                                : tr(" The conversion is not one layout in every layer of a dense model, so a "
-                                     "converted copy was scored as it is.")));
+    m_note->setText(
+        tr("On %1: %2, %3 of them masked and predicted by every model.%4")
+            .arg(report.text, read, count(scored))
+            .arg(report.throughLayout ? QString()
+                                      : tr(" The conversion is not one layout in every layer of a dense model, so a "
+                                           "converted copy was scored as it is.")));
     m_staleNote->hide();
     m_view->setEnabled(true);
 }

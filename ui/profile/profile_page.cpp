@@ -502,6 +502,15 @@ void ProfilePage::updateSummary()
     const QString padding = jsonText(settings, "padding_fraction");
     if (!padding.isEmpty() && padding.toDouble() > 0)
         parts << tr("%1 % padding").arg(padding.toDouble() * 100.0, 0, 'f', 0);
+    if (settings.contains("quality") && settings["quality"].is_object()) {
+        // Where the quality numbers come from: the text and how many of its tokens.
+        const nlohmann::json& quality = settings["quality"];
+        const QString text = jsonText(quality, "text");
+        parts << tr("quality on %1 tokens of %2")
+                     .arg(jsonText(quality, "tokens"),
+                         text.startsWith(QLatin1String(":/")) ? tr("the shipped held-out text")
+                                                              : QFileInfo(text).fileName());
+    }
     const QString memory = jsonText(settings, "memory");
     if (!memory.isEmpty())
         parts << tr("memory: %1").arg(memory);

@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <map>
 
 namespace spw::ui {
@@ -60,7 +59,6 @@ void setLogTicks(QCPAxis* axis)
     }
     setTicks(axis, values);
 }
-
 
 // One point of a line: its key, value and readout, with the min–max spread for latency.
 struct LinePoint {

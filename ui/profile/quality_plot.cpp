@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace spw::ui {
@@ -120,8 +121,9 @@ void QualityPlot::rebuild()
     m_plot->yAxis->setLabel(quality == Quality::Accuracy ? tr("masked-LM accuracy (%)") : tr("masked-LM loss"));
     auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0));
     if (title)
-        title->setText(m_points.empty() ? tr("Speed vs quality — run a sweep with Quality on text")
-                                        : tr("Speed vs quality — %1 tokens").arg(QLocale().toString(qlonglong(m_length))));
+        title->setText(m_points.empty()
+                ? tr("Speed vs quality — run a sweep with Quality on text")
+                : tr("Speed vs quality — %1 tokens").arg(QLocale().toString(qlonglong(m_length))));
 
     // Layouts keep the colours they have in the other plots: by first appearance in the sweep.
     std::vector<std::string> order;
@@ -152,14 +154,13 @@ void QualityPlot::rebuild()
         const double ms = point.sparse.time.medianMs;
         shown.push_back({ point.layout, speed == Speed::Milliseconds ? ms : point.speedup, y(*point.sparse.quality),
             describe(QString::fromStdString(point.layout), ms, point.speedup, *point.sparse.quality) });
-        colours.push_back(
-            layoutColour(int(std::find(order.begin(), order.end(), point.layout) - order.begin())));
+        colours.push_back(layoutColour(int(std::find(order.begin(), order.end(), point.layout) - order.begin())));
     }
     // The front: lower time or higher speed-up, higher accuracy or lower loss.
     std::vector<TradeOffPoint> tradeOffs;
     for (const TradeOff& point : shown)
-        tradeOffs.push_back({ speed == Speed::Milliseconds ? point.x : -point.x,
-            quality == Quality::Accuracy ? point.y : -point.y });
+        tradeOffs.push_back(
+            { speed == Speed::Milliseconds ? point.x : -point.x, quality == Quality::Accuracy ? point.y : -point.y });
     std::vector<std::size_t> front = paretoFront(tradeOffs);
     std::sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return shown[a].x < shown[b].x; });
     if (!front.empty()) {

@@ -69,8 +69,8 @@ SweepResults runSweep(const SweepRequest& request, const SweepCallbacks& callbac
     results.settings = profileSettingsToJson(request.settings, *model, source, "synthetic");
     if (request.quality) {
         nlohmann::json& json = results.settings["quality"] = sweepQualityToJson(quality, request.settings);
-        json["text"] = request.quality->isShipped() ? kHeldOutTextResource.toStdString()
-                                                    : request.quality->path.toStdString();
+        json["text"]
+            = request.quality->isShipped() ? kHeldOutTextResource.toStdString() : request.quality->path.toStdString();
         json["max_tokens"] = request.quality->maxTokens;
     }
     if (callbacks.started)

@@ -120,8 +120,8 @@ void QualityTextPicker::chooseFile()
 
 void QualityTextPicker::chooseFolder()
 {
-    const QString folder
-        = QFileDialog::getExistingDirectory(this, tr("Folder of .txt files to measure quality on"), dialogFolder(kDialog));
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Folder of .txt files to measure quality on"), dialogFolder(kDialog));
     if (folder.isEmpty())
         return;
     rememberDialogFolder(kDialog, folder, true);
@@ -131,9 +131,9 @@ void QualityTextPicker::chooseFolder()
 void QualityTextPicker::updateNote()
 {
     const QualityTextChoice current = choice();
-    m_note->setText(current.isShipped() ? tr("By default: %1.").arg(current.description())
+    m_note->setText(current.isShipped()       ? tr("By default: %1.").arg(current.description())
             : QFileInfo(current.path).isDir() ? tr("Every .txt file of %1, in name order.").arg(current.description())
-                                             : current.description());
+                                              : current.description());
 }
 
 } // namespace spw::ui
