@@ -57,6 +57,8 @@ void checkReportsOutsideInputs(const Arguments& args, const std::vector<std::pai
         inputs.emplace_back(path, "the --sparsity file");
     if (const auto text = args.value("text"))
         inputs.emplace_back(*text, "the --text input");
+    if (const auto text = args.value("quality-text"))
+        inputs.emplace_back(*text, "the --quality-text input");
     for (const auto& [flag, report] : reports)
         for (const auto& [path, role] : inputs)
             checkOutputOutside(report, flag, path, role);

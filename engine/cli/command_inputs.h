@@ -23,7 +23,8 @@ std::vector<ProfileLayout> readLayouts(
 LoadOptions deviceOptions(const Arguments& args, const std::string& command, std::ostream& err);
 
 // spw::Error when a report path (`flag` → path) is the model folder DIR (the first positional argument), a
-// --sparsity file or the --text path, or lies inside one of them: a report replaces what is at its path.
+// --sparsity file, the --text or the --quality-text path, or lies inside one of them: a report replaces what is at its
+// path.
 void checkReportsOutsideInputs(const Arguments& args, const std::vector<std::pair<std::string, std::string>>& reports);
 
 } // namespace spw::cli

@@ -11,8 +11,11 @@
 #include "model/create_model.h"
 #include "profile/machine_info.h"
 #include "profile/profile_model.h"
+#include "profile/profile_quality.h"
 #include "profile/profile_report.h"
 #include "profile/profiler.h"
+#include "quality/evaluation.h"
+#include "quality/evaluation_text.h"
 #include "sparsity/sparsity_config.h"
 #include "tokenizer/demo_tokenizer.h"
 #include "tokenizer/tokenizer.h"
@@ -95,6 +98,19 @@ std::unique_ptr<Tokenizer> demoTokenizer(ModelFamily family, std::int64_t maxLen
     }
 }
 
+// Runs `check` and names --quality-text in what it throws: quality is what asked for the model's head, its tokenizer
+// and the text.
+template <typename Check> auto forQualityText(Check check)
+{
+    try {
+        return check();
+    } catch (const EnvironmentError&) {
+        throw;
+    } catch (const Error& e) {
+        fail("profile: --quality-text: {}", e.what());
+    }
+}
+
 int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
 {
     const bool demo = args.has("demo");
@@ -126,6 +142,14 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
     const auto textPath = args.value("text");
     if (textPath)
         settings.text = readTextFile(*textPath);
+    const auto qualityPath = args.value("quality-text");
+    const std::int64_t qualityTokens = args.integer("quality-max-tokens", 1, std::numeric_limits<std::int64_t>::max())
+                                           .value_or(kDefaultQualityTokens);
+    if (args.has("quality-max-tokens") && !qualityPath)
+        fail("profile: --quality-max-tokens needs --quality-text");
+    if (qualityPath && demo)
+        fail("profile: --quality-text needs a model folder with a masked-LM head (BertForMaskedLM or "
+             "RobertaForMaskedLM): the in-memory demo encoder (--demo) has none");
 
     const LoadOptions options = deviceOptions(args, "profile", err);
     const MachineInfo machine = currentMachine(options.device);
@@ -134,6 +158,7 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
             << "); install libopenblas0-pthread for about 17x faster CPU runs\n";
 
     std::unique_ptr<EncoderModel> model;
+    std::unique_ptr<EncoderModel> scored; // the folder's model with its head, for --quality-text
     std::unique_ptr<Tokenizer> tokenizer;
     std::string source;
     if (demo) {
@@ -146,10 +171,27 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
         source = "demo";
     } else {
         source = args.positional().front();
-        model = bareEncoder(*EncoderModel::load(source, options), options);
+        std::unique_ptr<EncoderModel> loaded = EncoderModel::load(source, options);
+        model = bareEncoder(*loaded, options);
+        if (qualityPath)
+            scored = std::move(loaded);
         checkSweepFits(settings, model->config(), 0, options.device.is_cpu());
         if (settings.text)
             tokenizer = Tokenizer::load(source);
+    }
+
+    SweepQuality quality;
+    if (qualityPath) {
+        // Checked before the text is read, and the text read before the sweep: a mistake costs no sweep.
+        forQualityText([&] {
+            requireMaskedLmHead(*scored); // before looking for a tokenizer it would not need
+            if (!tokenizer)
+                tokenizer = Tokenizer::load(source);
+            quality.model = scored.get();
+            quality.tokenizer = tokenizer.get();
+            checkSweepQuality(quality, settings);
+            quality.text = tokenizeEvaluationText(*qualityPath, *tokenizer, qualityTokens);
+        });
     }
 
     auto onPoint = [&](const ProfilePoint& p) {
@@ -157,12 +199,25 @@ int runProfile(const Arguments& args, std::ostream& out, std::ostream& err)
                            "MiB, max |diff| {:.3g}, cosine {:.6f}\n",
             p.seqLen, p.batch, p.layout, p.dense.time.medianMs, p.sparse.time.medianMs, p.speedup, p.dense.peakMiB,
             p.sparse.peakMiB, p.maxAbsDiff, p.cosine);
+        if (p.dense.quality && p.sparse.quality)
+            err << fmt::format("profile: L={} {}: loss {:.4f} (dense {:.4f}), accuracy {:.4f} (dense {:.4f}) over {} "
+                               "masked tokens\n",
+                p.seqLen, p.layout, p.sparse.quality->loss, p.dense.quality->loss, p.sparse.quality->accuracy,
+                p.dense.quality->accuracy, p.sparse.quality->tokens);
         err.flush();
     };
-    const std::vector<ProfilePoint> points = runProfileSweep(*model, settings, tokenizer.get(), onPoint);
+    const Tokenizer* inputsTokenizer = settings.text ? tokenizer.get() : nullptr;
+    const std::vector<ProfilePoint> points = qualityPath
+        ? runProfileSweepWithQuality(*model, settings, quality, inputsTokenizer, onPoint)
+        : runProfileSweep(*model, settings, inputsTokenizer, onPoint);
     const std::string inputs = textPath ? "text:" + *textPath : "synthetic";
-    const nlohmann::json report
-        = profileToJson(machine, profileSettingsToJson(settings, *model, validUtf8(source), validUtf8(inputs)), points);
+    nlohmann::json reportSettings = profileSettingsToJson(settings, *model, validUtf8(source), validUtf8(inputs));
+    if (qualityPath) {
+        nlohmann::json& json = reportSettings["quality"] = sweepQualityToJson(quality, settings);
+        json["text"] = validUtf8(*qualityPath);
+        json["max_tokens"] = qualityTokens;
+    }
+    const nlohmann::json report = profileToJson(machine, reportSettings, points);
     writeReportFile(jsonPath, report.dump(2) + "\n", "--json");
     if (csvPath)
         writeReportFile(*csvPath, profileToCsv(points), "--csv");
@@ -192,6 +247,11 @@ Command profileCommand()
             { "extend", "", "extend the position table when a length exceeds the model's maximum" },
             { "padding-fraction", "F", "share of each row that is padding, in [0, 1) (default 0)" },
             { "text", "FILE", "inputs from this text through the model's tokenizer, repeated to each length" },
+            { "quality-text", "PATH",
+                "also score masked-LM loss, perplexity and accuracy of dense and each layout at each length on this "
+                "text file or folder of .txt files (a model folder with a masked-LM head)" },
+            { "quality-max-tokens", "T",
+                fmt::format("use only the first T tokens of the quality text (default {})", kDefaultQualityTokens) },
             { "seed", "S", "seed of the synthetic inputs, the random layout blocks and the demo weights (default 0)" },
             { "json", "OUT.json", "where to write the results (required)" },
             { "csv", "OUT.csv", "also write the results as CSV, one line per result" },

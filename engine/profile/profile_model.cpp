@@ -21,6 +21,16 @@ std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadO
     return encoder;
 }
 
+std::unique_ptr<EncoderModel> denseCopy(const EncoderModel& model, const LoadOptions& options)
+{
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& [name, tensor] : model.namedParameters())
+        tensors[name] = tensor;
+    std::unique_ptr<EncoderModel> copy = EncoderModel::fromTensors(model.config(), tensors, options, "the model");
+    copy->setSourceDirectory(model.sourceDirectory());
+    return copy;
+}
+
 std::unique_ptr<EncoderModel> makeDemoEncoder(const CreateModelOptions& shape, const LoadOptions& options)
 {
     std::unique_ptr<EncoderModel> model = EncoderModel::randomlyInitialized(makeNewModelConfig(shape), shape.seed);

@@ -15,6 +15,11 @@ namespace spw {
 // options.device in options.dtype (CPU computes in float32).
 std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadOptions& options);
 
+// The same weights as `model`, with its head, as the same architecture, on options.device in options.dtype, and
+// dense attention in every layer (a converted model's sparse layers are not carried over): the reference a
+// masked-LM evaluation of the sweep's layouts starts from (profile_quality.h).
+std::unique_ptr<EncoderModel> denseCopy(const EncoderModel& model, const LoadOptions& options);
+
 // A randomly initialised bare encoder of the given shape (no download, no files), for `profile --demo`.
 std::unique_ptr<EncoderModel> makeDemoEncoder(const CreateModelOptions& shape, const LoadOptions& options);
 

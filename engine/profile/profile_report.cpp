@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <numeric>
 
@@ -65,7 +66,7 @@ nlohmann::json machineToJson(const MachineInfo& machine)
 
 nlohmann::json profilePointToJson(const ProfilePoint& point)
 {
-    return { { "seq_len", point.seqLen }, { "batch", point.batch }, { "layout", point.layout },
+    nlohmann::json json = { { "seq_len", point.seqLen }, { "batch", point.batch }, { "layout", point.layout },
         { "padded_length", point.paddedLength }, { "density", point.density },
         { "dense_ms", point.dense.time.medianMs }, { "sparse_ms", point.sparse.time.medianMs },
         { "speedup", point.speedup }, { "dense_spread_ms", { point.dense.time.minMs, point.dense.time.maxMs } },
@@ -73,6 +74,19 @@ nlohmann::json profilePointToJson(const ProfilePoint& point)
         { "dense_peak_mib", point.dense.peakMiB }, { "sparse_peak_mib", point.sparse.peakMiB },
         { "max_abs_diff", point.maxAbsDiff }, { "cosine", point.cosine },
         { "per_layer", layersToJson(point.sparse.layers) }, { "dense_per_layer", layersToJson(point.dense.layers) } };
+    if (const std::optional<MlmQuality>& quality = point.sparse.quality) {
+        json["loss"] = quality->loss;
+        json["perplexity"] = quality->perplexity;
+        json["accuracy"] = quality->accuracy;
+        json["scored_tokens"] = quality->tokens;
+    }
+    if (const std::optional<MlmQuality>& quality = point.dense.quality) {
+        json["dense_loss"] = quality->loss;
+        json["dense_perplexity"] = quality->perplexity;
+        json["dense_accuracy"] = quality->accuracy;
+        json["scored_tokens"] = quality->tokens; // the same tokens as the layout's
+    }
+    return json;
 }
 
 nlohmann::json profileToJson(
@@ -86,15 +100,27 @@ nlohmann::json profileToJson(
 
 std::string profileToCsv(const std::vector<ProfilePoint>& points)
 {
+    const bool withQuality = std::any_of(points.begin(), points.end(),
+        [](const ProfilePoint& p) { return p.dense.quality.has_value() || p.sparse.quality.has_value(); });
     std::string csv = "seq_len,batch,layout,padded_length,density,dense_ms,sparse_ms,speedup,dense_min_ms,"
                       "dense_max_ms,sparse_min_ms,sparse_max_ms,dense_peak_mib,sparse_peak_mib,max_abs_diff,cosine,"
-                      "dense_attention_ms,dense_other_ms,sparse_attention_ms,sparse_other_ms\n";
+                      "dense_attention_ms,dense_other_ms,sparse_attention_ms,sparse_other_ms";
+    csv += withQuality ? ",dense_loss,dense_perplexity,dense_accuracy,loss,perplexity,accuracy,scored_tokens\n" : "\n";
     for (const ProfilePoint& p : points) {
-        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p.seqLen, p.batch,
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", p.seqLen, p.batch,
             csvField(p.layout), p.paddedLength, p.density, p.dense.time.medianMs, p.sparse.time.medianMs, p.speedup,
             p.dense.time.minMs, p.dense.time.maxMs, p.sparse.time.minMs, p.sparse.time.maxMs, p.dense.peakMiB,
             p.sparse.peakMiB, p.maxAbsDiff, p.cosine, attentionSum(p.dense), otherSum(p.dense), attentionSum(p.sparse),
             otherSum(p.sparse));
+        if (withQuality) {
+            auto fields = [](const std::optional<MlmQuality>& q) {
+                return q ? fmt::format(",{},{},{}", q->loss, q->perplexity, q->accuracy) : std::string(",,,");
+            };
+            const std::optional<MlmQuality>& scored = p.sparse.quality ? p.sparse.quality : p.dense.quality;
+            csv += fields(p.dense.quality) + fields(p.sparse.quality) + ","
+                + (scored ? std::to_string(scored->tokens) : std::string());
+        }
+        csv += '\n';
     }
     return csv;
 }

@@ -7,10 +7,13 @@
 //                     "dense_spread_ms": [min, max], "sparse_spread_ms": [min, max], "dense_peak_mib",
 //                     "sparse_peak_mib", "max_abs_diff", "cosine",
 //                     "per_layer": [{"layer", "attention_ms", "other_ms"}] (sparse run),
-//                     "dense_per_layer": [same, dense run]}]}
+//                     "dense_per_layer": [same, dense run],
+//                     with a quality text (profile_quality.h), also: "loss", "perplexity", "accuracy" (the layout),
+//                     "dense_loss", "dense_perplexity", "dense_accuracy" (dense attention), "scored_tokens"}]}
 // Times are medians over the timed repeats, in milliseconds; spreads are the min and max of the same repeats.
 // CSV: a header line, then one line per result with the scalar fields above (spreads as *_min_ms, *_max_ms; per
-// layer: sums over layers as dense/sparse_attention_ms and dense/sparse_other_ms).
+// layer: sums over layers as dense/sparse_attention_ms and dense/sparse_other_ms); the quality columns only when
+// some result has them (empty where one has not).
 #include "profile/machine_info.h"
 #include "profile/profile_types.h"
 

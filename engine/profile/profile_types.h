@@ -5,7 +5,8 @@
 // layout, on the same inputs. Each run: `warmup` untimed forwards, then `repeats` timed ones. Reported per run:
 // the median and the spread (min, max) of the forward's time, the peak memory the forward adds, and per layer the
 // median time of its self-attention call and of the rest of the layer. Per layout: the output drift of the sparse
-// model from the dense one (last_hidden_state, real tokens only).
+// model from the dense one (last_hidden_state, real tokens only). With a quality text (profile_quality.h), each
+// layout and dense attention are also scored as a masked LM at each length (once, whatever the batch size).
 #include "sparsity/sparsity_config.h"
 
 #include <cstdint>
@@ -49,11 +50,24 @@ struct LayerTiming {
     double otherMs = 0; // the rest of the layer (output projection, LayerNorms, feed-forward)
 };
 
+// Masked-LM quality of one attention (dense, or a layout) at one length (engine/quality/evaluation.h).
+struct MlmQuality {
+    std::int64_t tokens = 0; // tokens scored
+    double loss = 0;
+    double perplexity = 0;
+    double accuracy = 0; // top-1
+};
+
+// The text tokens a quality measurement scores unless told otherwise (`profile --quality-max-tokens`, the Profile
+// and Convert pages' token budget): seconds per evaluation for a small model on a CPU.
+constexpr std::int64_t kDefaultQualityTokens = 16384;
+
 struct RunMeasurement {
     TimingStats time;
     // Peak memory the timed forwards added over what was in use before them (weights and inputs excluded), MiB.
     double peakMiB = 0;
     std::vector<LayerTiming> layers;
+    std::optional<MlmQuality> quality; // only when the sweep scored a text
 };
 
 struct ProfilePoint {

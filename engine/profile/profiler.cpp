@@ -187,6 +187,51 @@ ModelInputs padForBlock(const ModelInputs& inputs, std::int64_t block, std::int6
     return result;
 }
 
+std::int64_t padToBlock(std::int64_t length, std::int64_t block)
+{
+    return (length + block - 1) / block * block;
+}
+
+std::vector<std::shared_ptr<const SparseAttentionSetting>> sparseSettings(
+    const ModelConfig& config, const ProfileSettings& settings)
+{
+    std::vector<std::shared_ptr<const SparseAttentionSetting>> sparse;
+    for (const ProfileLayout& layout : settings.layouts)
+        sparse.push_back(makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed), config));
+    return sparse;
+}
+
+// Each layout's density (outer) at each swept length (inner), padded to its block: known before the first forward,
+// so that the progress can weigh every run by its expected cost.
+std::vector<std::vector<double>> layoutDensities(
+    const std::vector<std::shared_ptr<const SparseAttentionSetting>>& sparse, const ProfileSettings& settings)
+{
+    std::vector<std::vector<double>> densities(sparse.size());
+    for (std::size_t l = 0; l < sparse.size(); ++l)
+        for (std::int64_t length : settings.seqLens) {
+            const int block = sparse[l]->layout.block;
+            densities[l].push_back(
+                computeStats(sparse[l]->layout.topLeft(int(padToBlock(length, block) / block))).density);
+        }
+    return densities;
+}
+
+// Every forward of the sweep (sweep_cost.h): per length and batch, dense once and each layout at its density.
+double sweepCost(
+    const ModelConfig& config, const ProfileSettings& settings, const std::vector<std::vector<double>>& densities)
+{
+    double cost = 0;
+    const int forwardsPerRun = settings.warmup + settings.repeats;
+    for (std::size_t i = 0; i < settings.seqLens.size(); ++i)
+        for (std::int64_t batch : settings.batches) {
+            const std::int64_t length = settings.seqLens[i];
+            cost += forwardsPerRun * forwardCost(config, length, batch, 1.0);
+            for (std::size_t l = 0; l < settings.layouts.size(); ++l)
+                cost += forwardsPerRun
+                    * forwardCost(config, padToBlock(length, settings.layouts[l].config.block), batch, densities[l][i]);
+        }
+    return cost;
+}
 } // namespace
 
 std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSettings& settings,
@@ -203,32 +248,10 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
                 checkDenseCpuAttentionFits(batch, model.config().numAttentionHeads, length, sizeof(float));
     ModelRestorer restorer(model);
 
-    std::vector<std::shared_ptr<const SparseAttentionSetting>> sparse;
-    for (const ProfileLayout& layout : settings.layouts)
-        sparse.push_back(
-            makeSparseAttentionSetting(layout.config, layout.config.seed.value_or(settings.seed), model.config()));
+    const std::vector<std::shared_ptr<const SparseAttentionSetting>> sparse = sparseSettings(model.config(), settings);
 
-    // Each layout's padded length and density at each swept length, known before the first forward so that the
-    // progress can weigh every run by its expected cost.
-    auto paddedLength = [&](std::size_t l, std::int64_t length) {
-        const std::int64_t block = sparse[l]->layout.block;
-        return (length + block - 1) / block * block;
-    };
-    std::vector<std::vector<double>> densities(settings.layouts.size());
-    double totalCost = 0;
-    const int forwardsPerRun = settings.warmup + settings.repeats;
-    for (std::int64_t length : settings.seqLens)
-        for (std::size_t l = 0; l < settings.layouts.size(); ++l) {
-            const int blocks = int(paddedLength(l, length) / sparse[l]->layout.block);
-            densities[l].push_back(computeStats(sparse[l]->layout.topLeft(blocks)).density);
-            for (std::int64_t batch : settings.batches)
-                totalCost += forwardsPerRun
-                    * forwardCost(model.config(), paddedLength(l, length), batch, densities[l].back());
-        }
-    for (std::int64_t length : settings.seqLens)
-        for (std::int64_t batch : settings.batches)
-            totalCost += forwardsPerRun * forwardCost(model.config(), length, batch, 1.0);
-    Steps steps(progress, totalCost);
+    const std::vector<std::vector<double>> densities = layoutDensities(sparse, settings);
+    Steps steps(progress, sweepCost(model.config(), settings, densities));
     std::vector<ProfilePoint> points;
     for (std::size_t lengthIndex = 0; lengthIndex < settings.seqLens.size(); ++lengthIndex) {
         const std::int64_t length = settings.seqLens[lengthIndex];
@@ -264,6 +287,16 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
     }
     steps.finish();
     return points;
+}
+
+double expectedSweepCost(const ModelConfig& config, const ProfileSettings& settings)
+{
+    validateSettings(settings);
+    ModelConfig fitted = config; // as fitModelToSweep leaves the model
+    const std::int64_t longest = longestSweepLength(settings);
+    if (longest > fitted.usableMaxLength())
+        fitted.maxPositionEmbeddings = fitted.maxPositionEmbeddingsFor(longest);
+    return sweepCost(fitted, settings, layoutDensities(sparseSettings(fitted, settings), settings));
 }
 
 std::string memoryMethod(at::Device device)

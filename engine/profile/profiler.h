@@ -29,6 +29,10 @@ std::vector<ProfilePoint> runProfileSweep(EncoderModel& model, const ProfileSett
     const Tokenizer* tokenizer = nullptr, const ProfilePointCallback& onPoint = {},
     const ProgressCallback& progress = {});
 
+// The work runProfileSweep's progress counts (sweep_cost.h's units) for a model of `config` before the sweep
+// extends it: for callers that weigh the sweep against other work. Throws as runProfileSweep does for bad settings.
+double expectedSweepCost(const ModelConfig& config, const ProfileSettings& settings);
+
 // How peak memory was measured on `device` (memory_meter.h): "cuda-allocator", "vmhwm-reset" or "vmhwm-growth".
 std::string memoryMethod(at::Device device);
 

@@ -10,6 +10,12 @@ double forwardCost(const ModelConfig& config, std::int64_t length, std::int64_t 
     return double(batch) * (4.0 * L * H * H + 2.0 * L * H * I + 2.0 * L * L * H * density);
 }
 
+double evaluationCost(const ModelConfig& config, std::int64_t textTokens, std::int64_t length, double density)
+{
+    const std::int64_t windows = length > 0 ? (textTokens + length - 1) / length : 0;
+    return forwardCost(config, length, windows, density);
+}
+
 std::optional<double> estimateSecondsLeft(double elapsedSeconds, double fraction)
 {
     if (fraction < 0.01 || elapsedSeconds < 1.0)

@@ -17,6 +17,11 @@ namespace spw {
 // L² scores (1 for dense).
 double forwardCost(const ModelConfig& config, std::int64_t length, std::int64_t batch, double density);
 
+// Relative cost of a masked-LM evaluation (engine/quality/evaluation.h) scoring `textTokens` tokens of text in
+// windows of `length` tokens whose attention computes `density` of the scores: the forwards over the
+// ceil(textTokens / length) windows (the masked-LM head runs on the scored tokens only, about 15 %, and is left out).
+double evaluationCost(const ModelConfig& config, std::int64_t textTokens, std::int64_t length, double density);
+
 // Seconds left for work `fraction` done after `elapsedSeconds`, assuming the rest goes at the same rate; nullopt
 // while too little is done to tell (under 1 % or under a second).
 std::optional<double> estimateSecondsLeft(double elapsedSeconds, double fraction);

@@ -1,5 +1,6 @@
 // `sparse-workbench-cli profile`: a small demo run read back, and every input mistake giving exit 2 naming it.
 #include "common/run_cli.h"
+#include "quality/quality_test_support.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -176,6 +177,85 @@ TEST_F(ProfileCli, TextInputsRunThroughTheDemoTokenizer)
     const auto result = test::runCli(args);
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(nlohmann::json::parse(result.out)["settings"]["inputs"], "text:" + path("sample.txt"));
+}
+
+// --quality-text: every result gains the layout's and dense attention's masked-LM quality, the same numbers as
+// `evaluate` gives for that layout at that length on the same text and budget.
+TEST_F(ProfileCli, QualityTextMatchesEvaluate)
+{
+    const std::string model = test::makeWordModelFolder(m_dir);
+    std::ofstream(path("words.txt")) << test::randomWordText(500, 8);
+    const auto result = test::runCli({ "profile", model, "--sparsity", m_longformer, "--seq-lens", "32,80", "--batch",
+        "1,2", "--repeats", "1", "--warmup", "0", "--extend", "--quality-text", path("words.txt"),
+        "--quality-max-tokens", "300", "--json", path("o.json"), "--csv", path("o.csv") });
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const nlohmann::json json = nlohmann::json::parse(result.out);
+    EXPECT_EQ(json["settings"]["quality"]["text"], path("words.txt"));
+    EXPECT_EQ(json["settings"]["quality"]["max_tokens"], 300);
+    EXPECT_EQ(json["settings"]["quality"]["tokens"], 300);
+    const nlohmann::json& results = json["results"];
+    ASSERT_EQ(results.size(), 4u);
+    for (const char* length : { "32", "80" }) {
+        const auto evaluated = test::runCli({ "evaluate", model, "--text", path("words.txt"), "--max-tokens", "300",
+            "--seq-len", length, "--sparsity", m_longformer });
+        ASSERT_EQ(evaluated.exitCode, 0) << evaluated.err;
+        const nlohmann::json configurations = nlohmann::json::parse(evaluated.out)["results"];
+        const nlohmann::json& dense = configurations[configurations.size() - 2]; // as-is, or extended-dense
+        const nlohmann::json& layout = configurations.back();
+        for (const nlohmann::json& r : results) {
+            if (std::to_string(r["seq_len"].get<int>()) != length)
+                continue;
+            EXPECT_EQ(r["scored_tokens"], layout["tokens"]);
+            EXPECT_DOUBLE_EQ(r["loss"].get<double>(), layout["loss"].get<double>());
+            EXPECT_DOUBLE_EQ(r["perplexity"].get<double>(), layout["perplexity"].get<double>());
+            EXPECT_DOUBLE_EQ(r["accuracy"].get<double>(), layout["accuracy"].get<double>());
+            EXPECT_DOUBLE_EQ(r["dense_loss"].get<double>(), dense["loss"].get<double>());
+            EXPECT_DOUBLE_EQ(r["dense_accuracy"].get<double>(), dense["accuracy"].get<double>());
+        }
+    }
+    std::ifstream csv(path("o.csv"));
+    std::string header;
+    std::getline(csv, header);
+    EXPECT_NE(header.find(",dense_loss,dense_perplexity,dense_accuracy,loss,perplexity,accuracy,scored_tokens"),
+        std::string::npos)
+        << header;
+}
+
+TEST_F(ProfileCli, QualityTextMistakesNameTheFlag)
+{
+    const std::string model = test::makeWordModelFolder(m_dir);
+    std::ofstream(path("words.txt")) << test::randomWordText(200, 8);
+    std::ofstream(path("empty.txt")) << "  \n\n ";
+    std::ofstream(path("binary.txt"), std::ios::binary) << std::string("\x7f"
+                                                                       "ELF\0\0\x01",
+        7);
+    auto run = [&](const std::string& source, std::vector<std::string> extra) {
+        std::vector<std::string> args = { "profile" };
+        if (source == "--demo")
+            args.insert(args.end(), { "--demo", "--demo-layers", "1", "--demo-hidden", "32", "--demo-heads", "2" });
+        else
+            args.push_back(source);
+        args.insert(args.end(),
+            { "--sparsity", m_longformer, "--seq-lens", "32", "--repeats", "1", "--warmup", "0", "--json",
+                path("o.json") });
+        args.insert(args.end(), extra.begin(), extra.end());
+        return test::runCli(args);
+    };
+    expectUsageError(run("--demo", { "--quality-text", path("words.txt") }), "--quality-text");
+    expectUsageError(run("--demo", { "--quality-text", path("words.txt") }), "(--demo) has none");
+    const std::string classifier = std::string(SPW_FIXTURES_DIR) + "/models/bert_cls_sharded";
+    const auto noHead = run(classifier, { "--quality-text", path("words.txt") });
+    expectUsageError(noHead, "--quality-text");
+    expectUsageError(noHead, "needs a masked-LM model");
+    expectUsageError(run(model, { "--quality-text", path("missing.txt") }), "--quality-text");
+    expectUsageError(run(model, { "--quality-text", path("missing.txt") }), "missing.txt");
+    expectUsageError(run(model, { "--quality-text", path("empty.txt") }), "gives no tokens");
+    expectUsageError(run(model, { "--quality-text", path("binary.txt") }), "not a text file");
+    expectUsageError(run(model, { "--quality-max-tokens", "100" }), "--quality-max-tokens needs --quality-text");
+    expectUsageError(
+        run(model, { "--quality-text", path("words.txt"), "--quality-max-tokens", "0" }), "--quality-max-tokens");
+    expectUsageError(run(model, { "--quality-text", path("words.txt"), "--seq-lens", "8" }), "--seq-lens");
+    EXPECT_FALSE(fs::exists(path("o.json")));
 }
 
 } // namespace

@@ -131,6 +131,45 @@ TEST(ProfileReport, CsvHasOneRowPerResultUnderItsHeader)
     EXPECT_DOUBLE_EQ(std::stod(rows[1][column("cosine")]), 0.99);
 }
 
+// With a quality text, each result carries the layout's and dense attention's quality; the CSV grows those columns
+// only when some result has them, and a result without them leaves them empty.
+TEST(ProfileReport, QualityFieldsWhenScored)
+{
+    ProfilePoint scored = samplePoint("bslongformer");
+    scored.dense.quality = MlmQuality { 1200, 2.0, 7.38905609893065, 0.6 };
+    scored.sparse.quality = MlmQuality { 1200, 2.5, 12.182493960703473, 0.55 };
+    const nlohmann::json json = profilePointToJson(scored);
+    EXPECT_DOUBLE_EQ(json.at("loss").get<double>(), 2.5);
+    EXPECT_DOUBLE_EQ(json.at("perplexity").get<double>(), 12.182493960703473);
+    EXPECT_DOUBLE_EQ(json.at("accuracy").get<double>(), 0.55);
+    EXPECT_DOUBLE_EQ(json.at("dense_loss").get<double>(), 2.0);
+    EXPECT_DOUBLE_EQ(json.at("dense_perplexity").get<double>(), 7.38905609893065);
+    EXPECT_DOUBLE_EQ(json.at("dense_accuracy").get<double>(), 0.6);
+    EXPECT_EQ(json.at("scored_tokens").get<int>(), 1200);
+    EXPECT_FALSE(profilePointToJson(samplePoint("plain")).contains("loss"));
+
+    EXPECT_EQ(profileToCsv({ samplePoint("plain") }).find("loss"), std::string::npos);
+    std::istringstream lines(profileToCsv({ scored, samplePoint("plain") }));
+    std::string line;
+    std::vector<std::vector<std::string>> rows;
+    while (std::getline(lines, line))
+        rows.push_back(splitCsv(line));
+    ASSERT_EQ(rows.size(), 3u);
+    const std::vector<std::string> tail(rows[0].end() - 7, rows[0].end());
+    EXPECT_EQ(tail,
+        (std::vector<std::string> {
+            "dense_loss", "dense_perplexity", "dense_accuracy", "loss", "perplexity", "accuracy", "scored_tokens" }));
+    ASSERT_EQ(rows[1].size(), rows[0].size());
+    ASSERT_EQ(rows[2].size(), rows[0].size());
+    const std::size_t first = rows[0].size() - 7;
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][first]), 2.0);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][first + 3]), 2.5);
+    EXPECT_DOUBLE_EQ(std::stod(rows[1][first + 5]), 0.55);
+    EXPECT_EQ(rows[1][first + 6], "1200");
+    EXPECT_EQ(std::vector<std::string>(rows[2].begin() + std::ptrdiff_t(first), rows[2].end()),
+        std::vector<std::string>(7, ""));
+}
+
 TEST(ProfileReport, UnwritablePathNamesTheFlagAndFile)
 {
     try {

@@ -8,6 +8,8 @@
 #include "convert/drift_table_model.h"
 #include "convert/export_folder_dialog.h"
 #include "convert/model_conversion.h"
+#include "convert/quality_panel.h"
+#include "convert/quality_table_model.h"
 #include "convert/sparse_attention_record.h"
 #include "job_runner.h"
 #include "key_value_model.h"
@@ -15,9 +17,13 @@
 #include "model/encoder_model.h"
 #include "model/loaded_model.h"
 #include "presets.h"
+#include "profile/profile_model.h"
+#include "quality/evaluation.h"
+#include "quality_text.h"
 #include "sparsity/layout.h"
 #include "tokenizer/demo_tokenizer.h"
 #include "tokenizer/tokenizer.h"
+#include "widgets/quality_text_picker.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +36,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -109,6 +116,15 @@ private:
         if (!shown.wait(30000))
             qWarning("no preview");
         return page;
+    }
+
+    // Measures quality and waits until the page has the result or the failure.
+    static bool measure(ConvertPage& page)
+    {
+        QSignalSpy measured(&page, &ConvertPage::qualityFinished);
+        QSignalSpy failed(&page, &ConvertPage::jobFailed);
+        page.measureQuality();
+        return QTest::qWaitFor([&] { return !measured.isEmpty() || !failed.isEmpty(); }, 60000) && !page.isBusy();
     }
 
     static bool waitForPreview(ConvertPage& page, std::int64_t rowsAfter, std::size_t layers)
@@ -489,6 +505,118 @@ private Q_SLOTS:
         QCOMPARE(sparse[1].cosine, sparse[2].cosine);
         QCOMPARE(page->driftModel()->index(0, DriftTableModel::MaxColumn).data(DriftTableModel::ValueRole).toDouble(),
             sparse[0].maxAbsDiff);
+    }
+
+    // Quality on the held-out text shipped with the workbench, said so: the original at its own 128 tokens (the
+    // same numbers as the engine's evaluation of the loaded model as it is), the extension alone and the conversion
+    // at 256, on the same masked tokens; results go stale when the settings or the text change.
+    void qualityOnTheShippedText()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        QualityPanel* panel = page->qualityPanel();
+        QAbstractItemModelTester tester(panel->model());
+        QVERIFY(panel->messageText().isEmpty());
+        panel->picker()->setMaxTokens(600);
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        QVERIFY(panel->measureButton()->isEnabled());
+        QVERIFY(measure(*page));
+        QVERIFY2(panel->messageText().isEmpty(), qPrintable(panel->messageText()));
+        const QVector<QualityRow>& rows = panel->model()->rows();
+        QCOMPARE(int(rows.size()), 3);
+        QCOMPARE(rows[0].name, QStringLiteral("original"));
+        QCOMPARE(rows[0].length, std::int64_t(128));
+        QCOMPARE(rows[1].length, std::int64_t(256));
+        QCOMPARE(rows[2].name, QStringLiteral("converted"));
+        QCOMPARE(rows[2].length, std::int64_t(256));
+        for (const QualityRow& row : rows) {
+            QCOMPARE(row.tokens, rows[0].tokens);
+            QVERIFY(row.loss > 0 && row.accuracy >= 0 && row.accuracy <= 1);
+        }
+        QVERIFY(rows[0].tokens > 40);
+        QVERIFY2(panel->noteText().contains("held-out text shipped with the workbench")
+                && panel->noteText().contains("its first 600 tokens"),
+            qPrintable(panel->noteText()));
+
+        const TokenizedText text = tokenizeQualityText(QualityTextChoice { {}, 600 }, *m_model.tokenizer);
+        QCOMPARE(text.tokenCount, std::int64_t(600));
+        const EvaluationResult asIs = evaluateMaskedLm(*m_model.model, *m_model.tokenizer, text, {}).front();
+        QCOMPARE(rows[0].tokens, asIs.tokens);
+        QCOMPARE(rows[0].loss, asIs.loss);
+        QCOMPARE(rows[0].accuracy, asIs.accuracy);
+        QCOMPARE(panel->model()->index(0, QualityTableModel::LossColumn).data(QualityTableModel::ValueRole).toDouble(),
+            asIs.loss);
+
+        auto* stale = panel->findChild<QLabel*>("qualityStale");
+        QVERIFY(!panel->isStale());
+        page->setSeed(4);
+        QVERIFY(panel->isStale());
+        QVERIFY2(stale->text().contains("settings changed"), qPrintable(stale->text()));
+        QVERIFY(waitForPreview(*page, 256, 2));
+        QVERIFY(measure(*page));
+        QVERIFY(!panel->isStale());
+        panel->picker()->setMaxTokens(700);
+        QVERIFY(panel->isStale());
+        QVERIFY2(stale->text().contains("text changed"), qPrintable(stale->text()));
+    }
+
+    // A chosen file that cannot be scored is said inline under the button, and nothing is left running.
+    void qualityTextMistakesAreShownInline_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty") << QByteArray(" \n\n") << QStringLiteral("gives no tokens");
+        QTest::newRow("binary") << QByteArray("\x7f"
+                                              "ELF\0\0\x02",
+            7) << QStringLiteral("not a text file");
+        QTest::newRow("missing") << QByteArray() << QStringLiteral("missing.txt");
+    }
+    void qualityTextMistakesAreShownInline()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        JobRunner runner;
+        auto page = makePage(runner);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        QString path = m_dir.filePath(QStringLiteral("missing.txt"));
+        if (!bytes.isEmpty()) {
+            path = m_dir.filePath(QStringLiteral("%1.txt").arg(QTest::currentDataTag()));
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        }
+        page->qualityPanel()->picker()->setPath(path);
+        QVERIFY(measure(*page));
+        const QString message = page->qualityPanel()->messageText();
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY(page->qualityPanel()->model()->rows().isEmpty());
+        QVERIFY(page->qualityPanel()->measureButton()->isEnabled());
+    }
+
+    // A model without a masked-LM head: the quality panel says why it cannot measure and keeps its button off; the
+    // drift still compares.
+    void qualityNeedsAMaskedLmHead()
+    {
+        LoadedModel bare = m_model;
+        bare.model = bareEncoder(*m_model.model, {});
+        JobRunner runner;
+        auto page = std::make_unique<ConvertPage>(&runner);
+        page->setSparsity(fixedConfig(), "fixed");
+        page->setSampleText(longText());
+        QSignalSpy shown(page.get(), &ConvertPage::previewShown);
+        page->setModel(bare);
+        QVERIFY(shown.wait(30000));
+        QualityPanel* panel = page->qualityPanel();
+        QVERIFY2(panel->messageText().contains("masked-LM checkpoint (BertForMaskedLM or RobertaForMaskedLM)")
+                && panel->messageText().contains("BertModel") && panel->messageText().contains("drift"),
+            qPrintable(panel->messageText()));
+        QVERIFY(!panel->measureButton()->isEnabled());
+        QSignalSpy compared(page.get(), &ConvertPage::compareFinished);
+        page->compare();
+        QVERIFY(compared.wait(60000));
+        QVERIFY(!page->driftModel()->rows().isEmpty());
+        QVERIFY(panel->messageText().contains("masked-LM checkpoint"));
     }
 };
 

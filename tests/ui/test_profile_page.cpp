@@ -3,18 +3,27 @@
 // invalid lists are refused inline without starting; CSV / JSON exports parse back to the same numbers and the
 // PNGs are images; the last sweep comes back in a new page and a damaged file is ignored with a status line.
 #include "job_runner.h"
+#include "model/create_model.h"
 #include "model/encoder_model.h"
+#include "model/loaded_model.h"
 #include "presets.h"
+#include "profile/pareto_front.h"
 #include "profile/profile_model.h"
 #include "profile/profile_page.h"
 #include "profile/profile_plots.h"
+#include "profile/quality_plot.h"
 #include "profile/results_table_model.h"
 #include "profile/sweep_form.h"
 #include "profile/sweep_request.h"
 #include "profile/sweep_results.h"
 #include "qcustomplot_include.h"
+#include "quality/evaluation.h"
+#include "quality_text.h"
+#include "tokenizer/tokenizer.h"
+#include "widgets/quality_text_picker.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -606,6 +615,169 @@ private Q_SLOTS:
         QVERIFY2(page.statusText().contains(expected), qPrintable(page.statusText()));
         QCOMPARE(page.plots()->latencyPlot()->graphCount(), 0);
         QVERIFY(page.errorText().isEmpty());
+    }
+
+    // Quality on text needs a model folder with a masked-LM head: off, saying why, for the demo encoder and a bare
+    // encoder.
+    void qualityNeedsAMaskedLmModel()
+    {
+        JobRunner runner;
+        ProfilePage page(&runner);
+        QCheckBox* quality = page.form()->qualityBox();
+        QVERIFY(!quality->isEnabled());
+        QVERIFY2(quality->toolTip().contains("demo encoder has no masked-LM head"), qPrintable(quality->toolTip()));
+        CreateModelOptions shape;
+        shape.layers = 1;
+        shape.hidden = 32;
+        shape.heads = 2;
+        shape.intermediate = 64;
+        shape.maxPosition = 128;
+        shape.vocab = 2000;
+        LoadedModel bare;
+        bare.model = makeDemoEncoder(shape, {});
+        bare.directory = QStringLiteral("/models/tiny-bert");
+        page.setModel(bare);
+        QVERIFY(!quality->isEnabled());
+        QVERIFY2(quality->toolTip().contains("masked-LM checkpoint"), qPrintable(quality->toolTip()));
+        setUpTinySweep(page, QStringLiteral("64"), { QStringLiteral("fixed") });
+        const std::optional<SweepRequest> request = page.form()->request(nullptr);
+        QVERIFY(request && !request->quality);
+    }
+
+    // A sweep of a small masked-LM with Quality on text: loss and accuracy per result (dense attention's the same
+    // numbers as the engine's evaluation at that length), the speed-vs-quality plot with its Pareto front (checked
+    // against brute force on the plotted points) and hover readouts, and the quality in the exports.
+    void qualityOnTextFillsColumnsPlotAndExports()
+    {
+        QTemporaryDir dir;
+        CreateModelOptions shape;
+        shape.layers = 1;
+        shape.hidden = 32;
+        shape.heads = 2;
+        shape.intermediate = 64;
+        shape.maxPosition = 128;
+        shape.vocab = 2000;
+        shape.seed = 3;
+        createModelFolder(dir.filePath("mlm").toStdString(), shape);
+        const LoadedModel model = loadModelFolder(dir.filePath("mlm"));
+
+        JobRunner runner;
+        ProfilePage page(&runner);
+        page.setModel(model);
+        setUpTinySweep(page, QStringLiteral("64, 128"), { QStringLiteral("fixed"), QStringLiteral("local") });
+        QVERIFY(page.form()->qualityBox()->isEnabled());
+        QVERIFY(page.tableView()->isColumnHidden(ResultsTableModel::LossColumn));
+        page.form()->qualityBox()->setChecked(true);
+        page.form()->qualityPicker()->setMaxTokens(500);
+        QVERIFY(page.startSweep());
+        QVERIFY(waitForFinish(page));
+        const std::vector<ProfilePoint>& points = page.results().points;
+        QCOMPARE(int(points.size()), 4);
+        for (const ProfilePoint& point : points)
+            QVERIFY(point.dense.quality && point.sparse.quality);
+        QCOMPARE(page.results().settings["quality"]["max_tokens"].get<int>(), 500);
+        const QString summary = page.findChild<QLabel*>("summary")->text();
+        QVERIFY2(summary.contains("quality on 500 tokens of the shipped held-out text"), qPrintable(summary));
+
+        const TokenizedText text = tokenizeQualityText(QualityTextChoice { {}, 500 }, *model.tokenizer);
+        EvaluationSettings direct;
+        direct.seqLen = 64;
+        const EvaluationResult dense64 = evaluateMaskedLm(*model.model, *model.tokenizer, text, direct).front();
+        QCOMPARE(points[0].dense.quality->loss, dense64.loss);
+        QCOMPARE(points[0].dense.quality->tokens, dense64.tokens);
+
+        QVERIFY(!page.tableView()->isColumnHidden(ResultsTableModel::LossColumn));
+        QVERIFY(!page.tableView()->isColumnHidden(ResultsTableModel::AccuracyColumn));
+        QCOMPARE(page.tableModel()->index(0, ResultsTableModel::LossColumn).data(Qt::UserRole).toDouble(),
+            points[0].sparse.quality->loss);
+        QVERIFY(page.tableModel()
+                    ->index(0, ResultsTableModel::AccuracyColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("dense: loss"));
+
+        page.resize(1400, 1100);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QualityPlot* plot = page.plots()->qualityPlot();
+        QVERIFY(plot->isVisibleTo(&page));
+        QCOMPARE(plot->shownLength(), std::int64_t(128)); // the longest, unless chosen
+        QCustomPlot* chart = plot->plot();
+        chart->replot(QCustomPlot::rpImmediateRefresh);
+        // Dense and the two layouts at 128 tokens, batch 1: time (ms) against accuracy.
+        std::vector<std::string> names = { "dense" };
+        std::vector<TradeOffPoint> expected = { { points[2].dense.time.medianMs, points[2].dense.quality->accuracy } };
+        for (std::size_t i : { 2u, 3u }) {
+            names.push_back(points[i].layout);
+            expected.push_back({ points[i].sparse.time.medianMs, points[i].sparse.quality->accuracy });
+        }
+        std::vector<std::string> front;
+        std::vector<double> steps; // the front's times, then the slowest point's
+        double slowest = 0;
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            bool dominated = false;
+            for (std::size_t j = 0; j < expected.size(); ++j)
+                dominated = dominated
+                    || (j != i && expected[j].cost <= expected[i].cost && expected[j].benefit >= expected[i].benefit
+                        && (expected[j].cost < expected[i].cost || expected[j].benefit > expected[i].benefit));
+            if (!dominated) {
+                front.push_back(names[i]);
+                steps.push_back(expected[i].cost);
+            }
+            slowest = std::max(slowest, expected[i].cost);
+        }
+        std::sort(steps.begin(), steps.end());
+        if (steps.back() < slowest)
+            steps.push_back(slowest);
+        std::vector<std::string> plotted = plot->frontNames();
+        std::sort(front.begin(), front.end());
+        std::sort(plotted.begin(), plotted.end());
+        QCOMPARE(plotted, front);
+        QCPGraph* line = nullptr;
+        for (int i = 0; i < chart->graphCount(); ++i)
+            if (chart->graph(i)->name() == "Pareto front")
+                line = chart->graph(i);
+        QVERIFY(line);
+        QCOMPARE(line->lineStyle(), QCPGraph::lsStepLeft);
+        // Through the front's points, then on at the best accuracy to the slowest point.
+        std::vector<double> keys;
+        for (auto it = line->data()->constBegin(); it != line->data()->constEnd(); ++it)
+            keys.push_back(it->key);
+        QCOMPARE(keys, steps);
+        QCOMPARE(graphPoints(chart, "fixed"), 1);
+        QCOMPARE(
+            graphValueAt(chart, "fixed", points[2].sparse.time.medianMs), 100.0 * points[2].sparse.quality->accuracy);
+
+        // Hovering the local point names it with its numbers.
+        const QPointF onLocal = chart->graph(0)->coordsToPixels(
+            points[3].sparse.time.medianMs, 100.0 * points[3].sparse.quality->accuracy);
+        const QString readout = page.plots()->describePointAt(chart, onLocal);
+        QVERIFY2(readout.startsWith("local · 128 tokens · batch 1: ") && readout.contains("accuracy")
+                && readout.contains("loss"),
+            qPrintable(readout));
+
+        // Speed-up against loss: the step turns the other way.
+        plot->setAxes(QualityPlot::Speed::Speedup, QualityPlot::Quality::Loss);
+        for (int i = 0; i < chart->graphCount(); ++i)
+            if (chart->graph(i)->name() == "Pareto front")
+                QCOMPARE(chart->graph(i)->lineStyle(), QCPGraph::lsStepRight);
+        QCOMPARE(graphValueAt(chart, "dense", 1.0), points[2].dense.quality->loss);
+
+        QTemporaryDir out;
+        QVERIFY(page.exportCsv(out.filePath("out.csv")));
+        const std::vector<QStringList> rows = readCsv(out.filePath("out.csv"));
+        const int lossColumn = int(rows[0].indexOf("loss"));
+        const int denseAccuracyColumn = int(rows[0].indexOf("dense_accuracy"));
+        QVERIFY(lossColumn >= 0 && denseAccuracyColumn >= 0);
+        QCOMPARE(rows[1][lossColumn].toDouble(), points[0].sparse.quality->loss);
+        QCOMPARE(rows[4][denseAccuracyColumn].toDouble(), points[3].dense.quality->accuracy);
+        QVERIFY(page.exportJson(out.filePath("out.json")));
+        const SweepResults back = loadResults(out.filePath("out.json"));
+        QVERIFY(back.points[3].sparse.quality && back.points[3].dense.quality);
+        QCOMPARE(back.points[3].sparse.quality->perplexity, points[3].sparse.quality->perplexity);
+        QCOMPARE(back.points[3].dense.quality->tokens, points[3].dense.quality->tokens);
+        QVERIFY(page.exportPng(out.path()));
+        QVERIFY(!QImage(out.filePath("profile-quality.png")).isNull());
     }
 
     void tableModelPassesTheTester()

@@ -8,6 +8,7 @@
 #include "export/export_model.h"
 #include "model/forward_observer.h"
 #include "model/sparse_attention_setting.h"
+#include "quality/conversion_quality.h"
 #include "tokenizer/tokenizer.h"
 
 #include <QCoreApplication>
@@ -214,6 +215,39 @@ DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& se
             drift(QStringLiteral("logits"), perToken ? before.logits->slice(1, 0, real) : *before.logits,
                 perToken ? after.logits->slice(1, 0, real) : *after.logits));
     }
+    return report;
+}
+
+QualityReport measureQuality(const LoadedModel& model, const ConversionSettings& settings,
+    const QualityTextChoice& text, const ProgressCallback& progress)
+{
+    if (const QString reason = qualityUnavailableReason(model); !reason.isEmpty())
+        fail("{}", reason.toStdString());
+    const ConversionPlan plan = toPlan(model, settings);
+    const EvaluationSettings evaluation; // BERT's 15 % masking, seed 0, 4 windows per pass
+    checkConversionQuality(*model.model, *model.tokenizer, plan, evaluation); // before reading a long text
+    const TokenizedText tokens = tokenizeQualityText(
+        text, *model.tokenizer, [&](float fraction) { return !progress || progress(0.05f * fraction); });
+    const ConversionQuality quality = evaluateConversion(*model.model, *model.tokenizer, tokens, plan, evaluation,
+        [&](float fraction) { return !progress || progress(0.05f + 0.95f * fraction); });
+
+    QualityReport report;
+    report.text = text.description();
+    report.textTokens = tokens.tokenCount;
+    report.wholeText = tokens.tokenCount < text.maxTokens;
+    report.throughLayout = quality.throughLayout;
+    auto row = [](const QString& name, const QString& description, const EvaluationResult& result) {
+        return QualityRow { name, description, result.seqLen, result.tokens, result.loss, result.perplexity,
+            result.accuracy };
+    };
+    report.rows.push_back(
+        row(tr("original"), tr("The loaded model as it is, at its own maximum length"), quality.original));
+    if (quality.extendedDense)
+        report.rows.push_back(row(tr("extended, dense"),
+            tr("The positions extended as the conversion does, dense attention in every layer: what the extension "
+               "alone changes"),
+            *quality.extendedDense));
+    report.rows.push_back(row(tr("converted"), tr("The conversion, at its maximum length"), quality.converted));
     return report;
 }
 

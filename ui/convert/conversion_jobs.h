@@ -4,6 +4,7 @@
 // the loaded model's folder, so the model the other pages show is never modified.
 #include "common/progress.h"
 #include "model/loaded_model.h"
+#include "quality_text.h"
 #include "sparsity/sparsity_config.h"
 
 #include <QString>
@@ -76,6 +77,32 @@ struct DriftReport {
 // tokenizer; throws spw::Error for an empty text.
 DriftReport compareOnText(const LoadedModel& model, const ConversionSettings& settings, const QString& text,
     DriftFill fill, const ProgressCallback& progress);
+
+// One measured configuration of a quality comparison.
+struct QualityRow {
+    QString name; // "original", "extended, dense", "converted"
+    QString description; // what it is, for the tooltip
+    std::int64_t length = 0; // window length in tokens
+    std::int64_t tokens = 0; // tokens scored (the same for every row)
+    double loss = 0;
+    double perplexity = 0;
+    double accuracy = 0;
+};
+
+struct QualityReport {
+    QVector<QualityRow> rows; // the original first, the converted model last
+    QString text; // QualityTextChoice::description()
+    std::int64_t textTokens = 0; // text tokens read, up to the budget
+    bool wholeText = false; // the text had fewer tokens than the budget
+    bool throughLayout = false; // engine/quality/conversion_quality.h
+};
+
+// The masked-LM loss, perplexity and top-1 accuracy of the loaded model as it is (its own maximum length) and of its
+// conversion (the converted length) on the same masked tokens of the chosen text
+// (engine/quality/conversion_quality.h). Nothing is reloaded: the loaded model's weights are shared. Throws
+// spw::Error for a model without a masked-LM head, a bad plan, a text that cannot be read or gives no tokens.
+QualityReport measureQuality(const LoadedModel& model, const ConversionSettings& settings,
+    const QualityTextChoice& text, const ProgressCallback& progress);
 
 struct ExportSummary {
     QString directory;

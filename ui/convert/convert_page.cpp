@@ -4,6 +4,7 @@
 #include "convert/drift_panel.h"
 #include "convert/drift_table_model.h"
 #include "convert/export_folder_dialog.h"
+#include "convert/quality_panel.h"
 #include "job_runner.h"
 #include "key_value_model.h"
 #include "model/encoder_model.h"
@@ -25,6 +26,7 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -181,10 +183,16 @@ QWidget* ConvertPage::buildResults()
     layout->addWidget(m_previewView);
     layout->addSpacing(8);
 
-    m_driftPanel = new DriftPanel(results);
+    m_resultTabs = new QTabWidget(results);
+    m_resultTabs->setObjectName(QStringLiteral("convertResults"));
+    m_driftPanel = new DriftPanel(m_resultTabs);
     connect(m_driftPanel, &DriftPanel::fillChanged, this,
         [this] { m_driftPanel->markStale(tr("the way the text is filled changed")); });
-    layout->addWidget(m_driftPanel, 1);
+    m_resultTabs->addTab(m_driftPanel, tr("Output drift"));
+    m_qualityPanel = new QualityPanel(m_resultTabs);
+    connect(m_qualityPanel, &QualityPanel::measureRequested, this, &ConvertPage::measureQuality);
+    m_resultTabs->addTab(m_qualityPanel, tr("Masked-LM quality"));
+    layout->addWidget(m_resultTabs, 1);
     return results;
 }
 
@@ -220,6 +228,10 @@ void ConvertPage::setModel(const LoadedModel& model)
         }
     }
     m_driftPanel->clear();
+    const QString unavailable = qualityUnavailableReason(model);
+    m_qualityPanel->setUnavailableReason(
+        unavailable.isEmpty() ? unavailable : tr("%1 The output drift still compares it.").arg(unavailable));
+    m_qualityPanel->clear();
     clearMessages();
     // At once rather than debounced: a screenshot taken when the runner falls idle then shows the preview.
     m_previewValid = false;
@@ -304,6 +316,7 @@ void ConvertPage::setSeed(std::uint64_t seed)
 void ConvertPage::schedulePreview()
 {
     m_driftPanel->markStale(tr("the conversion settings changed"));
+    m_qualityPanel->markStale(tr("the conversion settings changed"));
     m_previewValid = false;
     updateButtons();
     m_previewTimer->start();
@@ -365,6 +378,34 @@ void ConvertPage::compare()
     m_jobGeneration = m_runner->run<DriftReport>(kJobChannel, this, std::move(work), std::move(handlers));
 }
 
+void ConvertPage::measureQuality()
+{
+    if (!m_model.isValid() || m_busy)
+        return;
+    const LoadedModel model = m_model;
+    const ConversionSettings settings = this->settings();
+    const QualityTextChoice text = m_qualityPanel->choice();
+    std::function<QualityReport(const ProgressCallback&)> work = [model, settings, text](const ProgressCallback& p) {
+        return spw::ui::measureQuality(model, settings, text, p);
+    };
+    JobRunner::Handlers<QualityReport> handlers;
+    handlers.finished = [this](QualityReport report) {
+        endJob();
+        m_qualityPanel->showReport(report);
+        Q_EMIT qualityFinished();
+    };
+    handlers.failed = [this](const QString& message) {
+        endJob();
+        m_qualityPanel->showError(message); // beside the text it is most often about
+        Q_EMIT jobFailed(message);
+    };
+    handlers.progressed = [this](float fraction) { m_jobRow->setProgress(fraction); };
+    m_resultTabs->setCurrentWidget(m_qualityPanel);
+    m_qualityPanel->clearError();
+    startJob(tr("Measuring masked-LM quality…"));
+    m_jobGeneration = m_runner->run<QualityReport>(kJobChannel, this, std::move(work), std::move(handlers));
+}
+
 void ConvertPage::exportTo(const QString& directory, bool replace)
 {
     if (!m_model.isValid() || m_busy)
@@ -417,6 +458,7 @@ void ConvertPage::updateButtons()
     const bool ready = m_model.isValid() && !m_busy && m_previewValid;
     m_compare->setEnabled(ready && m_model.tokenizer);
     m_export->setEnabled(ready);
+    m_qualityPanel->setMeasureEnabled(ready);
 }
 
 void ConvertPage::showError(const QString& message)

@@ -3,7 +3,8 @@
 // the Layout designer's block-sparse attention; preview the effect (table sizes, layers, attention cost), compare
 // a converted copy with the loaded model on the sample text (output drift, table and chart), and export the
 // converted copy as a HuggingFace folder. Every job converts its own copy, reloaded from the model's folder: the
-// model the other pages show is never modified.
+// model the other pages show is never modified. Beside the drift, the masked-LM quality of the original and of the
+// conversion on a text (QualityPanel), for models with a masked-LM head.
 #include "convert/conversion_jobs.h"
 #include "model/loaded_model.h"
 #include "sparsity/sparsity_config.h"
@@ -15,6 +16,7 @@ class QLabel;
 class QListWidget;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QTableView;
 class QTimer;
 
@@ -27,6 +29,7 @@ class InlineMessage;
 class JobProgressRow;
 class JobRunner;
 class KeyValueModel;
+class QualityPanel;
 
 class ConvertPage : public QWidget {
     Q_OBJECT
@@ -47,6 +50,8 @@ public:
     void setSeed(std::uint64_t seed);
 
     void compare();
+    // Measures the masked-LM quality of the original and of the conversion on the quality panel's text.
+    void measureQuality();
     // `replace`: an existing folder there is replaced (chooseExportFolder asks the user first).
     void exportTo(const QString& directory, bool replace = false);
     void cancel();
@@ -58,11 +63,13 @@ public:
     DriftTableModel* driftModel() const;
     DriftChart* driftChart() const;
     DriftPanel* driftPanel() const { return m_driftPanel; }
+    QualityPanel* qualityPanel() const { return m_qualityPanel; }
     const ConversionPreviewResult& preview() const { return m_previewResult; }
 
 Q_SIGNALS:
     void previewShown();
     void compareFinished();
+    void qualityFinished();
     void exportFinished(const QString& directory);
     void jobFailed(const QString& message);
 
@@ -102,7 +109,9 @@ private:
     InlineMessage* m_success = nullptr;
     KeyValueModel* m_preview = nullptr;
     QTableView* m_previewView = nullptr;
+    QTabWidget* m_resultTabs = nullptr; // the drift and the quality
     DriftPanel* m_driftPanel = nullptr;
+    QualityPanel* m_qualityPanel = nullptr;
     QTimer* m_previewTimer = nullptr;
 };
 

@@ -88,6 +88,7 @@ ProfilePage::ProfilePage(JobRunner* runner, QWidget* parent)
     });
     setRunning(false);
     restoreLastResults();
+    showQualityColumns();
 }
 
 ProfilePage::~ProfilePage()
@@ -321,10 +322,18 @@ void ProfilePage::cancelSweep()
     Q_EMIT sweepCancelled();
 }
 
+void ProfilePage::showQualityColumns()
+{
+    const bool shown = m_table->hasQuality();
+    m_tableView->setColumnHidden(ResultsTableModel::LossColumn, !shown);
+    m_tableView->setColumnHidden(ResultsTableModel::AccuracyColumn, !shown);
+}
+
 void ProfilePage::addPoint(const ProfilePoint& point)
 {
     m_results.points.push_back(point);
     m_table->appendPoint(point);
+    showQualityColumns();
     m_plots->setPoints(m_results.points);
     if (!m_tableView->selectionModel()->hasSelection())
         m_plots->showLayers(point);
@@ -447,6 +456,7 @@ void ProfilePage::showResults(const SweepResults& results)
 {
     m_results = results;
     m_table->setPoints(results.points);
+    showQualityColumns();
     m_plots->setPoints(results.points);
     updateSummary();
     // The longest length of the first layout is where the layers differ most: show it first.
@@ -492,6 +502,15 @@ void ProfilePage::updateSummary()
     const QString padding = jsonText(settings, "padding_fraction");
     if (!padding.isEmpty() && padding.toDouble() > 0)
         parts << tr("%1 % padding").arg(padding.toDouble() * 100.0, 0, 'f', 0);
+    if (settings.contains("quality") && settings["quality"].is_object()) {
+        // Where the quality numbers come from: the text and how many of its tokens.
+        const nlohmann::json& quality = settings["quality"];
+        const QString text = jsonText(quality, "text");
+        parts << tr("quality on %1 tokens of %2")
+                     .arg(jsonText(quality, "tokens"),
+                         text.startsWith(QLatin1String(":/")) ? tr("the shipped held-out text")
+                                                              : QFileInfo(text).fileName());
+    }
     const QString memory = jsonText(settings, "memory");
     if (!memory.isEmpty())
         parts << tr("memory: %1").arg(memory);

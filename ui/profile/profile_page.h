@@ -1,6 +1,7 @@
 #pragma once
 // The Profile page: set up a dense-vs-sparse sweep (SweepForm), run it through the job runner off the GUI thread
-// with progress and Cancel, watch the table and the plots fill in point by point, export CSV / JSON (the engine's
+// with progress and Cancel, watch the table and the plots fill in point by point (with masked-LM quality on a text
+// when asked: loss and accuracy columns and the speed-vs-quality plot), export CSV / JSON (the engine's
 // report writers) and PNGs of the plots. The last sweep (finished, or what a cancelled or failed one had measured)
 // is kept in the app data folder and shown again on the next start; a damaged file is ignored with a status line.
 #include "model/loaded_model.h"
@@ -75,6 +76,8 @@ private:
     void restoreLastResults();
     void showResults(const SweepResults& results);
     void addPoint(const ProfilePoint& point);
+    // The loss and accuracy columns, only when some result has them.
+    void showQualityColumns();
     void finishSweep(SweepResults results);
     void endSweep(const QString& status);
     void saveLast();

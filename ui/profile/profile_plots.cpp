@@ -1,5 +1,8 @@
 #include "profile/profile_plots.h"
 
+#include "profile/plot_helpers.h"
+#include "profile/quality_plot.h"
+
 #include "qcustomplot_include.h"
 #include <QComboBox>
 #include <QDir>
@@ -14,60 +17,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <map>
 
 namespace spw::ui {
 namespace {
-
-const QColor kDenseColour(0x4a, 0x4a, 0x4a);
-// Distinct for colour-blind viewers; a sweep with more layouts than this reuses them.
-const QColor kLayoutColours[]
-    = { QColor(0x3b, 0x75, 0xaf), QColor(0xe8, 0x83, 0x3a), QColor(0x2e, 0x9e, 0x6e), QColor(0xc0, 0x3d, 0x3e),
-          QColor(0x7b, 0x68, 0xa6), QColor(0x8c, 0x61, 0x3c), QColor(0xd5, 0x7f, 0xbe), QColor(0x9a, 0x9b, 0x1e) };
-
-QColor layoutColour(int index)
-{
-    return kLayoutColours[index % int(std::size(kLayoutColours))];
-}
-
-QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLabel, const QString& yLabel)
-{
-    auto* plot = new QCustomPlot(parent);
-    plot->setMinimumSize(260, 200);
-    plot->setAntialiasedElements(QCP::aeAll);
-    plot->plotLayout()->insertRow(0);
-    QFont titleFont = plot->font();
-    titleFont.setBold(true);
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.05);
-    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, titleFont));
-    plot->xAxis->setLabel(xLabel);
-    plot->yAxis->setLabel(yLabel);
-    for (QCPAxis* axis : { plot->xAxis, plot->yAxis }) {
-        axis->setTickLabelColor(QColor(0x40, 0x40, 0x40));
-        axis->setLabelColor(QColor(0x30, 0x30, 0x30));
-        axis->grid()->setPen(QPen(QColor(0xdd, 0xdd, 0xdd), 0, Qt::SolidLine));
-        axis->grid()->setSubGridVisible(false);
-    }
-    // The legend is a row of the layout under the axis rect, not an inset: it cannot cover a point, and a saved
-    // image of any size lays it out in full.
-    plot->legend->setVisible(true);
-    QFont legendFont = plot->font();
-    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.9);
-    plot->legend->setFont(legendFont);
-    plot->legend->setBrush(Qt::NoBrush);
-    plot->legend->setBorderPen(Qt::NoPen);
-    plot->axisRect()->insetLayout()->take(plot->legend);
-    plot->axisRect()->insetLayout()->simplify();
-    plot->plotLayout()->addElement(2, 0, plot->legend);
-    plot->plotLayout()->setRowStretchFactor(2, 0.001);
-    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot->legend->setWrap(4);
-    plot->legend->setMargins(QMargins(4, 0, 4, 4));
-    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot->setMouseTracking(true);
-    return plot;
-}
 
 void setLogAxis(QCPAxis* axis)
 {
@@ -107,9 +60,6 @@ void setLogTicks(QCPAxis* axis)
     setTicks(axis, values);
 }
 
-// What hovering each point of a plottable reads, in the order of its (key-sorted) data.
-const char* const kPointTexts = "pointTexts";
-
 // One point of a line: its key, value and readout, with the min–max spread for latency.
 struct LinePoint {
     double key = 0;
@@ -146,7 +96,7 @@ void fillLine(QCPGraph* graph, std::vector<LinePoint> points, bool spread)
         below << std::max(0.0, point.value - point.minimum);
         above << std::max(0.0, point.maximum - point.value);
     }
-    graph->setProperty(kPointTexts, texts);
+    graph->setProperty(kPointTextsProperty, texts);
     if (!spread)
         return;
     auto* bars = new QCPErrorBars(graph->keyAxis(), graph->valueAxis());
@@ -160,36 +110,6 @@ void fillLine(QCPGraph* graph, std::vector<LinePoint> points, bool spread)
 QString milliseconds(double ms)
 {
     return QLocale().toString(ms, 'f', ms < 10 ? 3 : 1);
-}
-
-// Rescales to the data with a margin; a log axis gets a multiplicative one and a lone value a range around it.
-void fitAxis(QCPAxis* axis, bool includeOne = false)
-{
-    bool found = false;
-    QCPRange range;
-    for (QCPAbstractPlottable* plottable : axis->plottables()) {
-        bool ok = false;
-        const bool isKey = plottable->keyAxis() == axis;
-        // A log axis can only show positive values.
-        const QCP::SignDomain domain = axis->scaleType() == QCPAxis::stLogarithmic ? QCP::sdPositive : QCP::sdBoth;
-        const QCPRange r = isKey ? plottable->getKeyRange(ok, domain) : plottable->getValueRange(ok, domain);
-        if (!ok)
-            continue;
-        range = found ? QCPRange(std::min(range.lower, r.lower), std::max(range.upper, r.upper)) : r;
-        found = true;
-    }
-    if (!found)
-        return;
-    if (includeOne)
-        range = QCPRange(std::min(range.lower, 1.0), std::max(range.upper, 1.0));
-    if (axis->scaleType() == QCPAxis::stLogarithmic) {
-        range.lower = std::max(range.lower, 1e-9);
-        axis->setRange(range.lower / 1.35, std::max(range.upper, range.lower) * 1.35);
-    } else {
-        const double span = range.upper - range.lower;
-        const double margin = span > 0 ? 0.12 * span : std::max(0.5, std::abs(range.upper) * 0.2);
-        axis->setRange(std::max(0.0, range.lower - margin), range.upper + margin);
-    }
 }
 
 } // namespace
@@ -211,19 +131,19 @@ ProfilePlots::ProfilePlots(QWidget* parent)
     bar->addWidget(m_batchBox);
     layout->addLayout(bar);
 
-    m_latency = makePlot(this, tr("Forward latency"), tr("sequence length (tokens)"), tr("median time (ms)"));
+    m_latency = makeProfilePlot(this, tr("Forward latency"), tr("sequence length (tokens)"), tr("median time (ms)"));
     setLogAxis(m_latency->xAxis);
     setLogAxis(m_latency->yAxis);
-    m_speedup = makePlot(this, tr("Speedup over dense"), tr("sequence length (tokens)"), tr("dense / sparse"));
+    m_speedup = makeProfilePlot(this, tr("Speedup over dense"), tr("sequence length (tokens)"), tr("dense / sparse"));
     setLogAxis(m_speedup->xAxis);
     auto* breakEven = new QCPItemStraightLine(m_speedup);
     breakEven->point1->setCoords(1, 1);
     breakEven->point2->setCoords(2, 1);
     breakEven->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DotLine));
     breakEven->setClipToAxisRect(true);
-    m_memory = makePlot(this, tr("Peak memory added"), tr("sequence length (tokens)"), tr("MiB"));
+    m_memory = makeProfilePlot(this, tr("Peak memory added"), tr("sequence length (tokens)"), tr("MiB"));
     setLogAxis(m_memory->xAxis);
-    m_layers = makePlot(this, tr("Per layer"), tr("layer"), tr("median time (ms)"));
+    m_layers = makeProfilePlot(this, tr("Per layer"), tr("layer"), tr("median time (ms)"));
     m_layers->legend->setWrap(2);
     m_layerGroup = new QCPBarsGroup(m_layers);
     m_layerGroup->setSpacing(2);
@@ -234,8 +154,12 @@ ProfilePlots::ProfilePlots(QWidget* parent)
     grid->addWidget(m_speedup, 0, 1);
     grid->addWidget(m_memory, 1, 0);
     grid->addWidget(m_layers, 1, 1);
+    m_quality = new QualityPlot(this);
+    m_quality->setObjectName(QStringLiteral("qualityPlot"));
+    m_quality->hide(); // until a sweep has scored a text
+    grid->addWidget(m_quality, 2, 0, 1, 2);
     layout->addLayout(grid, 1);
-    for (QCustomPlot* plot : { m_latency, m_speedup, m_memory, m_layers })
+    for (QCustomPlot* plot : { m_latency, m_speedup, m_memory, m_layers, m_quality->plot() })
         connect(plot, &QCustomPlot::mouseMove, this,
             [this, plot](QMouseEvent* event) { onMouseMoved(plot, event->position()); });
     showLayers(std::nullopt);
@@ -246,6 +170,8 @@ void ProfilePlots::setPoints(const std::vector<ProfilePoint>& points)
 {
     m_points = points;
     updateBatchBox();
+    m_quality->setPoints(points);
+    m_quality->setVisible(m_quality->hasQuality());
     rebuild();
 }
 
@@ -280,6 +206,7 @@ void ProfilePlots::updateBatchBox()
 
 void ProfilePlots::rebuild()
 {
+    m_quality->showBatch(m_batch);
     for (QCustomPlot* plot : { m_latency, m_speedup, m_memory })
         plot->clearPlottables();
     // Series in the order layouts first appear; dense is measured once per (length, batch).
@@ -428,9 +355,9 @@ void ProfilePlots::showLayers(const std::optional<ProfilePoint>& point)
     double highest = 0;
     auto addBar = [](QCPBars* bars, int layer, double ms) {
         bars->addData(layer, ms);
-        QStringList texts = bars->property(kPointTexts).toStringList();
+        QStringList texts = bars->property(kPointTextsProperty).toStringList();
         texts << tr("layer %1, %2: %3 ms").arg(layer).arg(bars->name(), milliseconds(ms));
-        bars->setProperty(kPointTexts, texts);
+        bars->setProperty(kPointTextsProperty, texts);
     };
     for (const LayerTiming& layer : point->dense.layers) {
         addBar(denseAttention, layer.layer, layer.attentionMs);
@@ -459,7 +386,8 @@ void ProfilePlots::setRunDescription(const QString& description)
 QStringList ProfilePlots::pngNames()
 {
     return { QStringLiteral("profile-latency.png"), QStringLiteral("profile-speedup.png"),
-        QStringLiteral("profile-memory.png"), QStringLiteral("profile-layers.png") };
+        QStringLiteral("profile-memory.png"), QStringLiteral("profile-layers.png"),
+        QStringLiteral("profile-quality.png") };
 }
 
 QString ProfilePlots::exportTitle(QCustomPlot* plot) const
@@ -476,11 +404,14 @@ QString ProfilePlots::exportTitle(QCustomPlot* plot) const
 
 bool ProfilePlots::savePngs(const QString& folder, QStringList* written, QString* error)
 {
-    const QCustomPlot* plots[] = { m_latency, m_speedup, m_memory, m_layers };
+    // The speed-vs-quality plot only when the sweep scored a text.
+    std::vector<QCustomPlot*> plots = { m_latency, m_speedup, m_memory, m_layers };
+    if (m_quality->hasQuality())
+        plots.push_back(m_quality->plot());
     const QStringList names = pngNames();
-    for (int i = 0; i < int(std::size(plots)); ++i) {
-        auto* plot = const_cast<QCustomPlot*>(plots[i]);
-        const QString file = QDir(folder).filePath(names[i]);
+    for (std::size_t i = 0; i < plots.size(); ++i) {
+        QCustomPlot* plot = plots[i];
+        const QString file = QDir(folder).filePath(names[int(i)]);
         // The saved image says which run it shows; the title on screen stays short.
         auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0));
         const QString shown = title ? title->text() : QString();
@@ -504,34 +435,7 @@ bool ProfilePlots::savePngs(const QString& folder, QStringList* written, QString
 
 QString ProfilePlots::describePointAt(QCustomPlot* plot, const QPointF& position) const
 {
-    // Close enough to read as "on the point": about a marker's radius plus a little.
-    constexpr double kReach = 8.0;
-    QString best;
-    double bestDistance = kReach;
-    for (int i = 0; i < plot->plottableCount(); ++i) {
-        QCPAbstractPlottable* plottable = plot->plottable(i);
-        const QStringList texts = plottable->property(kPointTexts).toStringList();
-        if (auto* graph = qobject_cast<QCPGraph*>(plottable)) {
-            int index = 0;
-            for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it, ++index) {
-                const QPointF pixel = graph->coordsToPixels(it->key, it->value);
-                const double distance = std::hypot(pixel.x() - position.x(), pixel.y() - position.y());
-                if (distance < bestDistance && index < texts.size()) {
-                    bestDistance = distance;
-                    best = texts[index];
-                }
-            }
-        } else if (auto* bars = qobject_cast<QCPBars*>(plottable)) {
-            QVariant details;
-            if (bars->selectTest(position, false, &details) >= 0) {
-                const QCPDataSelection selection = details.value<QCPDataSelection>();
-                const int index = selection.isEmpty() ? -1 : selection.dataRange(0).begin();
-                if (index >= 0 && index < texts.size())
-                    return texts[index];
-            }
-        }
-    }
-    return best;
+    return readoutAt(plot, position);
 }
 
 void ProfilePlots::onMouseMoved(QCustomPlot* plot, const QPointF& position)

@@ -4,7 +4,8 @@
 //   latency vs sequence length: dense and each layout (log-log);
 //   speedup vs length: one line per layout, with the break-even line at 1×;
 //   peak memory vs length: dense and each layout;
-//   per-layer breakdown of one chosen result: self-attention vs the rest of the layer, dense and sparse stacked bars.
+//   per-layer breakdown of one chosen result: self-attention vs the rest of the layer, dense and sparse stacked bars;
+//   and, when the sweep scored a quality text, speed vs quality at one length (QualityPlot), under them.
 // With several batch sizes, the line plots show the batch chosen in the batch box. Legends sit under the plots,
 // never over a point; latency points carry min–max error bars over the timed repeats; hovering a point shows its
 // numbers. Saved images carry the run (model, device, dtype, batch) in their titles.
@@ -22,6 +23,8 @@ class QCustomPlot;
 class QPointF;
 
 namespace spw::ui {
+
+class QualityPlot;
 
 // An earlier sweep drawn under the current one: its layouts' latency and speedup, dotted.
 struct PlotOverlay {
@@ -41,7 +44,8 @@ public:
 
     // What the saved images' titles say about the run: "model · device dtype" (the batch is added per plot).
     void setRunDescription(const QString& description);
-    // Writes one PNG per plot into `folder`: profile-latency.png, -speedup.png, -memory.png, -layers.png.
+    // Writes one PNG per plot into `folder`: profile-latency.png, -speedup.png, -memory.png, -layers.png, and
+    // -quality.png when the sweep scored a text.
     // Returns the files written; false with the reason in *error when one cannot be written.
     bool savePngs(const QString& folder, QStringList* written, QString* error);
     static QStringList pngNames();
@@ -58,6 +62,7 @@ public:
     QCustomPlot* speedupPlot() const { return m_speedup; }
     QCustomPlot* memoryPlot() const { return m_memory; }
     QCustomPlot* layersPlot() const { return m_layers; }
+    QualityPlot* qualityPlot() const { return m_quality; }
     QComboBox* batchBox() const { return m_batchBox; }
 
 Q_SIGNALS:
@@ -81,6 +86,7 @@ private:
     QCustomPlot* m_memory = nullptr;
     QCustomPlot* m_layers = nullptr;
     QCPBarsGroup* m_layerGroup = nullptr; // dense and sparse bars side by side per layer
+    QualityPlot* m_quality = nullptr;
 };
 
 } // namespace spw::ui

@@ -1,6 +1,9 @@
 #include "profile/results_table_model.h"
 
 #include <QColor>
+#include <QLocale>
+
+#include <algorithm>
 
 namespace spw::ui {
 
@@ -27,6 +30,12 @@ void ResultsTableModel::appendPoint(const ProfilePoint& point)
 void ResultsTableModel::clear()
 {
     setPoints({});
+}
+
+bool ResultsTableModel::hasQuality() const
+{
+    return std::any_of(
+        m_points.begin(), m_points.end(), [](const ProfilePoint& point) { return point.sparse.quality.has_value(); });
 }
 
 int ResultsTableModel::rowCount(const QModelIndex& parent) const
@@ -64,6 +73,10 @@ QVariant ResultsTableModel::value(const ProfilePoint& p, int column) const
         return p.maxAbsDiff;
     case CosineColumn:
         return p.cosine;
+    case LossColumn:
+        return p.sparse.quality ? QVariant(p.sparse.quality->loss) : QVariant();
+    case AccuracyColumn:
+        return p.sparse.quality ? QVariant(p.sparse.quality->accuracy) : QVariant();
     }
     return {};
 }
@@ -88,6 +101,10 @@ QString ResultsTableModel::display(const ProfilePoint& p, int column) const
         return QString::number(p.maxAbsDiff, 'g', 3);
     case CosineColumn:
         return QString::number(p.cosine, 'f', 6);
+    case LossColumn:
+        return p.sparse.quality ? QString::number(p.sparse.quality->loss, 'f', 4) : QString();
+    case AccuracyColumn:
+        return p.sparse.quality ? QStringLiteral("%1 %").arg(p.sparse.quality->accuracy * 100.0, 0, 'f', 2) : QString();
     }
     return value(p, column).toString();
 }
@@ -119,6 +136,22 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const
             return tr("min %1 ms, max %2 ms")
                 .arg(point.sparse.time.minMs, 0, 'f', 2)
                 .arg(point.sparse.time.maxMs, 0, 'f', 2);
+        if ((index.column() == LossColumn || index.column() == AccuracyColumn) && point.sparse.quality
+            && point.dense.quality) {
+            const MlmQuality& sparse = *point.sparse.quality;
+            const MlmQuality& dense = *point.dense.quality;
+            return tr("%1: loss %2, perplexity %3, accuracy %4 %\ndense: loss %5, perplexity %6, accuracy %7 %\n"
+                      "over %8 masked tokens at %9 tokens per window")
+                .arg(QString::fromStdString(point.layout))
+                .arg(sparse.loss, 0, 'f', 4)
+                .arg(sparse.perplexity, 0, 'f', 3)
+                .arg(sparse.accuracy * 100.0, 0, 'f', 2)
+                .arg(dense.loss, 0, 'f', 4)
+                .arg(dense.perplexity, 0, 'f', 3)
+                .arg(dense.accuracy * 100.0, 0, 'f', 2)
+                .arg(QLocale().toString(qlonglong(sparse.tokens)))
+                .arg(point.seqLen);
+        }
         if (index.column() == LengthColumn && point.paddedLength != point.seqLen)
             return tr("The sparse run padded %1 tokens to %2, a multiple of the layout's block")
                 .arg(point.seqLen)
@@ -156,6 +189,11 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
         return tip ? tr("Largest |dense − sparse| of the last hidden state over real tokens") : tr("Max |Δ|");
     case CosineColumn:
         return tip ? tr("Cosine similarity of the dense and sparse last hidden states") : tr("Cosine");
+    case LossColumn:
+        return tip ? tr("The layout's masked-LM loss on the quality text at this length (lower is better)")
+                   : tr("Loss");
+    case AccuracyColumn:
+        return tip ? tr("The layout's top-1 masked-LM accuracy on the quality text at this length") : tr("Accuracy");
     }
     return {};
 }

@@ -1,6 +1,8 @@
 #pragma once
 // A sweep's points as a table, one row per (sequence length, batch, layout), in the order they were measured.
-// Display strings are formatted; Qt::UserRole gives the raw numbers (and the layout's name).
+// Display strings are formatted; Qt::UserRole gives the raw numbers (and the layout's name). The loss and accuracy
+// columns are the layout's masked-LM quality at that length when the sweep scored a text (empty otherwise; the
+// tooltip gives dense attention's and the perplexity); hasQuality() says whether any row has it.
 #include "profile/profile_types.h"
 
 #include <QAbstractTableModel>
@@ -24,6 +26,8 @@ public:
         SparsePeakColumn,
         MaxDiffColumn,
         CosineColumn,
+        LossColumn,
+        AccuracyColumn,
         ColumnCount
     };
 
@@ -33,6 +37,7 @@ public:
     void appendPoint(const ProfilePoint& point);
     void clear();
     const std::vector<ProfilePoint>& points() const { return m_points; }
+    bool hasQuality() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

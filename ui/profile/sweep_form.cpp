@@ -3,6 +3,8 @@
 #include "common/error.h"
 #include "model/encoder_model.h"
 #include "presets.h"
+#include "quality_text.h"
+#include "widgets/quality_text_picker.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -55,6 +57,7 @@ SweepForm::SweepForm(QWidget* parent)
     layout->addWidget(buildModelGroup());
     layout->addWidget(buildLayoutGroup(), 1);
     layout->addWidget(buildSweepGroup());
+    layout->addWidget(buildQualityGroup());
     updateModelNote();
     // Whether a length fits depends on the model and on Extend: re-check the field when either changes.
     auto recheckLengths = [this] { checkList(m_lengths, m_lengthsError, tr("Sequence lengths"), kMaxLength, nullptr); };
@@ -174,6 +177,38 @@ QWidget* SweepForm::buildSweepGroup()
     return group;
 }
 
+QWidget* SweepForm::buildQualityGroup()
+{
+    auto* group = new QGroupBox(tr("Quality"), this);
+    auto* layout = new QVBoxLayout(group);
+    m_quality = new QCheckBox(tr("Quality on text"), group);
+    m_quality->setObjectName(QStringLiteral("qualityOnText"));
+    layout->addWidget(m_quality);
+    m_qualityPicker = new QualityTextPicker(group);
+    m_qualityPicker->setEnabled(false);
+    layout->addWidget(m_qualityPicker);
+    connect(m_quality, &QCheckBox::toggled, m_qualityPicker, &QWidget::setEnabled);
+    connect(m_modelBox, &QComboBox::currentIndexChanged, this, &SweepForm::updateQualityBox);
+    updateQualityBox();
+    return group;
+}
+
+void SweepForm::updateQualityBox()
+{
+    QString reason;
+    if (m_modelBox->currentData().toString() != kLoaded)
+        reason = tr("The in-memory demo encoder has no masked-LM head: quality needs a model folder with one "
+                    "(BertForMaskedLM or RobertaForMaskedLM), opened on the Model page.");
+    else
+        reason = qualityUnavailableReason(m_model);
+    m_quality->setEnabled(reason.isEmpty());
+    m_quality->setToolTip(reason.isEmpty() ? tr("Also score masked-LM loss and accuracy of dense attention and each "
+                                                "layout at each length (once per length, not per batch size)")
+                                           : reason);
+    if (!reason.isEmpty())
+        m_quality->setChecked(false);
+}
+
 void SweepForm::setLoadedModel(const LoadedModel& model)
 {
     m_model = model;
@@ -181,6 +216,7 @@ void SweepForm::setLoadedModel(const LoadedModel& model)
     if (!model.isValid()) {
         if (index >= 0)
             m_modelBox->removeItem(index);
+        updateQualityBox();
         return;
     }
     const QString name
@@ -192,6 +228,7 @@ void SweepForm::setLoadedModel(const LoadedModel& model)
     if (!m_keepDemo)
         m_modelBox->setCurrentIndex(m_modelBox->findData(kLoaded));
     updateModelNote();
+    updateQualityBox();
 }
 
 void SweepForm::setDemoShape(const DemoEncoderShape& shape)
@@ -274,6 +311,14 @@ void SweepForm::applySettings(const nlohmann::json& settings)
         m_padding->setValue(settings["padding_fraction"].get<double>());
     if (settings.contains("extend") && settings["extend"].is_boolean())
         m_extend->setChecked(settings["extend"].get<bool>());
+    if (settings.contains("quality") && settings["quality"].is_object()) {
+        const nlohmann::json& quality = settings["quality"];
+        const QString text = QString::fromStdString(quality.value("text", std::string()));
+        m_qualityPicker->setPath(text.startsWith(QLatin1String(":/")) ? QString() : text);
+        if (quality.contains("max_tokens") && quality["max_tokens"].is_number_integer())
+            m_qualityPicker->setMaxTokens(quality["max_tokens"].get<std::int64_t>());
+        m_quality->setChecked(m_quality->isEnabled());
+    }
     if (settings.contains("layouts") && settings["layouts"].is_array()) {
         QStringList names;
         for (const nlohmann::json& layout : settings["layouts"])
@@ -372,6 +417,8 @@ std::optional<SweepRequest> SweepForm::request(QString* error)
     request.demo = m_demo;
     request.device = m_device->currentText();
     request.dtype = m_dtype->currentText();
+    if (m_quality->isEnabled() && m_quality->isChecked())
+        request.quality = m_qualityPicker->choice();
     return request;
 }
 

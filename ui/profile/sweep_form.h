@@ -1,7 +1,9 @@
 #pragma once
 // The Profile page's setup: model (the Model page's, or an in-memory demo encoder), layouts (the designer's
 // configuration and the presets, checkable), sequence lengths and batch sizes (validated as you type, the reason
-// shown under the field), device (cuda only when the engine has one), dtype, repeats, warm-up, padding fraction.
+// shown under the field), device (cuda only when the engine has one), dtype, repeats, warm-up, padding fraction;
+// and whether to score masked-LM quality on a text at each length (only for a loaded model with a masked-LM head and
+// its tokenizer: otherwise the box is off, its tooltip saying why).
 #include "model/loaded_model.h"
 #include "profile/sweep_request.h"
 #include "sparsity/sparsity_config.h"
@@ -19,6 +21,8 @@ class QListWidget;
 class QSpinBox;
 
 namespace spw::ui {
+
+class QualityTextPicker;
 
 class SweepForm : public QWidget {
     Q_OBJECT
@@ -50,11 +54,16 @@ public:
     QSpinBox* warmupBox() const { return m_warmup; }
     QDoubleSpinBox* paddingBox() const { return m_padding; }
     QLabel* layoutsError() const { return m_layoutsError; }
+    QCheckBox* qualityBox() const { return m_quality; }
+    QualityTextPicker* qualityPicker() const { return m_qualityPicker; }
 
 private:
     QWidget* buildModelGroup();
     QWidget* buildLayoutGroup();
     QWidget* buildSweepGroup();
+    QWidget* buildQualityGroup();
+    // The quality box: enabled only for a model that can be scored, its tooltip saying why not.
+    void updateQualityBox();
     std::optional<std::vector<std::int64_t>> checkList(
         QLineEdit* edit, QLabel* error, const QString& field, std::int64_t maximum, QString* reason);
     std::optional<std::vector<ProfileLayout>> checkedLayouts(QString* reason);
@@ -83,6 +92,8 @@ private:
     QSpinBox* m_warmup = nullptr;
     QDoubleSpinBox* m_padding = nullptr;
     QCheckBox* m_extend = nullptr;
+    QCheckBox* m_quality = nullptr;
+    QualityTextPicker* m_qualityPicker = nullptr;
 };
 
 } // namespace spw::ui

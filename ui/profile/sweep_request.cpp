@@ -7,6 +7,7 @@
 #include "model/encoder_model.h"
 #include "profile/machine_info.h"
 #include "profile/profile_model.h"
+#include "profile/profile_quality.h"
 #include "profile/profile_report.h"
 #include "profile/profiler.h"
 
@@ -51,13 +52,32 @@ SweepResults runSweep(const SweepRequest& request, const SweepCallbacks& callbac
         shape.seed = request.settings.seed;
         model = makeDemoEncoder(shape, options);
     }
+    SweepQuality quality;
+    if (request.quality) {
+        if (const QString reason = qualityUnavailableReason(request.model); !reason.isEmpty())
+            fail("{}", reason.toStdString());
+        quality.model = request.model.model.get();
+        quality.tokenizer = request.model.tokenizer.get();
+        checkSweepQuality(quality, request.settings); // before reading the text
+        // Reading a long text may take a moment: Cancel works, the bar waits for the sweep.
+        quality.text = tokenizeQualityText(
+            *request.quality, *quality.tokenizer, [&](float) { return !progress || progress(0.0f); });
+    }
     SweepResults results;
     results.machine = machineToJson(currentMachine(model->device()));
     const std::string source = request.model.isValid() ? request.model.directory.toStdString() : "demo";
     results.settings = profileSettingsToJson(request.settings, *model, source, "synthetic");
+    if (request.quality) {
+        nlohmann::json& json = results.settings["quality"] = sweepQualityToJson(quality, request.settings);
+        json["text"]
+            = request.quality->isShipped() ? kHeldOutTextResource.toStdString() : request.quality->path.toStdString();
+        json["max_tokens"] = request.quality->maxTokens;
+    }
     if (callbacks.started)
         callbacks.started(results.machine, results.settings);
-    results.points = runProfileSweep(*model, request.settings, nullptr, callbacks.point, progress);
+    results.points = request.quality
+        ? runProfileSweepWithQuality(*model, request.settings, quality, nullptr, callbacks.point, progress)
+        : runProfileSweep(*model, request.settings, nullptr, callbacks.point, progress);
     return results;
 }
 

@@ -3,11 +3,14 @@
 //
 // The model is either the one the Model page has open (copied as a bare encoder on the device and dtype asked, so
 // the sweep never touches the shared model) or an in-memory random demo encoder of a given shape, whose position
-// table is made long enough for the sweep. Inputs are synthetic token ids.
+// table is made long enough for the sweep. Inputs are synthetic token ids. With a quality text, the loaded model
+// (which then needs a masked-LM head and its tokenizer) also scores the text at each length
+// (engine/profile/profile_quality.h).
 #include "common/progress.h"
 #include "model/loaded_model.h"
 #include "profile/profile_types.h"
 #include "profile/sweep_results.h"
+#include "quality_text.h"
 
 #include <QString>
 
@@ -31,6 +34,7 @@ struct SweepRequest {
     DemoEncoderShape demo;
     QString device = QStringLiteral("cpu"); // "cpu" or "cuda"
     QString dtype = QStringLiteral("float32"); // "float32", "float16", "bfloat16" (CUDA only)
+    std::optional<QualityTextChoice> quality; // masked-LM quality at each length on this text
 };
 
 // Called on the worker thread: `started` once the model is ready (the report's machine and settings, so that
@@ -40,8 +44,8 @@ struct SweepCallbacks {
     std::function<void(const ProfilePoint& point)> point;
 };
 
-// Runs the sweep; throws spw::Error (bad settings, a length beyond the model without extend, ...) or
-// spw::Cancelled when `progress` returns false.
+// Runs the sweep; throws spw::Error (bad settings, a length beyond the model without extend, a quality text that
+// cannot be read or a model that cannot score it, ...) or spw::Cancelled when `progress` returns false.
 SweepResults runSweep(const SweepRequest& request, const SweepCallbacks& callbacks, const ProgressCallback& progress);
 
 // Whether this build of LibTorch has CUDA and a device is present.

@@ -9,6 +9,8 @@
 #include <QFile>
 #include <QStandardPaths>
 
+#include <cmath>
+
 namespace spw::ui {
 namespace {
 
@@ -44,6 +46,24 @@ TimingStats timingFromJson(const nlohmann::json& result, const char* median, con
     return { result.at(median).get<double>(), range[0].get<double>(), range[1].get<double>() };
 }
 
+// The quality fields of one attention ("loss", ... or "dense_loss", ...), when the report has them.
+std::optional<MlmQuality> qualityFromJson(const nlohmann::json& json, const std::string& prefix)
+{
+    if (!json.contains(prefix + "loss"))
+        return std::nullopt;
+    MlmQuality quality;
+    quality.tokens = json.at("scored_tokens").get<std::int64_t>();
+    // A NaN is written as null (no token scored).
+    auto number = [&](const std::string& key) {
+        const nlohmann::json& value = json.at(key);
+        return value.is_null() ? std::nan("") : value.get<double>();
+    };
+    quality.loss = number(prefix + "loss");
+    quality.perplexity = number(prefix + "perplexity");
+    quality.accuracy = number(prefix + "accuracy");
+    return quality;
+}
+
 ProfilePoint pointFromJson(const nlohmann::json& json)
 {
     ProfilePoint point;
@@ -61,6 +81,8 @@ ProfilePoint pointFromJson(const nlohmann::json& json)
     point.speedup = json.at("speedup").get<double>();
     point.maxAbsDiff = json.at("max_abs_diff").get<double>();
     point.cosine = json.at("cosine").get<double>();
+    point.sparse.quality = qualityFromJson(json, "");
+    point.dense.quality = qualityFromJson(json, "dense_");
     if (point.seqLen < 1 || point.batch < 1)
         fail("seq_len and batch must be positive");
     return point;
