@@ -31,6 +31,8 @@ int usageError(const QString& message)
 void screenshotWhenIdle(MainWindow& window, const QString& path, bool modelGiven)
 {
     auto capture = [&window, path, modelGiven] {
+        if (window.jobRunner()->isBusy())
+            return; // a job that a finished one started (quality after the comparison): the next idle captures
         if (modelGiven && !window.modelPage()->model().isValid()) {
             QCoreApplication::exit(usageError(QStringLiteral("--model: %1").arg(window.modelPage()->errorText())));
             return;
@@ -45,9 +47,8 @@ void screenshotWhenIdle(MainWindow& window, const QString& path, bool modelGiven
         }
         QCoreApplication::exit(0);
     };
-    if (window.jobRunner()->isBusy())
-        QObject::connect(window.jobRunner(), &JobRunner::becameIdle, &window, capture, Qt::QueuedConnection);
-    else
+    QObject::connect(window.jobRunner(), &JobRunner::becameIdle, &window, capture, Qt::QueuedConnection);
+    if (!window.jobRunner()->isBusy())
         QTimer::singleShot(0, &window, capture);
 }
 
@@ -118,10 +119,14 @@ int runWorkbench(int argc, char** argv)
     }
     if (parser.isSet(page))
         window.selectPage(parser.value(page));
-    // A screenshot of Convert & export documents a comparison too: it runs once the first preview is in.
-    if (parser.isSet(screenshot) && window.currentPageName() == QLatin1String("convert"))
+    // A screenshot of Convert & export documents a comparison and the masked-LM quality too: the comparison runs
+    // once the first preview is in, the quality (its tab shown) once the comparison is done.
+    if (parser.isSet(screenshot) && window.currentPageName() == QLatin1String("convert")) {
         QObject::connect(window.convertPage(), &ConvertPage::previewShown, window.convertPage(), &ConvertPage::compare,
             Qt::SingleShotConnection);
+        QObject::connect(window.convertPage(), &ConvertPage::compareFinished, window.convertPage(),
+            &ConvertPage::measureQuality, Qt::SingleShotConnection);
+    }
 
     if (parser.isSet(screenshot)) {
         window.show();
