@@ -56,13 +56,6 @@ MemoryMeter::MemoryMeter(at::Device device)
     if (device.is_cuda())
         fail("profile: the engine was built without CUDA, cannot measure memory on {}", device.str());
 #endif
-    if (device.is_cpu())
-    // Memory the C library keeps after earlier runs freed it stays resident: a run that fits into it touches no
-    // new page, and its peak read 0.0 MiB (dense attention at 512 tokens after a sweep's longer runs). Handing the
-    // free memory back first makes each run's allocations show in the resident set again.
-#ifdef __GLIBC__
-        malloc_trim(0);
-#endif
     m_resetWorks = resetPeakResidentSet();
 }
 
@@ -77,6 +70,12 @@ void MemoryMeter::start()
             = std::int64_t(c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].current);
         return;
     }
+#endif
+    // Memory the C library keeps after earlier runs freed it stays resident: a run that fits into it touches no
+    // new page, and its peak read 0.0 MiB (dense attention at 512 tokens after a sweep's longer runs). Handing the
+    // free memory back before each run makes the run's allocations show in the resident set again.
+#ifdef __GLIBC__
+    malloc_trim(0);
 #endif
     m_resetWorks = resetPeakResidentSet();
     m_baselineBytes = m_resetWorks ? procStatusBytes("VmRSS") : procStatusBytes("VmHWM");
