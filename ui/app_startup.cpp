@@ -7,6 +7,7 @@
 #include "model/model_page.h"
 #include "model/recent_folders.h"
 #include "presets.h"
+#include "profile/profile_page.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -130,6 +131,9 @@ int runWorkbench(int argc, char** argv)
 
     if (parser.isSet(screenshot)) {
         window.show();
+        // A sweep restored with quality is documented by its speed-vs-quality plot, below the four others.
+        if (window.currentPageName() == QLatin1String("profile"))
+            QMetaObject::invokeMethod(window.profilePage(), &ProfilePage::revealQualityPlot, Qt::QueuedConnection);
         screenshotWhenIdle(window, parser.value(screenshot), parser.isSet(model));
         return QApplication::exec();
     }

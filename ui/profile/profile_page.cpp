@@ -4,6 +4,7 @@
 #include "job_runner.h"
 #include "profile/machine_info.h"
 #include "profile/profile_plots.h"
+#include "profile/quality_plot.h"
 #include "profile/results_table_model.h"
 #include "profile/sweep_cost.h"
 #include "profile/sweep_form.h"
@@ -158,6 +159,7 @@ QWidget* ProfilePage::buildResultsColumn()
     plotsScroll->setObjectName(QStringLiteral("plotsScroll"));
     plotsScroll->setWidgetResizable(true);
     plotsScroll->setFrameShape(QFrame::NoFrame);
+    m_plotsScroll = plotsScroll;
     m_plots = new ProfilePlots;
     plotsScroll->setWidget(m_plots);
     auto* tablePane = new QWidget(splitter);
@@ -320,6 +322,12 @@ void ProfilePage::cancelSweep()
     m_runner->cancel(kProfileChannel);
     endSweep(tr("Cancelled after %n result(s)", nullptr, int(m_results.points.size())));
     Q_EMIT sweepCancelled();
+}
+
+void ProfilePage::revealQualityPlot()
+{
+    if (m_table->hasQuality())
+        m_plotsScroll->ensureWidgetVisible(m_plots->qualityPlot(), 0, 0);
 }
 
 void ProfilePage::showQualityColumns()

@@ -16,6 +16,7 @@
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 class QTableView;
 class QToolButton;
 
@@ -61,6 +62,8 @@ public:
     QPushButton* cancelButton() const { return m_cancel; }
     // "History": one checkable entry per earlier sweep (checked: overlaid on the plots), then "Clear history".
     QToolButton* historyButton() const { return m_history; }
+    // Scrolls the plots to the speed-vs-quality plot when the results have quality (a screenshot of the page).
+    void revealQualityPlot();
 
 Q_SIGNALS:
     void sweepStarted();
@@ -115,6 +118,7 @@ private:
     ProfilePlots* m_plots = nullptr;
     ResultsTableModel* m_table = nullptr;
     QTableView* m_tableView = nullptr;
+    QScrollArea* m_plotsScroll = nullptr;
     QList<QPushButton*> m_exportButtons;
     QToolButton* m_history = nullptr;
     QMap<QString, PlotOverlay> m_overlays; // by history file, oldest first (file names sort by time)
