@@ -109,8 +109,9 @@ Command evaluateCommand()
             { "seed", "S", "seed of the masking and of the layouts' random blocks (default 0)" },
             { "batch", "B", "windows per forward pass (default 4)" },
             { "max-tokens", "T", "use only the first T tokens of the text" },
-            { "random-positions", "", "also score the extension with new position rows drawn at random instead of "
-                                      "copied (\"extended-random-dense\", Longformer's baseline)" },
+            { "random-positions", "",
+                "also score the extension with new position rows drawn at random instead of "
+                "copied (\"extended-random-dense\", Longformer's baseline)" },
             { "device", "cpu|cuda", "where to compute (default cpu)" },
             { "dtype", "float32|float16|bfloat16", "compute dtype on CUDA (CPU always computes in float32)" },
             { "json", "OUT.json", "also write the results to this file" },
