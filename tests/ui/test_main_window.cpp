@@ -22,6 +22,7 @@
 #include "tokenizer/demo_tokenizer.h"
 #include "workbench_settings.h"
 
+#include <QAbstractItemView>
 #include <QDir>
 #include <QImage>
 #include <QLabel>
@@ -35,6 +36,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -400,6 +402,15 @@ private Q_SLOTS:
         QVERIFY2(statistics->width() >= page->statsWidget()->sizeHint().width(),
             qPrintable(
                 QStringLiteral("%1 < %2").arg(statistics->width()).arg(page->statsWidget()->sizeHint().width())));
+        // sizeHintForColumn is public on QAbstractItemView (QTableView re-declares it protected).
+        QTableView* table = page->statsWidget()->table();
+        const QAbstractItemView* view = table;
+        for (int column = 0; column < table->model()->columnCount(); ++column) // no figure elided ("15.0…")
+            QTRY_VERIFY2(table->columnWidth(column) >= view->sizeHintForColumn(column),
+                qPrintable(QStringLiteral("column %1: %2 < %3")
+                               .arg(column)
+                               .arg(table->columnWidth(column))
+                               .arg(view->sizeHintForColumn(column))));
         QVERIFY(page->heatmap()->plot()->axisRect()->rect().width() >= 300);
     }
 

@@ -213,7 +213,7 @@ void LayoutDesignerPage::fitSidePanels()
     auto wanted
         = [&](QWidget* contents) { return std::max(kSidePanelMinimumWidth, contents->sizeHint().width() + scrollBar); };
     int left = wanted(m_form);
-    int right = wanted(m_statsWidget);
+    int right = std::max(wanted(m_statsWidget), m_statsWidget->widthForFigures() + scrollBar);
     // The heatmap keeps 600 px (its square stays at least 300 px in a 1024-px window) and at least half the width;
     // past what is left the panels share it in proportion to what they want, and scroll.
     const int room = std::max(2 * kSidePanelMinimumWidth, std::min(total - kHeatmapStartingWidth, total / 2));

@@ -6,8 +6,11 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace spw::ui {
 
@@ -53,6 +56,22 @@ void LayoutStatsWidget::showStats(const Layout& layout, const LayoutStats& stats
     m_flops->setText(tr("%1 % of dense").arg(stats.flopsRelativeToDense * 100.0, 0, 'f', 2));
     m_memory->setText(tr("%1 % of dense").arg(stats.scoreMemoryRelativeToDense * 100.0, 0, 'f', 2));
     m_scores->setText(tr("%1 per sequence").arg(locale.toString(qlonglong(stats.scoreElements))));
+}
+
+int LayoutStatsWidget::widthForFigures() const
+{
+    QFont bold = m_table->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold); // the widest case: bold is never narrower
+    // The item delegate's text margin on both sides, and a pixel for the grid line.
+    const int padding = 2 * (m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 1) + 1;
+    int widest = 0;
+    for (int column = 0; column < m_model->columnCount(); ++column) {
+        widest = std::max(widest, metrics.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()));
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            widest = std::max(widest, metrics.horizontalAdvance(m_model->index(row, column).data().toString()));
+    }
+    return std::max(sizeHint().width(), m_model->columnCount() * (widest + padding) + 2 * m_table->frameWidth());
 }
 
 QString LayoutStatsWidget::summaryText() const

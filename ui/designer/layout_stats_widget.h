@@ -20,6 +20,10 @@ public:
     LayoutStatsModel* model() const { return m_model; }
     // The totals line, e.g. "1 234 of 4 096 blocks (30.13 %)".
     QString summaryText() const;
+    // The width at which the table shows every figure whole: its columns share the width equally, so each gets
+    // the widest text of any column (headers and the bold totals row included).
+    int widthForFigures() const;
+    QTableView* table() const { return m_table; }
 
 private:
     LayoutStatsModel* m_model = nullptr;
