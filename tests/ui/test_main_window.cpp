@@ -98,6 +98,18 @@ bool openAndWait(MainWindow& window, const QString& folder)
     return QTest::qWaitFor([&] { return !window.jobRunner()->isBusy(); }, 60000);
 }
 
+// The window at `size` on the Layout designer page with its first layout drawn; null when that did not happen.
+LayoutDesignerPage* showDesigner(MainWindow& window, const QSize& size)
+{
+    window.resize(size);
+    window.selectPage("layout");
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return nullptr;
+    LayoutDesignerPage* page = window.layoutPage();
+    return QTest::qWaitFor([page] { return page->layout() != nullptr; }, 10000) ? page : nullptr;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -348,12 +360,8 @@ private Q_SLOTS:
     void smallWindowKeepsTheHeatmapUsable()
     {
         MainWindow window;
-        window.resize(1024, 640);
-        window.selectPage("layout");
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        LayoutDesignerPage* page = window.layoutPage();
-        QTRY_VERIFY_WITH_TIMEOUT(page->layout() != nullptr, 10000);
+        LayoutDesignerPage* page = showDesigner(window, QSize(1024, 640));
+        QVERIFY(page);
         auto* parameters = window.findChild<QWidget*>("parametersPanel");
         auto* statistics = window.findChild<QWidget*>("statsPanel");
         QVERIFY(parameters && statistics);
@@ -389,12 +397,8 @@ private Q_SLOTS:
     void largeWindowShowsTheSidePanelsWhole()
     {
         MainWindow window;
-        window.resize(1440, 900);
-        window.selectPage("layout");
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        LayoutDesignerPage* page = window.layoutPage();
-        QTRY_VERIFY_WITH_TIMEOUT(page->layout() != nullptr, 10000);
+        LayoutDesignerPage* page = showDesigner(window, QSize(1440, 900));
+        QVERIFY(page);
         auto* parameters = window.findChild<QWidget*>("parametersPanel");
         auto* statistics = window.findChild<QWidget*>("statsPanel");
         QTRY_VERIFY2(parameters->width() >= page->form()->sizeHint().width(),
