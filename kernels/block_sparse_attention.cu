@@ -1,5 +1,5 @@
 // Entry point of the block-sparse attention forward: checks the parameter struct, zeroes the counters that elect the
-// CTA merging a split query tile, and picks the compiled instance (dtype × head dim × pipeline depth).
+// CTA merging a split query tile, and picks the compiled instance (matrix path × dtype × head dim × pipeline depth).
 #include "block_sparse_attention.h"
 #include "block_sparse_launch.h"
 
@@ -66,6 +66,29 @@ std::string checkForwardArguments(const AttentionParams& p)
     return {};
 }
 
+// wgmma needs the sm_90a instances, which run on compute capability 9.0 only.
+bool deviceRunsWgmma()
+{
+    int device = 0;
+    int major = 0;
+    int minor = 0;
+    return cudaGetDevice(&device) == cudaSuccess
+        && cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess
+        && cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess && major == 9
+        && minor == 0;
+}
+
+// Empty, or why the asked path cannot run; `useWgmma` receives the path taken.
+std::string resolveMatrixPath(const AttentionParams& p, bool& useWgmma)
+{
+    const bool wgmmaRuns = (p.headDim == 64 || p.headDim == 128) && deviceRunsWgmma();
+    if (p.matrixPath == MatrixPath::Wgmma && !wgmmaRuns)
+        return "block-sparse attention: the wgmma path needs head dim 64 or 128 on a compute capability 9.0 GPU";
+    useWgmma = p.matrixPath == MatrixPath::Wgmma
+        || (p.matrixPath == MatrixPath::Auto && wgmmaRuns && p.lut.block >= wgmmaMinimumBlock());
+    return {};
+}
+
 } // namespace detail
 
 std::string blockSparseAttentionForward(const AttentionParams& params)
@@ -86,6 +109,15 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
             return std::string("block-sparse attention: cannot clear the combine counters: ")
                 + cudaGetErrorString(status);
     }
+    bool useWgmma = false;
+    error = detail::resolveMatrixPath(p, useWgmma);
+    if (!error.empty())
+        return error;
+    if (useWgmma)
+        return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
+            return p.headDim == 64 ? detail::launchForwardWgmma<kDType, 64>(p)
+                                   : detail::launchForwardWgmma<kDType, 128>(p);
+        });
     return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
         return SPW_HEADDIM_SWITCH(params.headDim, kHeadDim, [&] { return detail::launchForward<kDType, kHeadDim>(p); });
     });

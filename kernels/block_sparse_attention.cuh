@@ -11,6 +11,7 @@
 #include "attention_common.cuh"
 #include "block_sparse_attention.h"
 #include "block_sparse_launch.h"
+#include "wgmma_helpers.cuh"
 
 #include <cuda_runtime.h>
 
@@ -76,9 +77,22 @@ __device__ __forceinline__ void combineSplitTile(
     }
 }
 
+// Element offset of (row, 16-byte chunk) in a K or V stage: the warpgroup path's tiles are in the layout its matrix
+// descriptors describe, the warp path's in the ldmatrix swizzle.
+template <int D, bool kWgmma> __device__ __forceinline__ int keyTileOffset(int row, int chunk)
+{
+    if constexpr (kWgmma)
+        return wgmmaTileOffset<kTileN>(row, chunk);
+    else
+        return swizzled<D>(row, chunk);
+}
+
 // kWarps warps of 16 query rows each (tileM = 16·kWarps); kStages shared-memory stages for K/V tiles, i.e. up to
-// kStages - 1 key tiles in flight while one is computed.
-template <typename T, int D, int kWarps, int kStages, bool kMasked>
+// kStages - 1 key tiles in flight while one is computed. kWgmma: the two matrix products run as wgmma (sm_90a) per
+// warpgroup of 4 warps, 64 rows × the whole key tile, instead of mma.sync per warp and 16-key slice; a warp's slices
+// its rows do not attend are then computed and masked out, and only a key tile none of the warpgroup's rows attend is
+// skipped. The softmax and everything around the products are shared.
+template <typename T, int D, int kWarps, int kStages, bool kMasked, bool kWgmma>
 __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const AttentionParams p)
 {
     constexpr int kTileM = kWarps * 16;
@@ -103,7 +117,11 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     const T* vBase = static_cast<const T*>(p.v) + b * p.vStride[0] + h * p.vStride[1];
 
     extern __shared__ uint4 smemRaw[];
-    T* sQ = reinterpret_cast<T*>(smemRaw);
+    // The wgmma descriptors' swizzle repeats every 1024 bytes: its tiles start on that alignment (the launcher adds
+    // the slack).
+    T* sQ = reinterpret_cast<T*>(kWgmma
+            ? reinterpret_cast<T*>((reinterpret_cast<std::uintptr_t>(smemRaw) + 1023) & ~std::uintptr_t(1023))
+            : reinterpret_cast<T*>(smemRaw));
     T* sK = sQ + kTileM * D;
     T* sV = sK + kStages * kTileN * D;
 
@@ -128,8 +146,9 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
             const int c = idx % kChunks;
             const std::int64_t key = sliceKeys[r / 16] + r % 16;
             const bool valid = key < seqLen;
-            cpAsync16(dstK + swizzled<D>(r, c), valid ? kBase + key * p.kStride[2] + c * 8 : kBase, valid);
-            cpAsync16(dstV + swizzled<D>(r, c), valid ? vBase + key * p.vStride[2] + c * 8 : vBase, valid);
+            const int at = keyTileOffset<D, kWgmma>(r, c);
+            cpAsync16(dstK + at, valid ? kBase + key * p.kStride[2] + c * 8 : kBase, valid);
+            cpAsync16(dstV + at, valid ? vBase + key * p.vStride[2] + c * 8 : vBase, valid);
         }
     };
     // Commit group s holds key tile s (group 0 also the Q tile); iteration i commits tile i + kStages - 1.
@@ -160,30 +179,49 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
             loadKeyTile(entry + kStages - 1, (i + kStages - 1) % kStages);
         cpAsyncCommit();
         cpAsyncWait<kStages - 1>();
+        if constexpr (kWgmma)
+            fenceProxyAsyncShared();
         __syncthreads();
         if (i == 0) {
 #pragma unroll
             for (int kk = 0; kk < kKSteps; ++kk)
                 ldmatrixX4(qFrag[kk], sQ + swizzled<D>(warp * 16 + (lane % 16), kk * 2 + lane / 16));
         }
-        const std::uint32_t bits = (p.lut.bits[entry] >> (warp * kSlices)) & kSliceMask;
-        if (bits) {
+        const std::uint32_t entryBits = p.lut.bits[entry];
+        const std::uint32_t bits = (entryBits >> (warp * kSlices)) & kSliceMask;
+        // The warpgroup's wgmma is collective: its 4 warps take this branch together.
+        constexpr std::uint32_t kGroupMask = kSlices * 4 >= 32 ? ~0u : (1u << (kSlices * 4)) - 1;
+        const bool active = kWgmma ? ((entryBits >> (warp / 4 * 4 * kSlices)) & kGroupMask) != 0 : bits != 0;
+        if (active) {
             const T* tK = sK + (i % kStages) * kTileN * D;
             const T* tV = sV + (i % kStages) * kTileN * D;
             float s[kNTiles][4];
 #pragma unroll
             for (int j = 0; j < kNTiles; ++j)
                 s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.0f;
+            if constexpr (kWgmma) {
+                // K is K-major: key step kk reads 16 columns, 32 bytes into the swizzled 128-byte rows of its half.
+                wgmmaFence();
 #pragma unroll
-            for (int sl = 0; sl < kSlices; ++sl) {
-                if (!((bits >> sl) & 1))
-                    continue;
+                for (int kk = 0; kk < kKSteps; ++kk)
+                    Wgmma<T>::template n64<0>(s, qFrag[kk],
+                        wgmmaDescriptor(smemAddress(tK) + (kk / 4) * kTileN * 128 + (kk % 4) * 32, 0), kk > 0);
+                wgmmaCommit();
+                wgmmaWait<0>();
+                wgmmaKeepRegisters(s);
+            } else {
 #pragma unroll
-                for (int kk = 0; kk < kKSteps; ++kk) {
-                    std::uint32_t frag[4];
-                    ldmatrixX4(frag, tK + swizzled<D>(sl * 16 + (lane % 8) + (lane / 16) * 8, kk * 2 + (lane / 8) % 2));
-                    Mma<T>::run(s[2 * sl], qFrag[kk], frag[0], frag[1]);
-                    Mma<T>::run(s[2 * sl + 1], qFrag[kk], frag[2], frag[3]);
+                for (int sl = 0; sl < kSlices; ++sl) {
+                    if (!((bits >> sl) & 1))
+                        continue;
+#pragma unroll
+                    for (int kk = 0; kk < kKSteps; ++kk) {
+                        std::uint32_t frag[4];
+                        ldmatrixX4(
+                            frag, tK + swizzled<D>(sl * 16 + (lane % 8) + (lane / 16) * 8, kk * 2 + (lane / 8) % 2));
+                        Mma<T>::run(s[2 * sl], qFrag[kk], frag[0], frag[1]);
+                        Mma<T>::run(s[2 * sl + 1], qFrag[kk], frag[2], frag[3]);
+                    }
                 }
             }
 
@@ -256,20 +294,48 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                     s[j][e] = pr;
                     rowSum[e / 2] += pr;
                 }
+            if constexpr (kWgmma) {
+                // V is MN-major (its rows run along the head dim): key slice sl is 16 rows, 2048 bytes on; a head
+                // dim of 128 is two products, one per 64-column half.
+                std::uint32_t a[kSlices][4];
 #pragma unroll
-            for (int sl = 0; sl < kSlices; ++sl) {
-                if (!((bits >> sl) & 1))
-                    continue;
-                const std::uint32_t a[4] = { Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
-                    Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]), Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
-                    Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3]) };
+                for (int sl = 0; sl < kSlices; ++sl) {
+                    a[sl][0] = Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]);
+                    a[sl][1] = Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]);
+                    a[sl][2] = Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]);
+                    a[sl][3] = Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3]);
+                }
+                wgmmaFence();
 #pragma unroll
-                for (int dt = 0; dt < kDTiles; dt += 2) {
-                    std::uint32_t frag[4];
-                    ldmatrixX4Trans(
-                        frag, tV + swizzled<D>(sl * 16 + (lane % 8) + ((lane / 8) % 2) * 8, dt + lane / 16));
-                    Mma<T>::run(acc[dt], a, frag[0], frag[1]);
-                    Mma<T>::run(acc[dt + 1], a, frag[2], frag[3]);
+                for (int half = 0; half < D / 64; ++half) {
+                    float(&accHalf)[8][4] = *reinterpret_cast<float(*)[8][4]>(&acc[half * 8]);
+#pragma unroll
+                    for (int sl = 0; sl < kSlices; ++sl)
+                        Wgmma<T>::template n64<1>(accHalf, a[sl],
+                            wgmmaDescriptor(smemAddress(tV) + half * kTileN * 128 + sl * 16 * 128, 0), true);
+                }
+                wgmmaCommit();
+                wgmmaWait<0>();
+                wgmmaKeepRegisters(acc);
+#pragma unroll
+                for (int sl = 0; sl < kSlices; ++sl)
+                    wgmmaKeepRegisters(a[sl]);
+            } else {
+#pragma unroll
+                for (int sl = 0; sl < kSlices; ++sl) {
+                    if (!((bits >> sl) & 1))
+                        continue;
+                    const std::uint32_t a[4] = { Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
+                        Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]), Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
+                        Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3]) };
+#pragma unroll
+                    for (int dt = 0; dt < kDTiles; dt += 2) {
+                        std::uint32_t frag[4];
+                        ldmatrixX4Trans(
+                            frag, tV + swizzled<D>(sl * 16 + (lane % 8) + ((lane / 8) % 2) * 8, dt + lane / 16));
+                        Mma<T>::run(acc[dt], a, frag[0], frag[1]);
+                        Mma<T>::run(acc[dt + 1], a, frag[2], frag[3]);
+                    }
                 }
             }
         }
@@ -348,12 +414,12 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     }
 }
 
-template <typename T, int D, int kWarps, int kStages, bool kMasked>
+template <typename T, int D, int kWarps, int kStages, bool kMasked, bool kWgmma>
 std::string launchForwardKernel(const AttentionParams& p)
 {
     constexpr int kTileM = kWarps * 16;
-    constexpr int smemBytes = (kTileM + 2 * kStages * kTileN) * D * int(sizeof(T));
-    auto kernel = blockSparseForwardKernel<T, D, kWarps, kStages, kMasked>;
+    constexpr int smemBytes = (kTileM + 2 * kStages * kTileN) * D * int(sizeof(T)) + (kWgmma ? 1024 : 0);
+    auto kernel = blockSparseForwardKernel<T, D, kWarps, kStages, kMasked, kWgmma>;
     static std::atomic<std::uint64_t> limitRaised { 0 }; // one bit per device, for this instance
     cudaError_t status = raiseSharedMemoryLimitOnce(kernel, smemBytes, limitRaised);
     if (status != cudaSuccess)
@@ -366,19 +432,31 @@ std::string launchForwardKernel(const AttentionParams& p)
     return {};
 }
 
-template <typename T, int D, bool kMasked> std::string launchForwardShape(const AttentionParams& p)
+template <typename T, int D, bool kMasked, bool kWgmma> std::string launchForwardShape(const AttentionParams& p)
 {
     // Head dim 128 keeps 64 query rows per CTA (tileConfigFor): its accumulator would not fit 128 rows' registers.
     constexpr int kWarps = D == 128 ? 4 : 8;
-    return p.pipelineStages == 2 ? launchForwardKernel<T, D, kWarps, 2, kMasked>(p)
-                                 : launchForwardKernel<T, D, kWarps, 3, kMasked>(p);
+    return p.pipelineStages == 2 ? launchForwardKernel<T, D, kWarps, 2, kMasked, kWgmma>(p)
+                                 : launchForwardKernel<T, D, kWarps, 3, kMasked, kWgmma>(p);
+}
+
+// The forward's instances for one matrix path: kWgmma false in the sm_90 translation units (launchForward), true in
+// the sm_90a ones (launchForwardWgmma).
+template <DType kDType, int D, bool kWgmma> std::string launchForwardPath(const AttentionParams& p)
+{
+    using T = typename DTypeOf<kDType>::type;
+    const bool masked = p.keyPaddingKind != MaskKind::None || p.attnMaskKind != MaskKind::None;
+    return masked ? launchForwardShape<T, D, true, kWgmma>(p) : launchForwardShape<T, D, false, kWgmma>(p);
 }
 
 template <DType kDType, int D> std::string launchForward(const AttentionParams& p)
 {
-    using T = typename DTypeOf<kDType>::type;
-    const bool masked = p.keyPaddingKind != MaskKind::None || p.attnMaskKind != MaskKind::None;
-    return masked ? launchForwardShape<T, D, true>(p) : launchForwardShape<T, D, false>(p);
+    return launchForwardPath<kDType, D, false>(p);
+}
+
+template <DType kDType, int D> std::string launchForwardWgmma(const AttentionParams& p)
+{
+    return launchForwardPath<kDType, D, true>(p);
 }
 
 } // namespace spw::kernels::detail

@@ -28,6 +28,12 @@ namespace spw::kernels {
 enum class DType : int { Float16, BFloat16 };
 enum class MaskKind : int { None, Add, Mul };
 
+// Which tensor-core instructions the forward's matrix products use. MmaSync: per warp and 16-key slice (any sm_80+
+// GPU), skipping the slices a warp's rows do not attend. Wgmma: per warpgroup and whole key tile (Hopper, compute
+// capability 9.0 only; head dims 64 and 128), faster where key tiles are full. Auto: wgmma where it runs and the
+// layout's blocks are at least wgmmaMinimumBlock(), else mma.sync.
+enum class MatrixPath : int { Auto, MmaSync, Wgmma };
+
 struct TileConfig {
     int tileM = 128; // query rows per CTA (16 per warp)
     int tileN = 64; // keys per key tile
@@ -109,6 +115,8 @@ std::size_t packedLutInts(const LutHost& lut);
 void packLut(const LutHost& lut, std::int32_t* storage);
 DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage);
 
+int wgmmaMinimumBlock();
+
 // The shared-memory pipeline depth (2 or 3 key/value stages) the kernels use for a layout block and head dim when
 // the caller asks for none.
 int pipelineStagesFor(int block, int headDim);
@@ -143,6 +151,7 @@ struct AttentionParams {
     float* logSumExp = nullptr;
     // Key/value shared-memory stages: 2 or 3; 0 lets pipelineStagesFor pick.
     int pipelineStages = 0;
+    MatrixPath matrixPath = MatrixPath::Auto;
     // Workspace for split query tiles: numPartialSlots·batch·tileM·headDim floats and ·2 floats (row max, sum), and
     // numCombine·batch counters (zeroed by the launcher on params.stream).
     float* partialOut = nullptr;

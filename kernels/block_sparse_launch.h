@@ -10,6 +10,8 @@
 namespace spw::kernels::detail {
 
 template <DType kDType, int D> std::string launchForward(const AttentionParams& params);
+// The same forward on wgmma (sm_90a translation units; head dims 64 and 128).
+template <DType kDType, int D> std::string launchForwardWgmma(const AttentionParams& params);
 
 // The backward's parameters with its workspace carved into the arrays the kernels use.
 struct BackwardLaunch {

@@ -288,6 +288,11 @@ DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage)
 }
 
 // docs/kernel-notes.md, v3: measured on an H200.
+int wgmmaMinimumBlock()
+{
+    return 64;
+}
+
 int pipelineStagesFor(int, int)
 {
     return 3;

@@ -15,6 +15,7 @@
 #include <list>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -137,6 +138,18 @@ int pipelineStagesOverride()
     return value ? std::atoi(value) : 0;
 }
 
+// Tuning knob: SPW_MATRIX_PATH=mma-sync|wgmma forces the forward's tensor-core instructions (read per call; tests and
+// benchmarks compare the two). Anything else leaves the choice to the kernels.
+kernels::MatrixPath matrixPathOverride()
+{
+    const char* value = std::getenv("SPW_MATRIX_PATH");
+    if (value && std::string_view(value) == "mma-sync")
+        return kernels::MatrixPath::MmaSync;
+    if (value && std::string_view(value) == "wgmma")
+        return kernels::MatrixPath::Wgmma;
+    return kernels::MatrixPath::Auto;
+}
+
 void fillStrides(std::int64_t (&dst)[3], const at::Tensor& t)
 {
     dst[0] = t.stride(0);
@@ -192,6 +205,7 @@ KernelCall prepareCall(const at::Tensor& query, const at::Tensor& key, const at:
     }
     p.lut = tables.lut;
     p.pipelineStages = pipelineStagesOverride();
+    p.matrixPath = matrixPathOverride();
     p.stream = at::cuda::getCurrentCUDAStream(query.device().index()).stream();
     return call;
 }

@@ -9,6 +9,8 @@ the layout as a user builds it (flex_baseline.py): create_block_mask with a mask
 
 usage: bench_vs_flex.py --cli build/app/cli/sparse-workbench-cli [--out DIR] [--lengths 2048,8192,16384]
                         [--blocks 16,64,128] [--modes bslongformer,bigbird,fixed,local] [--repeats 20]
+                        [--heads 12] [--head-dim 64] [--tokens 65536] [--paths mma-sync,wgmma]
+--paths also times our kernels with each tensor-core path forced (SPW_MATRIX_PATH), beside the one they pick.
 Prints a markdown table last; writes results.json and table.md under --out.
 """
 import argparse
@@ -26,7 +28,6 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from flex_baseline import fresh_flex_attention, user_block_mask
 
-HEADS, HEAD_DIM, TOKENS = 12, 64, 65536
 CONFIGS = {
     "bslongformer": {"num_sliding_window_blocks": 3, "global_block_indices": [0]},
     "bigbird": {"num_random_blocks": 1, "num_sliding_window_blocks": 3, "num_global_blocks": 1},
@@ -75,14 +76,16 @@ def layout_of(cli, config, seq_len):
     return torch.tensor(data["layout"], dtype=torch.bool), data["density"]
 
 
-def run_ours(cli, config, seq_len, batch, repeats, folder, kernel="auto", stages=None):
+def run_ours(cli, config, seq_len, batch, shape, repeats, folder, kernel="auto", stages=None, path=None):
     out = os.path.join(folder, "ours.json")
     cmd = [cli, "bench-attention", "--config", config, "--seq-len", str(seq_len), "--batch", str(batch), "--heads",
-           str(HEADS), "--head-dim", str(HEAD_DIM), "--dtype", "float16", "--repeats", str(repeats), "--kernel",
-           kernel, "--calls", str(CALLS), "--json", out]
+           str(shape.heads), "--head-dim", str(shape.head_dim), "--dtype", "float16", "--repeats", str(repeats),
+           "--kernel", kernel, "--calls", str(CALLS), "--json", out]
     env = dict(os.environ)
     if stages:
         env["SPW_KERNEL_STAGES"] = str(stages)
+    if path:
+        env["SPW_MATRIX_PATH"] = path
     subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     with open(out) as f:
         return json.load(f)
@@ -98,6 +101,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--no-flex", action="store_true")
     parser.add_argument("--variants", default="", help="also time these pipeline depths, e.g. 2 or 2,3")
+    parser.add_argument("--paths", default="", help="also time these forced tensor-core paths: mma-sync,wgmma")
+    parser.add_argument("--heads", type=int, default=12)
+    parser.add_argument("--head-dim", type=int, default=64)
+    parser.add_argument("--tokens", type=int, default=65536, help="batch × length per case")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -107,10 +114,10 @@ def main():
     rows = []
     folder = tempfile.mkdtemp()
     for seq_len in [int(x) for x in args.lengths.split(",")]:
-        batch = TOKENS // seq_len
-        shape = (batch, HEADS, seq_len, HEAD_DIM)
+        batch = max(1, args.tokens // seq_len)
+        shape = (batch, args.heads, seq_len, args.head_dim)
         q, k, v = (torch.randn(shape, device="cuda", dtype=torch.float16) for _ in range(3))
-        dense_flops = 4 * batch * HEADS * seq_len * seq_len * HEAD_DIM
+        dense_flops = 4 * batch * args.heads * seq_len * seq_len * args.head_dim
         with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
             cudnn_ms = time_cuda(lambda: F.scaled_dot_product_attention(q, k, v), args.repeats)
         with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
@@ -119,27 +126,30 @@ def main():
         cases = [("dense", 128)] + [(m, b) for m in args.modes.split(",") for b in map(int, args.blocks.split(","))]
         for mode, block in cases:
             config = write_config(folder, mode, block)
-            row = {"L": seq_len, "B": batch, "layout": mode, "block": block, "cudnn_ms": cudnn_ms,
-                   "flash_ms": flash_ms, "floor_ms": floor_ms}
+            row = {"L": seq_len, "B": batch, "H": args.heads, "D": args.head_dim, "layout": mode, "block": block,
+                   "cudnn_ms": cudnn_ms, "flash_ms": flash_ms, "floor_ms": floor_ms}
             try:
-                ours = run_ours(args.cli, config, seq_len, batch, args.repeats, folder)
+                ours = run_ours(args.cli, config, seq_len, batch, args, args.repeats, folder)
                 row.update(density=ours["density"], ours_ms=ours["ours_ms"], ours_sync_ms=ours["ours_sync_ms"],
                            ours_tflops=dense_flops * ours["density"] / (ours["ours_ms"] * 1e-3) / 1e12,
                            ours_peak_mib=ours["ours_peak_mib"])
                 if mode == "dense":
-                    tiled = run_ours(args.cli, config, seq_len, batch, args.repeats, folder, kernel="tiled")
+                    tiled = run_ours(args.cli, config, seq_len, batch, args, args.repeats, folder, kernel="tiled")
                     row["ours_tiled_ms"] = tiled["ours_ms"]
+                kernel = "tiled" if mode == "dense" else "auto"
                 for stages in filter(None, args.variants.split(",")):
-                    alt = run_ours(args.cli, config, seq_len, batch, args.repeats, folder,
-                                   kernel="tiled" if mode == "dense" else "auto", stages=stages)
+                    alt = run_ours(args.cli, config, seq_len, batch, args, args.repeats, folder, kernel, stages=stages)
                     row[f"ours_stages{stages}_ms"] = alt["ours_ms"]
+                for path in filter(None, args.paths.split(",")):
+                    alt = run_ours(args.cli, config, seq_len, batch, args, args.repeats, folder, kernel, path=path)
+                    row[f"ours_{path}_ms"] = alt["ours_ms"]
             except subprocess.CalledProcessError as e:
                 row["ours_error"] = e.stderr.strip()[-300:]
             if not args.no_flex and mode != "dense":
                 try:
                     flex = fresh_flex_attention()
                     layout, _ = layout_of(args.cli, config, seq_len)
-                    mask = user_block_mask(layout, block, HEADS, seq_len)
+                    mask = user_block_mask(layout, block, args.heads, seq_len)
                     row["flex_ms"] = time_cuda(lambda: flex(q, k, v, block_mask=mask), args.repeats)
                     del mask
                 except Exception as e:  # noqa: BLE001 -- reported in the table, the run goes on
@@ -174,6 +184,9 @@ def main():
         for stages in (2, 3):
             if f"ours_stages{stages}_ms" in r:
                 lines[-1] += f" ({stages} stages: {r[f'ours_stages{stages}_ms']:.3f} ms)"
+        for path in ("mma-sync", "wgmma"):
+            if f"ours_{path}_ms" in r:
+                lines[-1] += f" ({path}: {r[f'ours_{path}_ms']:.3f} ms)"
         for key in ("ours_error", "flex_error"):
             if key in r:
                 lines[-1] += f" {key}: {r[key]}"

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <iostream>
 #include <limits>
 #include <random>
 
@@ -89,6 +90,81 @@ TEST(CudaAttention, EveryModeBlockAndHeadDimFloat16)
                 const Layout layout = modeLayout(mode, block, c.seqLen, 5, mode == SparsityMode::BigBird);
                 checkAgainstDense(randomInputs(3, 5, c.seqLen, headDim, at::kHalf), layout, {}, DenseRoute::Kernels);
             }
+}
+
+// Runs `body` with SPW_MATRIX_PATH set to `path` (the kernels' tensor-core instructions), then restores the default.
+void withMatrixPath(const char* path, const std::function<void()>& body)
+{
+    setenv("SPW_MATRIX_PATH", path, 1);
+    body();
+    unsetenv("SPW_MATRIX_PATH");
+}
+
+bool deviceIsHopper()
+{
+    const cudaDeviceProp* properties = at::cuda::getCurrentDeviceProperties();
+    return properties->major == 9 && properties->minor == 0;
+}
+
+// Each tensor-core path on its own, whatever the kernels would pick: mma.sync everywhere, wgmma (Hopper) also on the
+// small blocks it is not picked for, where a warpgroup's key tiles hold slices some of its warps do not attend. With
+// and without masks, fp16 and bf16, tails, empty rows (fixed's unidirectional rows with block padding) and split tiles.
+TEST(CudaAttention, EachMatrixPathOnEveryModeAndBlock)
+{
+    SKIP_WITHOUT_CUDA();
+    std::vector<const char*> paths { "mma-sync" };
+    if (deviceIsHopper())
+        paths.push_back("wgmma");
+    else
+        std::cout << "[ SKIPPED  ] the wgmma path: this GPU is not compute capability 9.0\n";
+    for (const char* path : paths)
+        withMatrixPath(path, [&] {
+            for (SparsityMode mode : allModes())
+                for (int block : { 16, 32, 64, 128 })
+                    for (int headDim : { 64, 128 }) {
+                        const ModeCase c { mode, block, oddLength(block) };
+                        SCOPED_TRACE(std::string(path) + " " + caseName(c, headDim));
+                        const Layout layout = modeLayout(mode, block, c.seqLen, 5, mode == SparsityMode::BigBird);
+                        const auto type = block == 32 ? at::kBFloat16 : at::kHalf;
+                        checkAgainstDense(randomInputs(2, 5, c.seqLen, headDim, type), layout, {}, DenseRoute::Kernels);
+                        const auto options = at::TensorOptions().device(at::kCUDA);
+                        at::Tensor padding = at::zeros({ 2, c.seqLen }, options);
+                        padding[1].slice(0, c.seqLen - 40).fill_(-65504.0);
+                        at::manual_seed(nextSeed());
+                        AttentionMasks masks;
+                        masks.keyPadding = padding;
+                        masks.keyPaddingMode = MaskMode::Add;
+                        masks.attention = at::rand({ c.seqLen, c.seqLen }, options).gt(0.2);
+                        masks.attentionMode = MaskMode::Mul;
+                        checkAgainstDense(
+                            randomInputs(2, 5, c.seqLen, headDim, type), layout, masks, DenseRoute::Kernels);
+                    }
+            const ModeCase split { SparsityMode::BSLongformer, 64, 4096 };
+            SCOPED_TRACE(std::string(path) + " " + caseName(split, 128));
+            checkAgainstDense(randomInputs(2, 3, split.seqLen, 128, at::kHalf),
+                modeLayout(split.mode, split.block, split.seqLen, 3), {});
+        });
+}
+
+TEST(CudaAttention, WgmmaPathOnHeadDim32IsRefused)
+{
+    SKIP_WITHOUT_CUDA();
+    const Layout layout = modeLayout(SparsityMode::BSLongformer, 64, 576, 5);
+    const Inputs in = randomInputs(1, 5, 576, 32, at::kHalf);
+    const auto tables = cudaLayoutTables(layout, 32, in.q.device().index());
+    withMatrixPath("wgmma", [&] {
+        EXPECT_THROW(
+            {
+                try {
+                    cudaBlockSparseAttention(in.q, in.k, in.v, layout, *tables, {}, 0.125, DenseRoute::Kernels);
+                } catch (const Error& e) {
+                    EXPECT_NE(std::string(e.what()).find("the wgmma path needs head dim 64 or 128"), std::string::npos)
+                        << e.what();
+                    throw;
+                }
+            },
+            Error);
+    });
 }
 
 TEST(CudaAttention, LongerLengthsAndSplitHeavyRows)
