@@ -85,7 +85,7 @@ std::string resolveMatrixPath(const AttentionParams& p, bool& useWgmma)
     if (p.matrixPath == MatrixPath::Wgmma && !wgmmaRuns)
         return "block-sparse attention: the wgmma path needs head dim 64 or 128 on a compute capability 9.0 GPU";
     useWgmma = p.matrixPath == MatrixPath::Wgmma
-        || (p.matrixPath == MatrixPath::Auto && wgmmaRuns && p.lut.block >= wgmmaMinimumBlock());
+        || (p.matrixPath == MatrixPath::Auto && wgmmaRuns && wgmmaPreferred(p.lut.block, p.headDim));
     return {};
 }
 

@@ -182,7 +182,10 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         if constexpr (kWgmma)
             fenceProxyAsyncShared();
         __syncthreads();
-        if (i == 0) {
+        // The wgmma path loads Q's fragments again for every key tile: ptxas (CUDA 13.0) reused a wgmma's A registers
+        // after its wait as if they were dead, so fragments kept from the first tile were overwritten (seen in the
+        // SASS); the reload is 4 or 8 ldmatrix per warp and tile.
+        if (kWgmma || i == 0) {
 #pragma unroll
             for (int kk = 0; kk < kKSteps; ++kk)
                 ldmatrixX4(qFrag[kk], sQ + swizzled<D>(warp * 16 + (lane % 16), kk * 2 + lane / 16));
@@ -209,6 +212,9 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                 wgmmaCommit();
                 wgmmaWait<0>();
                 wgmmaKeepRegisters(s);
+#pragma unroll
+                for (int kk = 0; kk < kKSteps; ++kk)
+                    wgmmaKeepRegisters(qFrag[kk]);
             } else {
 #pragma unroll
                 for (int sl = 0; sl < kSlices; ++sl) {

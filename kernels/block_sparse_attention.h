@@ -30,8 +30,8 @@ enum class MaskKind : int { None, Add, Mul };
 
 // Which tensor-core instructions the forward's matrix products use. MmaSync: per warp and 16-key slice (any sm_80+
 // GPU), skipping the slices a warp's rows do not attend. Wgmma: per warpgroup and whole key tile (Hopper, compute
-// capability 9.0 only; head dims 64 and 128), faster where key tiles are full. Auto: wgmma where it runs and the
-// layout's blocks are at least wgmmaMinimumBlock(), else mma.sync.
+// capability 9.0 only; head dims 64 and 128), faster where key tiles are full. Auto: wgmma where it runs and
+// wgmmaPreferred(block, head dim), else mma.sync.
 enum class MatrixPath : int { Auto, MmaSync, Wgmma };
 
 struct TileConfig {
@@ -115,7 +115,7 @@ std::size_t packedLutInts(const LutHost& lut);
 void packLut(const LutHost& lut, std::int32_t* storage);
 DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage);
 
-int wgmmaMinimumBlock();
+bool wgmmaPreferred(int block, int headDim);
 
 // The shared-memory pipeline depth (2 or 3 key/value stages) the kernels use for a layout block and head dim when
 // the caller asks for none.

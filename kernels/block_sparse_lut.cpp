@@ -288,9 +288,12 @@ DeviceLut deviceLutView(const LutHost& lut, const std::int32_t* deviceStorage)
 }
 
 // docs/kernel-notes.md, v3: measured on an H200.
-int wgmmaMinimumBlock()
+bool wgmmaPreferred(int block, int headDim)
 {
-    return 64;
+    // Measured on the H200 (docs/gpu-benchmark.md): at head dim 64 the wgmma path is 1.1-1.4x the mma.sync one from
+    // block 32 up; at head dim 128 (64 query rows, one warpgroup per CTA) it is slower, and at block 16 a warpgroup
+    // computes the slices its warps skip.
+    return headDim == 64 && block >= 32;
 }
 
 int pipelineStagesFor(int, int)

@@ -5,7 +5,7 @@
 //
 // Inputs: float16 or bfloat16 run as they are; float32/float64 are converted to float16 and the results converted
 // back. Head dims 32, 64, 128; layout blocks 16, 32, 64, 128. A dense layout without masks runs through
-// at::scaled_dot_product_attention (cuDNN/flash use Hopper's wgmma, faster than these mma.sync kernels on dense
+// at::scaled_dot_product_attention (cuDNN is faster than these kernels on dense
 // work) unless DenseRoute::Kernels is asked for; the forward with statistics always runs the kernels.
 #include "attention/block_sparse_attention.h"
 
