@@ -2,7 +2,7 @@
 // here from the engine's layout statistics at the new length), an export loaded back (max_position_embeddings,
 // the recorded sparse_attention, the tokenizer's model_max_length) while the loaded model stays unchanged, an
 // export onto an existing folder failing inline, and the drift after comparing (positions extended only: none;
-// block-sparse attention on a text longer than one window: some).
+// block-sparse attention on a text longer than one window: some); the masked-LM quality, and cancelling it.
 #include "convert/convert_page.h"
 #include "convert/drift_panel.h"
 #include "convert/drift_table_model.h"
@@ -30,6 +30,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -559,6 +560,96 @@ private Q_SLOTS:
         panel->picker()->setMaxTokens(700);
         QVERIFY(panel->isStale());
         QVERIFY2(stale->text().contains("text changed"), qPrintable(stale->text()));
+    }
+
+    // Cancel while the quality is measured, from the page's Cancel and from the status bar's (which cancels the
+    // runner's jobs without telling the page): the job stops well before a full measurement would have, nothing it
+    // measured is shown (a first measurement leaves the table empty and says it was cancelled; earlier results stay
+    // as they were, marked stale), the page is ready again, and measuring again runs to the end.
+    void qualityCancelStopsTheMeasurement()
+    {
+        JobRunner runner;
+        auto page = makePage(runner);
+        QualityPanel* panel = page->qualityPanel();
+        page->setMaxLength(256);
+        QVERIFY(waitForPreview(*page, 256, 2));
+        auto* cancel = page->findChild<QPushButton*>(QStringLiteral("cancelJob"));
+        QVERIFY(cancel);
+        QSignalSpy finished(page.get(), &ConvertPage::qualityFinished);
+        QSignalSpy failed(page.get(), &ConvertPage::jobFailed);
+        QSignalSpy progressed(&runner, &JobRunner::jobProgressed);
+        // The whole shipped text: many forward passes, so that a cancel lands mid-way.
+        const int wholeText = panel->picker()->budgetBox()->maximum();
+        auto startAndWaitForScoring = [&] {
+            progressed.clear();
+            page->measureQuality();
+            // Past reading the text (its first 5 %): the models are scoring.
+            return page->isBusy()
+                && QTest::qWaitFor(
+                    [&] {
+                        return std::any_of(progressed.begin(), progressed.end(), [](const QList<QVariant>& call) {
+                            return call.at(0).toString() == QStringLiteral("convert") && call.at(1).toFloat() > 0.06f;
+                        });
+                    },
+                    60000);
+        };
+        QElapsedTimer clock;
+
+        // A first measurement, cancelled with the page's button.
+        panel->picker()->setMaxTokens(wholeText);
+        QVERIFY(startAndWaitForScoring());
+        QVERIFY(cancel->isVisibleTo(page.get()));
+        QVERIFY(!panel->measureButton()->isEnabled());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        clock.start();
+        QVERIFY(!page->isBusy());
+        QVERIFY(!cancel->isVisibleTo(page.get()));
+        QVERIFY(panel->measureButton()->isEnabled());
+        QVERIFY(QTest::qWaitFor([&] { return !runner.isBusy(); }, 60000));
+        const qint64 stoppedAfter = clock.elapsed();
+        QTest::qWait(50);
+        QVERIFY(finished.isEmpty());
+        QVERIFY(failed.isEmpty());
+        QVERIFY(panel->model()->rows().isEmpty());
+        QVERIFY2(panel->noteText().contains("Cancelled"), qPrintable(panel->noteText()));
+        QVERIFY2(panel->messageText().isEmpty(), qPrintable(panel->messageText()));
+        QVERIFY(page->errorText().isEmpty());
+
+        // Earlier results, made stale by a new budget, then a measurement cancelled from the status bar.
+        panel->picker()->setMaxTokens(600);
+        QVERIFY(measure(*page));
+        const QVector<QualityRow> earlier = panel->model()->rows();
+        const QString earlierNote = panel->noteText();
+        QCOMPARE(int(earlier.size()), 3);
+        panel->picker()->setMaxTokens(wholeText);
+        QVERIFY(panel->isStale());
+        finished.clear();
+        QVERIFY(startAndWaitForScoring());
+        runner.cancelAll();
+        QVERIFY(QTest::qWaitFor([&] { return !page->isBusy() && !runner.isBusy(); }, 60000));
+        QTest::qWait(50);
+        QVERIFY(finished.isEmpty());
+        QVERIFY(failed.isEmpty());
+        QVERIFY(panel->isStale());
+        QCOMPARE(panel->noteText(), earlierNote);
+        QCOMPARE(int(panel->model()->rows().size()), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(panel->model()->rows()[i].tokens, earlier[i].tokens);
+            QCOMPARE(panel->model()->rows()[i].loss, earlier[i].loss);
+        }
+        QVERIFY(panel->measureButton()->isEnabled());
+
+        // Measured again, the same measurement runs to the end, current; it takes far longer than the cancels took
+        // to stop.
+        clock.start();
+        QVERIFY(measure(*page));
+        const qint64 fullRun = clock.elapsed();
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(!panel->isStale());
+        QVERIFY2(panel->noteText().contains("all its"), qPrintable(panel->noteText()));
+        QVERIFY(panel->model()->rows()[0].tokens > earlier[0].tokens);
+        QVERIFY2(stoppedAfter * 4 < fullRun,
+            qPrintable(QStringLiteral("stopped after %1 ms, a full run takes %2 ms").arg(stoppedAfter).arg(fullRun)));
     }
 
     // A chosen file that cannot be scored is said inline under the button, and nothing is left running.

@@ -1,7 +1,8 @@
 // The Profile page against the engine's sweep on tiny in-memory encoders: points stream into the table and the
 // plots in the sweep's order (lengths outer, layouts inner); Cancel stops the sweep and keeps what was measured;
 // invalid lists are refused inline without starting; CSV / JSON exports parse back to the same numbers and the
-// PNGs are images; the last sweep comes back in a new page and a damaged file is ignored with a status line.
+// PNGs are images; the last sweep comes back in a new page (Quality on text checked again when it measured quality)
+// and a damaged file is ignored with a status line.
 #include "job_runner.h"
 #include "model/create_model.h"
 #include "model/encoder_model.h"
@@ -115,6 +116,22 @@ void writeFile(const QString& path, const QByteArray& bytes)
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write(bytes);
+}
+
+// A masked-LM folder (1 layer, hidden 32) with the demo tokenizer, loaded as the Model page loads it: one that can
+// score quality.
+LoadedModel tinyMaskedLm(const QString& folder)
+{
+    CreateModelOptions shape;
+    shape.layers = 1;
+    shape.hidden = 32;
+    shape.heads = 2;
+    shape.intermediate = 64;
+    shape.maxPosition = 128;
+    shape.vocab = 2000;
+    shape.seed = 3;
+    createModelFolder(folder.toStdString(), shape);
+    return loadModelFolder(folder);
 }
 
 } // namespace
@@ -617,6 +634,74 @@ private Q_SLOTS:
         QVERIFY(page.errorText().isEmpty());
     }
 
+    // A restored sweep that scored quality checks Quality on text again, with the text and the budget it used, once a
+    // model that can score is chosen (on start the Model page opens its folder after the page has restored): Run
+    // sweep then measures the same numbers again. A restored sweep without quality leaves the box off.
+    void restoredQualitySweepChecksQualityAgain()
+    {
+        QTemporaryDir dir;
+        const LoadedModel model = tinyMaskedLm(dir.filePath("mlm"));
+        const QString text = dir.filePath("text.txt");
+        QByteArray words;
+        for (int i = 0; i < 40; ++i)
+            words += "Sparse attention reads long documents in blocks, with local windows and a few global ones. ";
+        writeFile(text, words);
+
+        JobRunner runner;
+        std::vector<ProfilePoint> measured;
+        {
+            ProfilePage page(&runner);
+            page.setModel(model);
+            setUpTinySweep(page, QStringLiteral("64"), { QStringLiteral("fixed") });
+            page.form()->qualityBox()->setChecked(true);
+            page.form()->qualityPicker()->setPath(text);
+            page.form()->qualityPicker()->setMaxTokens(300);
+            QVERIFY(page.startSweep());
+            QVERIFY(waitForFinish(page));
+            measured = page.results().points;
+        }
+        QCOMPARE(int(measured.size()), 1);
+        QVERIFY(measured[0].dense.quality && measured[0].sparse.quality);
+
+        ProfilePage restored(&runner);
+        QCOMPARE(restored.tableModel()->rowCount(), 1);
+        QCheckBox* quality = restored.form()->qualityBox();
+        QVERIFY(!quality->isEnabled()); // no model yet: nothing could score
+        restored.setModel(model);
+        QVERIFY(quality->isEnabled());
+        QVERIFY(quality->isChecked());
+        QVERIFY(restored.form()->qualityPicker()->isEnabled());
+        const std::optional<SweepRequest> request = restored.form()->request(nullptr);
+        QVERIFY(request && request->quality);
+        QCOMPARE(request->quality->path, text);
+        QCOMPARE(request->quality->maxTokens, std::int64_t(300));
+        QVERIFY(restored.startSweep());
+        QVERIFY(waitForFinish(restored));
+        const std::vector<ProfilePoint>& again = restored.results().points;
+        QCOMPARE(int(again.size()), 1);
+        QVERIFY(again[0].dense.quality && again[0].sparse.quality);
+        QCOMPARE(again[0].dense.quality->tokens, measured[0].dense.quality->tokens);
+        QCOMPARE(again[0].dense.quality->loss, measured[0].dense.quality->loss);
+        QCOMPARE(again[0].sparse.quality->accuracy, measured[0].sparse.quality->accuracy);
+
+        // Unchecked by the user, it stays unchecked when the model comes again.
+        quality->setChecked(false);
+        restored.setModel(model);
+        QVERIFY(!quality->isChecked());
+
+        // The same model swept without quality: restored, the box is offered but off.
+        restored.form()->lengthsEdit()->setText(QStringLiteral("64"));
+        QVERIFY(restored.startSweep());
+        QVERIFY(waitForFinish(restored));
+        QVERIFY(!restored.results().points[0].sparse.quality);
+        ProfilePage withoutQuality(&runner);
+        withoutQuality.setModel(model);
+        QVERIFY(withoutQuality.form()->qualityBox()->isEnabled());
+        QVERIFY(!withoutQuality.form()->qualityBox()->isChecked());
+        const std::optional<SweepRequest> plain = withoutQuality.form()->request(nullptr);
+        QVERIFY(plain && !plain->quality);
+    }
+
     // Quality on text needs a model folder with a masked-LM head: off, saying why, for the demo encoder and a bare
     // encoder.
     void qualityNeedsAMaskedLmModel()
@@ -650,16 +735,7 @@ private Q_SLOTS:
     void qualityOnTextFillsColumnsPlotAndExports()
     {
         QTemporaryDir dir;
-        CreateModelOptions shape;
-        shape.layers = 1;
-        shape.hidden = 32;
-        shape.heads = 2;
-        shape.intermediate = 64;
-        shape.maxPosition = 128;
-        shape.vocab = 2000;
-        shape.seed = 3;
-        createModelFolder(dir.filePath("mlm").toStdString(), shape);
-        const LoadedModel model = loadModelFolder(dir.filePath("mlm"));
+        const LoadedModel model = tinyMaskedLm(dir.filePath("mlm"));
 
         JobRunner runner;
         ProfilePage page(&runner);

@@ -62,7 +62,7 @@ ConvertPage::ConvertPage(JobRunner* runner, QWidget* parent)
     connect(m_runner, &JobRunner::jobEnded, this, [this](const QString& channel) {
         // Cancelled from the status bar, a job reports nothing: the runner's bookkeeping does.
         if (channel == kJobChannel && m_busy && !m_runner->isCurrent(channel, m_jobGeneration))
-            endJob();
+            endCancelledJob();
     });
     updateButtons();
 }
@@ -403,6 +403,7 @@ void ConvertPage::measureQuality()
     m_resultTabs->setCurrentWidget(m_qualityPanel);
     m_qualityPanel->clearError();
     startJob(tr("Measuring masked-LM quality…"));
+    m_measuringQuality = true;
     m_jobGeneration = m_runner->run<QualityReport>(kJobChannel, this, std::move(work), std::move(handlers));
 }
 
@@ -435,6 +436,13 @@ void ConvertPage::exportTo(const QString& directory, bool replace)
 void ConvertPage::cancel()
 {
     m_runner->cancel(kJobChannel);
+    endCancelledJob();
+}
+
+void ConvertPage::endCancelledJob()
+{
+    if (m_busy && m_measuringQuality)
+        m_qualityPanel->showCancelled();
     endJob();
 }
 
@@ -449,6 +457,7 @@ void ConvertPage::startJob(const QString& description)
 void ConvertPage::endJob()
 {
     m_busy = false;
+    m_measuringQuality = false;
     m_jobRow->finish();
     updateButtons();
 }

@@ -81,6 +81,8 @@ private:
     void startPreview();
     void startJob(const QString& description);
     void endJob();
+    // Cancelled here or from the status bar: a job that reports nothing.
+    void endCancelledJob();
     void showError(const QString& message);
     void showSuccess(const QString& message);
     void clearMessages();
@@ -95,6 +97,7 @@ private:
     ConversionPreviewResult m_previewResult;
     bool m_previewValid = false;
     bool m_busy = false;
+    bool m_measuringQuality = false; // the running job is the quality panel's
     quint64 m_jobGeneration = 0;
 
     QLabel* m_source = nullptr;

@@ -142,6 +142,13 @@ void QualityPanel::clear()
     clearError();
 }
 
+void QualityPanel::showCancelled()
+{
+    if (!m_hasReport)
+        m_note->setText(tr("Cancelled before it finished: nothing was measured. Measure quality to compare the "
+                           "converted model with the original."));
+}
+
 void QualityPanel::markStale(const QString& why)
 {
     if (!m_hasReport)

@@ -34,6 +34,9 @@ public:
     // Takes a failure's message away (the reason the model cannot be scored stays).
     void clearError();
     void clear();
+    // A measurement cancelled before it finished: results on show keep their state (current, or marked stale); with
+    // none, the note says that nothing was measured.
+    void showCancelled();
     // As DriftPanel::markStale; no-op without results.
     void markStale(const QString& why);
     bool isStale() const { return m_stale; }

@@ -205,8 +205,12 @@ void SweepForm::updateQualityBox()
     m_quality->setToolTip(reason.isEmpty() ? tr("Also score masked-LM loss and accuracy of dense attention and each "
                                                 "layout at each length (once per length, not per batch size)")
                                            : reason);
-    if (!reason.isEmpty())
+    if (!reason.isEmpty()) {
         m_quality->setChecked(false);
+    } else if (m_restoredQuality) {
+        m_quality->setChecked(true);
+        m_restoredQuality = false;
+    }
 }
 
 void SweepForm::setLoadedModel(const LoadedModel& model)
@@ -317,7 +321,10 @@ void SweepForm::applySettings(const nlohmann::json& settings)
         m_qualityPicker->setPath(text.startsWith(QLatin1String(":/")) ? QString() : text);
         if (quality.contains("max_tokens") && quality["max_tokens"].is_number_integer())
             m_qualityPicker->setMaxTokens(quality["max_tokens"].get<std::int64_t>());
-        m_quality->setChecked(m_quality->isEnabled());
+        // On start the page restores before the Model page has opened its folder: the box is checked once a model
+        // that can score is chosen, so that Run sweep measures the quality again.
+        m_restoredQuality = true;
+        updateQualityBox();
     }
     if (settings.contains("layouts") && settings["layouts"].is_array()) {
         QStringList names;

@@ -34,7 +34,8 @@ public:
     void setDemoShape(const DemoEncoderShape& shape);
     // The designer's configuration, the first layout in the list (its head count is the model's when swept).
     void setDesignerConfig(const SparsityConfig& config, const QString& name);
-    // Fills the fields from a report's "settings" (restored results); unknown or missing keys are left alone.
+    // Fills the fields from a report's "settings" (restored results); unknown or missing keys are left alone. Quality
+    // on text, when the report measured it, is checked (with its text and budget) once a model that can score is in.
     void applySettings(const nlohmann::json& settings);
     // Checks only these layouts (by their names in the list), for tests and restored results.
     void checkLayouts(const QStringList& names);
@@ -77,6 +78,8 @@ private:
     // Restored settings were swept on the in-memory demo: a model arriving from the Model page is offered, not
     // chosen, until the user picks it.
     bool m_keepDemo = false;
+    // Restored settings measured quality: check the box as soon as it can be checked (once; then it is the user's).
+    bool m_restoredQuality = false;
 
     QComboBox* m_modelBox = nullptr;
     QLabel* m_modelNote = nullptr;
