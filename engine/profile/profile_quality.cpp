@@ -23,6 +23,7 @@ EvaluationSettings evaluationAt(std::int64_t length, const ProfileSettings& sett
     evaluation.maskProbability = quality.maskProbability;
     evaluation.seed = settings.seed;
     evaluation.batch = quality.batch;
+    evaluation.asIsOnlyAtN = true;
     return evaluation;
 }
 
@@ -37,29 +38,26 @@ struct LengthQuality {
     std::vector<MlmQuality> layouts; // in the sweep's order
 };
 
-// evaluateMaskedLm's results come in order: "as-is" at min(L, the model's length), "extended-dense" at L when L
-// exceeds that length, then each layout at L. Read by position: a layout may be named "as-is".
-LengthQuality fromResults(const std::vector<EvaluationResult>& results, bool extended, std::size_t layouts)
+// evaluateMaskedLm's results come in order (asIsOnlyAtN): dense attention at L ("as-is" up to the model's length,
+// "extended-dense" beyond it), then each layout at L. Read by position: a layout may be named "as-is".
+LengthQuality fromResults(const std::vector<EvaluationResult>& results, std::size_t layouts)
 {
-    const std::size_t first = extended ? 2 : 1;
-    if (results.size() != first + layouts)
+    if (results.size() != 1 + layouts)
         fail("profile: the evaluation gave {} results for {} layouts", results.size(), layouts);
     LengthQuality quality;
-    quality.dense = toQuality(results[first - 1]);
+    quality.dense = toQuality(results[0]);
     for (std::size_t l = 0; l < layouts; ++l)
-        quality.layouts.push_back(toQuality(results[first + l]));
+        quality.layouts.push_back(toQuality(results[1 + l]));
     return quality;
 }
 
-// The evaluation's expected work at `length` in sweep_cost.h's units: the as-is run, the extended one beyond the
-// model's length, and each layout at its density there.
+// The evaluation's expected work at `length` in sweep_cost.h's units: the dense run at that length and each layout
+// at its density there.
 double evaluationCostAt(
     const ModelConfig& config, const ProfileSettings& settings, std::int64_t textTokens, std::int64_t length)
 {
     const std::int64_t usable = config.usableMaxLength();
-    double cost = evaluationCost(config, textTokens, std::min(length, usable), 1.0);
-    if (length > usable)
-        cost += evaluationCost(config, textTokens, length, 1.0);
+    double cost = evaluationCost(config, textTokens, length, 1.0);
     // The layout as the evaluation makes it: at the model's length, or at L when L is longer; L uses its corner.
     ModelConfig atLength = config;
     if (length > usable)
@@ -166,8 +164,7 @@ std::vector<ProfilePoint> runProfileSweepWithQuality(EncoderModel& model, const 
             const std::vector<EvaluationResult> results = evaluateMaskedLm(*scored, *quality.tokenizer, quality.text,
                 evaluationAt(point.seqLen, settings, quality), {},
                 shared.evaluation(evaluationCostAt(config, settings, quality.text.tokenCount, point.seqLen)));
-            const bool extended = point.seqLen > config.usableMaxLength();
-            found = byLength.emplace(point.seqLen, fromResults(results, extended, settings.layouts.size())).first;
+            found = byLength.emplace(point.seqLen, fromResults(results, settings.layouts.size())).first;
         }
         point.dense.quality = found->second.dense;
         point.sparse.quality = found->second.layouts.at(index % settings.layouts.size());

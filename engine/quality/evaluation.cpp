@@ -174,9 +174,10 @@ std::vector<EvaluationResult> evaluateMaskedLm(const EncoderModel& model, const 
             settings.maskProbability, text.tokenCount);
 
     const bool extend = seqLen > usable;
+    const bool scoreAsIs = !(extend && settings.asIsOnlyAtN);
     if (model.device().is_cpu()) { // dense runs must fit before the first starts (the sparse ones are smaller)
         const std::int64_t heads = model.config().numAttentionHeads;
-        if (sparseLayers(model).empty())
+        if (scoreAsIs && sparseLayers(model).empty())
             checkDenseCpuAttentionFits(settings.batch, heads, asIsLength, sizeof(float));
         if (extend)
             checkDenseCpuAttentionFits(settings.batch, heads, seqLen, sizeof(float));
@@ -193,8 +194,8 @@ std::vector<EvaluationResult> evaluateMaskedLm(const EncoderModel& model, const 
 
     const std::int64_t laterRuns
         = std::int64_t(settings.layouts.size()) + (extend ? 1 : 0) + (settings.randomPositions ? 1 : 0);
-    BatchProgress steps(
-        progress, batchCount(asIsWindows, settings.batch) + laterRuns * batchCount(windows, settings.batch));
+    BatchProgress steps(progress,
+        (scoreAsIs ? batchCount(asIsWindows, settings.batch) : 0) + laterRuns * batchCount(windows, settings.batch));
     std::vector<EvaluationResult> results;
     auto evaluate = [&](const std::string& name, std::int64_t length, const std::vector<EvaluationWindow>& cut) {
         const auto start = std::chrono::steady_clock::now();
@@ -218,7 +219,8 @@ std::vector<EvaluationResult> evaluateMaskedLm(const EncoderModel& model, const 
             onResult(results.back());
     };
 
-    evaluate(kAsIsConfiguration, asIsLength, asIsWindows);
+    if (scoreAsIs)
+        evaluate(kAsIsConfiguration, asIsLength, asIsWindows);
     if (extend) {
         extendPositionEmbedding(*encoder, seqLen);
         for (int layer = 0; layer < encoder->layerCount(); ++layer)

@@ -34,6 +34,9 @@ struct EvaluationSettings {
     std::uint64_t seed = 0; // the masking, and the layouts' random blocks unless a configuration sets its own
     std::int64_t batch = 4; // windows per forward pass
     bool randomPositions = false; // also "extended-random-dense" (needs N above the model's maximum)
+    // Beyond the model's maximum, leave out "as-is" (at that maximum, not N): the profile compares configurations at
+    // N only. Without extension "as-is" is the dense run at N and is always scored.
+    bool asIsOnlyAtN = false;
 };
 
 struct EvaluationResult {

@@ -133,6 +133,45 @@ TEST_F(Evaluation, LongerWindowsExtendTheModel)
     EXPECT_EQ(m_model->config().maxPositionEmbeddings, 64) << "the model given keeps its position table";
 }
 
+// The profile compares configurations at N only: beyond the model's length it leaves out the shorter "as-is" run,
+// and what remains equals the full evaluation's runs at N. Up to the model's length "as-is" is the run at N.
+TEST_F(Evaluation, AsIsOnlyAtNLeavesOutTheShorterRunOnlyBeyondTheModelsLength)
+{
+    EvaluationSettings full = settings(100);
+    full.layouts = { { "bslongformer", sparsity(R"({"mode": "bslongformer", "block": 16})") } };
+    const auto all = evaluateMaskedLm(*m_model, *m_tokenizer, m_text, full);
+    ASSERT_EQ(all.size(), 3u);
+
+    EvaluationSettings atN = full;
+    atN.asIsOnlyAtN = true;
+    std::vector<float> fractions;
+    const auto some = evaluateMaskedLm(*m_model, *m_tokenizer, m_text, atN, {}, [&](float f) {
+        fractions.push_back(f);
+        return true;
+    });
+    ASSERT_EQ(some.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(some[i].configuration, all[i + 1].configuration);
+        EXPECT_EQ(some[i].seqLen, 100);
+        EXPECT_EQ(some[i].tokens, all[i + 1].tokens);
+        EXPECT_DOUBLE_EQ(some[i].loss, all[i + 1].loss);
+        EXPECT_DOUBLE_EQ(some[i].accuracy, all[i + 1].accuracy);
+    }
+    // Progress counts only the batches that run: one report before each of the n batches at k/n, then 1.
+    ASSERT_GE(fractions.size(), 3u);
+    const std::size_t batches = fractions.size() - 1;
+    for (std::size_t k = 0; k < batches; ++k)
+        EXPECT_NEAR(fractions[k], double(k) / double(batches), 1e-6) << "report " << k;
+    EXPECT_EQ(fractions.back(), 1.0f);
+
+    EvaluationSettings within = settings(48);
+    within.asIsOnlyAtN = true;
+    const auto short48 = evaluateMaskedLm(*m_model, *m_tokenizer, m_text, within);
+    ASSERT_EQ(short48.size(), 1u);
+    EXPECT_EQ(short48[0].configuration, "as-is");
+    EXPECT_EQ(short48[0].seqLen, 48);
+}
+
 // Longformer's baseline: the same extension with the new rows drawn at random. Scored through an independent
 // path: the model given that table up front (rows from N(0, 0.2²), its config's initializer_range) and evaluated as
 // it is at the longer length.
