@@ -67,6 +67,22 @@ at::Tensor checkAgainstDense(const Inputs& in, const Layout& layout, const Atten
     return out;
 }
 
+// Additive key padding (the float16 minimum on batch 1's last `paddedKeys` keys) and a random multiplicative
+// attention mask keeping 80% of the pairs.
+AttentionMasks paddingAndRandomMask(std::int64_t batch, std::int64_t seqLen, std::int64_t paddedKeys)
+{
+    const auto options = at::TensorOptions().device(at::kCUDA);
+    at::Tensor padding = at::zeros({ batch, seqLen }, options);
+    padding[1].slice(0, seqLen - paddedKeys).fill_(-65504.0);
+    at::manual_seed(nextSeed());
+    AttentionMasks masks;
+    masks.keyPadding = padding;
+    masks.keyPaddingMode = MaskMode::Add;
+    masks.attention = at::rand({ seqLen, seqLen }, options).gt(0.2);
+    masks.attentionMode = MaskMode::Mul;
+    return masks;
+}
+
 struct ModeCase {
     SparsityMode mode;
     int block;
@@ -127,17 +143,8 @@ TEST(CudaAttention, EachMatrixPathOnEveryModeAndBlock)
                         const Layout layout = modeLayout(mode, block, c.seqLen, 5, mode == SparsityMode::BigBird);
                         const auto type = block == 32 ? at::kBFloat16 : at::kHalf;
                         checkAgainstDense(randomInputs(2, 5, c.seqLen, headDim, type), layout, {}, DenseRoute::Kernels);
-                        const auto options = at::TensorOptions().device(at::kCUDA);
-                        at::Tensor padding = at::zeros({ 2, c.seqLen }, options);
-                        padding[1].slice(0, c.seqLen - 40).fill_(-65504.0);
-                        at::manual_seed(nextSeed());
-                        AttentionMasks masks;
-                        masks.keyPadding = padding;
-                        masks.keyPaddingMode = MaskMode::Add;
-                        masks.attention = at::rand({ c.seqLen, c.seqLen }, options).gt(0.2);
-                        masks.attentionMode = MaskMode::Mul;
-                        checkAgainstDense(
-                            randomInputs(2, 5, c.seqLen, headDim, type), layout, masks, DenseRoute::Kernels);
+                        checkAgainstDense(randomInputs(2, 5, c.seqLen, headDim, type), layout,
+                            paddingAndRandomMask(2, c.seqLen, 40), DenseRoute::Kernels);
                     }
             const ModeCase split { SparsityMode::BSLongformer, 64, 4096 };
             SCOPED_TRACE(std::string(path) + " " + caseName(split, 128));
@@ -330,15 +337,7 @@ TEST(CudaAttention, BothPipelineDepthsWithMasks)
             SCOPED_TRACE(std::string("stages ") + stages + " " + caseName(c, 64));
             const Layout layout = modeLayout(c.mode, c.block, c.seqLen, 5, true);
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 32, at::kHalf), layout, {});
-            const auto options = at::TensorOptions().device(at::kCUDA);
-            at::Tensor padding = at::zeros({ 3, c.seqLen }, options);
-            padding[1].slice(0, c.seqLen - 50).fill_(-65504.0);
-            at::manual_seed(nextSeed());
-            AttentionMasks masks;
-            masks.keyPadding = padding;
-            masks.keyPaddingMode = MaskMode::Add;
-            masks.attention = at::rand({ c.seqLen, c.seqLen }, options).gt(0.2);
-            masks.attentionMode = MaskMode::Mul;
+            const AttentionMasks masks = paddingAndRandomMask(3, c.seqLen, 50);
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 64, at::kHalf), layout, masks);
             checkAgainstDense(randomInputs(3, 5, c.seqLen, 128, at::kHalf), layout, masks);
         }

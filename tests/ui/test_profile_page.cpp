@@ -118,9 +118,8 @@ void writeFile(const QString& path, const QByteArray& bytes)
     file.write(bytes);
 }
 
-// A masked-LM folder (1 layer, hidden 32) with the demo tokenizer, loaded as the Model page loads it: one that can
-// score quality.
-LoadedModel tinyMaskedLm(const QString& folder)
+// One layer, hidden 32, 128 positions, the demo tokenizer's vocabulary (the smallest makeDemoEncoder takes).
+CreateModelOptions tinyShape()
 {
     CreateModelOptions shape;
     shape.layers = 1;
@@ -129,6 +128,14 @@ LoadedModel tinyMaskedLm(const QString& folder)
     shape.intermediate = 64;
     shape.maxPosition = 128;
     shape.vocab = 2000;
+    return shape;
+}
+
+// A masked-LM folder (1 layer, hidden 32) with the demo tokenizer, loaded as the Model page loads it: one that can
+// score quality.
+LoadedModel tinyMaskedLm(const QString& folder)
+{
+    CreateModelOptions shape = tinyShape();
     shape.seed = 3;
     createModelFolder(folder.toStdString(), shape);
     return loadModelFolder(folder);
@@ -228,15 +235,8 @@ private Q_SLOTS:
 
     void loadedModelIsSweptAndItsLengthChecked()
     {
-        CreateModelOptions shape;
-        shape.layers = 1;
-        shape.hidden = 32;
-        shape.heads = 2;
-        shape.intermediate = 64;
-        shape.maxPosition = 128;
-        shape.vocab = 2000; // the demo tokenizer's size, the smallest makeDemoEncoder takes
         LoadedModel model;
-        model.model = makeDemoEncoder(shape, {});
+        model.model = makeDemoEncoder(tinyShape(), {});
         model.directory = QStringLiteral("/models/tiny-bert");
 
         JobRunner runner;
@@ -711,15 +711,8 @@ private Q_SLOTS:
         QCheckBox* quality = page.form()->qualityBox();
         QVERIFY(!quality->isEnabled());
         QVERIFY2(quality->toolTip().contains("demo encoder has no masked-LM head"), qPrintable(quality->toolTip()));
-        CreateModelOptions shape;
-        shape.layers = 1;
-        shape.hidden = 32;
-        shape.heads = 2;
-        shape.intermediate = 64;
-        shape.maxPosition = 128;
-        shape.vocab = 2000;
         LoadedModel bare;
-        bare.model = makeDemoEncoder(shape, {});
+        bare.model = makeDemoEncoder(tinyShape(), {});
         bare.directory = QStringLiteral("/models/tiny-bert");
         page.setModel(bare);
         QVERIFY(!quality->isEnabled());
