@@ -9,7 +9,8 @@ the layout as a user builds it (flex_baseline.py): create_block_mask with a mask
 
 usage: bench_vs_flex.py --cli build/app/cli/sparse-workbench-cli [--out DIR] [--lengths 2048,8192,16384]
                         [--blocks 16,64,128] [--modes bslongformer,bigbird,fixed,local] [--repeats 20]
-                        [--heads 12] [--head-dim 64] [--tokens 65536] [--paths mma-sync,wgmma]
+                        [--heads 12] [--head-dim 64] [--tokens 65536] [--dtype float16|bfloat16]
+                        [--paths mma-sync,wgmma]
 --paths also times our kernels with each tensor-core path forced (SPW_MATRIX_PATH), beside the one they pick.
 Prints a markdown table last; writes results.json and table.md under --out.
 """
@@ -79,7 +80,7 @@ def layout_of(cli, config, seq_len):
 def run_ours(cli, config, seq_len, batch, shape, repeats, folder, kernel="auto", stages=None, path=None):
     out = os.path.join(folder, "ours.json")
     cmd = [cli, "bench-attention", "--config", config, "--seq-len", str(seq_len), "--batch", str(batch), "--heads",
-           str(shape.heads), "--head-dim", str(shape.head_dim), "--dtype", "float16", "--repeats", str(repeats),
+           str(shape.heads), "--head-dim", str(shape.head_dim), "--dtype", shape.dtype, "--repeats", str(repeats),
            "--kernel", kernel, "--calls", str(CALLS), "--json", out]
     env = dict(os.environ)
     if stages:
@@ -105,6 +106,7 @@ def main():
     parser.add_argument("--heads", type=int, default=12)
     parser.add_argument("--head-dim", type=int, default=64)
     parser.add_argument("--tokens", type=int, default=65536, help="batch × length per case")
+    parser.add_argument("--dtype", choices=["float16", "bfloat16"], default="float16")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -116,7 +118,7 @@ def main():
     for seq_len in [int(x) for x in args.lengths.split(",")]:
         batch = max(1, args.tokens // seq_len)
         shape = (batch, args.heads, seq_len, args.head_dim)
-        q, k, v = (torch.randn(shape, device="cuda", dtype=torch.float16) for _ in range(3))
+        q, k, v = (torch.randn(shape, device="cuda", dtype=getattr(torch, args.dtype)) for _ in range(3))
         dense_flops = 4 * batch * args.heads * seq_len * seq_len * args.head_dim
         with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
             cudnn_ms = time_cuda(lambda: F.scaled_dot_product_attention(q, k, v), args.repeats)
