@@ -84,9 +84,12 @@ at::Tensor SelfAttention::forward(const at::Tensor& hidden, const std::optional<
     } else {
         if (q.is_cpu())
             checkDenseCpuAttentionFits(batch, numHeads, length, q.element_size());
-        at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * scale;
+        // Scaled and masked in place: each L×L intermediate is a fresh allocation the size of the scores, which the
+        // allocator maps and the kernel page-faults in anew on every call.
+        at::Tensor scores = at::matmul(q, k.transpose(-1, -2));
+        scores.mul_(scale);
         if (extendedMask)
-            scores = scores + *extendedMask;
+            scores.add_(*extendedMask);
         // Softmax in float32 even for half inputs, then back: the probabilities are the precision-sensitive part.
         at::Tensor probabilities = at::softmax(scores, -1, at::kFloat).to(v.scalar_type());
         context = at::matmul(probabilities, v);
