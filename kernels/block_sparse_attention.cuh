@@ -119,9 +119,8 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     extern __shared__ uint4 smemRaw[];
     // The wgmma descriptors' swizzle repeats every 1024 bytes: its tiles start on that alignment (the launcher adds
     // the slack).
-    T* sQ = reinterpret_cast<T*>(kWgmma
-            ? reinterpret_cast<T*>((reinterpret_cast<std::uintptr_t>(smemRaw) + 1023) & ~std::uintptr_t(1023))
-            : reinterpret_cast<T*>(smemRaw));
+    const std::uintptr_t smemBase = reinterpret_cast<std::uintptr_t>(smemRaw);
+    T* sQ = reinterpret_cast<T*>(kWgmma ? (smemBase + 1023) & ~std::uintptr_t(1023) : smemBase);
     T* sK = sQ + kTileM * D;
     T* sV = sK + kStages * kTileN * D;
 
