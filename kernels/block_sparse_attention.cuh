@@ -4,6 +4,8 @@
 // accumulator, running row maximum and row sum in registers. Key/value tiles stream through 2 or 3 shared-memory
 // stages with cp.async (1 or 2 tiles in flight while one is computed). The tile's layout bits tell each warp which
 // 16-key slices its rows attend: the others skip both matrix products and count as excluded in the softmax.
+// On Hopper the same kernel can run its two products as wgmma per warpgroup instead (kWgmma, FlashAttention-3's
+// instructions without its warp-specialised pipeline): see the kernel's comment.
 //
 // Units: without masks the scores are kept pre-multiplied by scale·log2(e) (one FMA less per score); with masks
 // they are kept in natural units (scale·qk + additive mask) and multiplied by log2(e) only after the row maximum

@@ -2,7 +2,8 @@
 // Thin wrappers over Hopper's warpgroup matrix instructions (sm_90a): wgmma.mma_async with the A operand in
 // registers and B read from shared memory through a matrix descriptor, its fence / commit / wait, and the descriptor
 // of a 128-byte-swizzled tile. Only the translation units built for sm_90a (CUDA_ARCHITECTURES 90a) compile the
-// instructions; elsewhere the wrappers trap, and the launcher never picks the warpgroup path there.
+// instructions; elsewhere the fence traps and the rest compile to nothing, and the launcher never picks the warpgroup
+// path there.
 //
 // Register layouts (PTX ISA, "wgmma .m64nNk16"): warp w of the warpgroup owns rows 16w..16w+15, and within a warp
 // both the f32 accumulator fragment d[j][0..3] (row g or g+8, columns 8j + 2t, +1; g = lane/4, t = lane%4) and the
