@@ -99,6 +99,11 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
     if (params.lut.numPartialSlots > 0
         && (!params.partialOut || !params.partialStats || !params.combineCounters || !params.lut.combine))
         return "block-sparse attention: split tiles need the partial-result workspace";
+    // A path that cannot run is refused before anything reaches the device.
+    bool useWgmma = false;
+    error = detail::resolveMatrixPath(params, useWgmma);
+    if (!error.empty())
+        return error;
     AttentionParams p = params;
     if (p.pipelineStages != 2 && p.pipelineStages != 3)
         p.pipelineStages = pipelineStagesFor(p.lut.block, p.headDim);
@@ -109,10 +114,6 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
             return std::string("block-sparse attention: cannot clear the combine counters: ")
                 + cudaGetErrorString(status);
     }
-    bool useWgmma = false;
-    error = detail::resolveMatrixPath(p, useWgmma);
-    if (!error.empty())
-        return error;
     if (useWgmma)
         return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
             return p.headDim == 64 ? detail::launchForwardWgmma<kDType, 64>(p)

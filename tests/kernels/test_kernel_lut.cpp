@@ -392,6 +392,25 @@ TEST(KernelParams, TableOfAnotherLayoutIsRejected)
         "block-sparse attention: lookup table was built for 2 heads x 128 tokens, the inputs have 2 heads x 256");
 }
 
+// Asking for the wgmma path where it cannot run is refused before anything reaches the device: at head dim 32 on
+// any machine, and at head dim 64 without a compute capability 9.0 GPU (checked only where there is no GPU at all,
+// since these parameters point into host memory).
+TEST(KernelParams, WgmmaPathWhereItCannotRunIsRefused)
+{
+    const HostTables tables = hostTables(2, 8, 16, 64);
+    AttentionParams p = checkedParams(tables, 2, 128);
+    p.matrixPath = MatrixPath::Wgmma;
+    const std::string refusal
+        = "block-sparse attention: the wgmma path needs head dim 64 or 128 on a compute capability 9.0 GPU";
+    p.headDim = 32;
+    EXPECT_EQ(blockSparseAttentionForward(p), refusal);
+    int devices = 0;
+    if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
+        p.headDim = 64;
+        EXPECT_EQ(blockSparseAttentionForward(p), refusal);
+    }
+}
+
 TEST(KernelParams, BackwardArgumentsAreNamedWithoutLaunching)
 {
     const HostTables tables = hostTables(2, 8, 16, 64);
