@@ -84,4 +84,10 @@ std::vector<int> sparseLayers(const EncoderModel& model)
     return layers;
 }
 
+void copySparseLayers(const EncoderModel& from, EncoderModel& to)
+{
+    for (int layer = 0; layer < from.layerCount(); ++layer)
+        to.selfAttention(layer).setSparseAttention(from.selfAttention(layer).sparseAttention());
+}
+
 } // namespace spw

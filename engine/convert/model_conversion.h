@@ -46,4 +46,8 @@ std::vector<int> replaceSelfAttention(EncoderModel& model, const SparsityConfig&
 // The layers that currently run sparse attention, in order.
 std::vector<int> sparseLayers(const EncoderModel& model);
 
+// Gives each layer of `to` the sparse attention (or dense) of the same layer of `from`, which has as many layers;
+// the settings are immutable and shared.
+void copySparseLayers(const EncoderModel& from, EncoderModel& to);
+
 } // namespace spw

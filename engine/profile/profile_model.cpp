@@ -7,28 +7,41 @@
 
 namespace spw {
 
+namespace {
+
+// `model`'s weights under `config` (which names the architecture to build), from the same folder.
+std::unique_ptr<EncoderModel> copyAs(const EncoderModel& model, const ModelConfig& config, const LoadOptions& options)
+{
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& [name, tensor] : model.namedParameters())
+        tensors[name] = tensor;
+    std::unique_ptr<EncoderModel> copy = EncoderModel::fromTensors(config, tensors, options, "the model");
+    copy->setSourceDirectory(model.sourceDirectory());
+    return copy;
+}
+
+} // namespace
+
+LoadOptions placementOf(const EncoderModel& model)
+{
+    LoadOptions options;
+    options.device = model.device();
+    options.dtype = model.computeDtype();
+    return options;
+}
+
 std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadOptions& options)
 {
     ModelConfig config = model.config();
     const char* bare = model.family() == ModelFamily::Roberta ? "RobertaModel" : "BertModel";
     config.architectures = { bare };
     config.original["architectures"] = { bare };
-    std::map<std::string, at::Tensor> tensors;
-    for (const auto& [name, tensor] : model.namedParameters())
-        tensors[name] = tensor;
-    std::unique_ptr<EncoderModel> encoder = EncoderModel::fromTensors(config, tensors, options, "the model");
-    encoder->setSourceDirectory(model.sourceDirectory());
-    return encoder;
+    return copyAs(model, config, options);
 }
 
 std::unique_ptr<EncoderModel> denseCopy(const EncoderModel& model, const LoadOptions& options)
 {
-    std::map<std::string, at::Tensor> tensors;
-    for (const auto& [name, tensor] : model.namedParameters())
-        tensors[name] = tensor;
-    std::unique_ptr<EncoderModel> copy = EncoderModel::fromTensors(model.config(), tensors, options, "the model");
-    copy->setSourceDirectory(model.sourceDirectory());
-    return copy;
+    return copyAs(model, model.config(), options);
 }
 
 std::unique_ptr<EncoderModel> makeDemoEncoder(const CreateModelOptions& shape, const LoadOptions& options)

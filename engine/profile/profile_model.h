@@ -11,6 +11,9 @@
 
 namespace spw {
 
+// `model`'s device and compute dtype, for a copy that runs where it does.
+LoadOptions placementOf(const EncoderModel& model);
+
 // The same weights as `model`'s encoder (the pooler too, when it has one), as a BertModel / RobertaModel on
 // options.device in options.dtype (CPU computes in float32).
 std::unique_ptr<EncoderModel> bareEncoder(const EncoderModel& model, const LoadOptions& options);

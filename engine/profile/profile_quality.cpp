@@ -148,10 +148,7 @@ std::vector<ProfilePoint> runProfileSweepWithQuality(EncoderModel& model, const 
         evaluationsCost += evaluationCostAt(config, settings, quality.text.tokenCount, length);
     SharedProgress shared(progress, expectedSweepCost(model.config(), settings), evaluationsCost);
 
-    LoadOptions options;
-    options.device = model.device();
-    options.dtype = model.computeDtype();
-    const std::unique_ptr<EncoderModel> scored = denseCopy(*quality.model, options);
+    const std::unique_ptr<EncoderModel> scored = denseCopy(*quality.model, placementOf(model));
     // Every dense evaluation must fit before the sweep starts (on the sweep's device, where the copy runs).
     if (scored->device().is_cpu())
         for (std::int64_t length : settings.seqLens)

@@ -36,12 +36,8 @@ EvaluationSettings originalSettings(
 // A copy of `model` sharing its weights, with its sparse layers, converted by `plan`.
 std::unique_ptr<EncoderModel> convertedCopy(const EncoderModel& model, const ConversionPlan& plan)
 {
-    LoadOptions options;
-    options.device = model.device();
-    options.dtype = model.computeDtype();
-    std::unique_ptr<EncoderModel> copy = denseCopy(model, options);
-    for (int layer = 0; layer < model.layerCount(); ++layer)
-        copy->selfAttention(layer).setSparseAttention(model.selfAttention(layer).sparseAttention());
+    std::unique_ptr<EncoderModel> copy = denseCopy(model, placementOf(model));
+    copySparseLayers(model, *copy);
     applyConversionPlan(*copy, plan);
     return copy;
 }

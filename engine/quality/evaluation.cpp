@@ -185,12 +185,8 @@ std::vector<EvaluationResult> evaluateMaskedLm(const EncoderModel& model, const 
 
     // The configurations run on one bare encoder sharing the model's weights: the masked-LM head is applied to the
     // scored tokens only, not to every position (an [L, vocab] product per window).
-    LoadOptions options;
-    options.device = model.device();
-    options.dtype = model.computeDtype();
-    std::unique_ptr<EncoderModel> encoder = bareEncoder(model, options);
-    for (int layer = 0; layer < model.layerCount(); ++layer)
-        encoder->selfAttention(layer).setSparseAttention(model.selfAttention(layer).sparseAttention());
+    std::unique_ptr<EncoderModel> encoder = bareEncoder(model, placementOf(model));
+    copySparseLayers(model, *encoder);
 
     const std::int64_t laterRuns
         = std::int64_t(settings.layouts.size()) + (extend ? 1 : 0) + (settings.randomPositions ? 1 : 0);
