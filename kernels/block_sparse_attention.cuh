@@ -5,14 +5,12 @@
 // stages with cp.async (1 or 2 tiles in flight while one is computed). The tile's layout bits tell each warp which
 // 16-key slices its rows attend: the others skip both matrix products and count as excluded in the softmax.
 // On Hopper the same kernel can run its two products as wgmma per warpgroup instead (kWgmma, FlashAttention-3's
-// instructions without its warp-specialised pipeline): see the kernel's comment.
-//
-// Units: without masks the scores are kept pre-multiplied by scale·log2(e) (one FMA less per score); with masks
-// they are kept in natural units (scale·qk + additive mask) and multiplied by log2(e) only after the row maximum
-// is subtracted, so that additive masks holding the float minimum do not overflow to -inf.
+// instructions without its warp-specialised pipeline): see the kernel's comment. The softmax and the epilogue are
+// forward_tile.cuh's.
 #include "attention_common.cuh"
 #include "block_sparse_attention.h"
 #include "block_sparse_launch.h"
+#include "forward_tile.cuh"
 #include "wgmma_helpers.cuh"
 
 #include <cuda_runtime.h>
@@ -23,61 +21,6 @@
 #include <string>
 
 namespace spw::kernels::detail {
-
-// The natural log-sum-exp of a row (what the backward needs to recompute its probabilities) from its maximum score,
-// in the kernel's units (natural with masks, log2 without), and its sum of exponentials relative to that maximum;
-// -inf for a row that attends nothing.
-template <bool kMasked> __device__ __forceinline__ float logSumExpOf(float rowMax, float rowSum)
-{
-    if (!(rowSum > 0.0f))
-        return -INFINITY;
-    return kMasked ? rowMax + logf(rowSum) : (rowMax + log2f(rowSum)) * kLn2;
-}
-
-// Merges the fp32 partial results of a split query tile (slots firstSlot.. of its combine group) and writes the
-// output rows: O = Σ_s e^(m_s - M) O_s / Σ_s e^(m_s - M) l_s with M = max_s m_s (maxima kept in the kernel's
-// units, so that a float-minimum additive mask does not overflow), and the rows' log-sum-exp when asked. Run by the
-// CTA that finished the group last; the partials come from other CTAs of this launch, so they are read through L2
-// (ld.cg), not a possibly stale L1. Four columns per thread, consecutive threads along a row (coalesced).
-template <typename T, int D, int kTileM, int kThreads, bool kMasked>
-__device__ __forceinline__ void combineSplitTile(
-    const AttentionParams& p, const CombineGroup& group, int b, T* oBase, float* lseBase, int q0)
-{
-    constexpr int kQuads = D / 4;
-    constexpr float kExpScale = kMasked ? kLog2e : 1.0f;
-    for (int idx = threadIdx.x; idx < kTileM * kQuads; idx += kThreads) {
-        const int local = idx / kQuads;
-        const int col = idx % kQuads * 4;
-        const int row = q0 + local;
-        if (row >= p.seqLen)
-            continue;
-        float maxAll = -INFINITY;
-        for (int s = 0; s < group.numSlots; ++s) {
-            const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * kTileM + local;
-            maxAll = fmaxf(maxAll, __ldcg(p.partialStats + at * 2));
-        }
-        float sum = 0.0f;
-        float4 value = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-        if (maxAll != -INFINITY) {
-            for (int s = 0; s < group.numSlots; ++s) {
-                const std::size_t at = (std::size_t(group.firstSlot + s) * p.batch + b) * kTileM + local;
-                const float weight = exp2f((__ldcg(p.partialStats + at * 2) - maxAll) * kExpScale);
-                sum += weight * __ldcg(p.partialStats + at * 2 + 1);
-                const float4 o = __ldcg(reinterpret_cast<const float4*>(p.partialOut + at * D + col));
-                value.x += weight * o.x;
-                value.y += weight * o.y;
-                value.z += weight * o.z;
-                value.w += weight * o.w;
-            }
-        }
-        // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
-        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-        *reinterpret_cast<uint2*>(oBase + std::int64_t(row) * p.outStride[2] + col)
-            = make_uint2(Mma<T>::pack(value.x * inv, value.y * inv), Mma<T>::pack(value.z * inv, value.w * inv));
-        if (lseBase && col == 0)
-            lseBase[row] = logSumExpOf<kMasked>(maxAll, sum);
-    }
-}
 
 // Element offset of (row, 16-byte chunk) in a K or V stage: the warpgroup path's tiles are in the layout its matrix
 // descriptors describe, the warp path's in the ldmatrix swizzle.
@@ -105,8 +48,6 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     constexpr int kNTiles = kTileN / 8;
     constexpr int kDTiles = D / 8;
     constexpr int kKSteps = D / 16;
-    constexpr float kExpScale = kMasked ? kLog2e : 1.0f;
-    const float scoreScale = kMasked ? p.scale : p.scale * kLog2e;
 
     const int batch = p.batch;
     const int b = blockIdx.x % batch;
@@ -160,10 +101,9 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
         cpAsyncCommit();
     }
 
+    // This thread holds tile rows warp·16 + g and warp·16 + g + 8.
     const int g = lane / 4;
     const int t = lane % 4;
-    // This thread holds tile rows warp·16 + g and warp·16 + g + 8.
-    const int local[2] = { warp * 16 + g, warp * 16 + g + 8 };
 
     float acc[kDTiles][4];
     float rowMax[2] = { -INFINITY, -INFINITY };
@@ -232,86 +172,21 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                 }
             }
 
-            // Without masks, a tile this warp attends in full needs no per-score test (the lookup table lists only
-            // slices inside the sequence).
-            const bool fullTile = !kMasked && bits == kSliceMask;
-            float tileMax[2] = { -INFINITY, -INFINITY };
-            if (fullTile) {
-#pragma unroll
-                for (int j = 0; j < kNTiles; ++j)
-#pragma unroll
-                    for (int e = 0; e < 4; ++e) {
-                        s[j][e] *= scoreScale;
-                        tileMax[e / 2] = fmaxf(tileMax[e / 2], s[j][e]);
-                    }
-            } else {
-                const std::int32_t* sliceKeys = p.lut.sliceKeys + std::size_t(entry) * kSlices;
-#pragma unroll
-                for (int j = 0; j < kNTiles; ++j) {
-                    const bool sliceOn = (bits >> (j / 2)) & 1;
-                    const int sliceKey = sliceKeys[j / 2];
-#pragma unroll
-                    for (int e = 0; e < 4; ++e) {
-                        const int key = sliceKey + (j % 2) * 8 + 2 * t + (e & 1);
-                        bool keep = sliceOn && key < seqLen;
-                        float x = s[j][e] * scoreScale;
-                        if constexpr (kMasked) {
-                            if (keep && p.keyPaddingKind != MaskKind::None) {
-                                const float mk = p.keyPadding[b * p.keyPaddingBatchStride + key];
-                                if (p.keyPaddingKind == MaskKind::Add)
-                                    x += mk;
-                                else if (mk == 0.0f)
-                                    keep = false;
-                            }
-                            if (keep && p.attnMaskKind != MaskKind::None) {
-                                const std::int64_t at = std::int64_t(q0 + warp * 16 + g + 8 * (e / 2)) * seqLen + key;
-                                if (p.attnMaskKind == MaskKind::Add)
-                                    x += static_cast<const float*>(p.attnMask)[at];
-                                else if (static_cast<const std::uint8_t*>(p.attnMask)[at] == 0)
-                                    keep = false;
-                            }
-                        }
-                        s[j][e] = keep ? x : -INFINITY;
-                        tileMax[e / 2] = fmaxf(tileMax[e / 2], s[j][e]);
-                    }
-                }
-            }
+            float tileMax[2];
+            scaleAndMaskScores<kMasked>(
+                s, tileMax, p, bits, p.lut.sliceKeys + std::size_t(entry) * kSlices, b, q0 + warp * 16 + g, t);
             float base[2];
-#pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
-                tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
-                const float newMax = fmaxf(rowMax[r], tileMax[r]);
-                // A row with nothing kept so far keeps max -inf; subtracting 0 keeps exp2 at 0, not NaN.
-                base[r] = newMax == -INFINITY ? 0.0f : newMax;
-                const float alpha = fastExp2((rowMax[r] - base[r]) * kExpScale);
-                rowMax[r] = newMax;
-                rowSum[r] *= alpha;
-#pragma unroll
-                for (int d = 0; d < kDTiles; ++d) {
-                    acc[d][2 * r] *= alpha;
-                    acc[d][2 * r + 1] *= alpha;
-                }
-            }
-#pragma unroll
-            for (int j = 0; j < kNTiles; ++j)
-#pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const float pr = fastExp2((s[j][e] - base[e / 2]) * kExpScale);
-                    s[j][e] = pr;
-                    rowSum[e / 2] += pr;
-                }
+            float alpha[2];
+            advanceRowMax<kMasked>(tileMax, rowMax, rowSum, base, alpha);
+            rescaleRows(acc, alpha);
+            exponentiateScores<kMasked>(s, base, rowSum);
             if constexpr (kWgmma) {
                 // V is MN-major (its rows run along the head dim): key slice sl is 16 rows, 2048 bytes on; a head
                 // dim of 128 is two products, one per 64-column half.
                 std::uint32_t a[kSlices][4];
 #pragma unroll
-                for (int sl = 0; sl < kSlices; ++sl) {
-                    a[sl][0] = Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]);
-                    a[sl][1] = Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]);
-                    a[sl][2] = Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]);
-                    a[sl][3] = Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3]);
-                }
+                for (int sl = 0; sl < kSlices; ++sl)
+                    packProbabilities<T>(s, sl, a[sl]);
                 wgmmaFence();
 #pragma unroll
                 for (int half = 0; half < D / 64; ++half) {
@@ -332,9 +207,8 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
                 for (int sl = 0; sl < kSlices; ++sl) {
                     if (!((bits >> sl) & 1))
                         continue;
-                    const std::uint32_t a[4] = { Mma<T>::pack(s[2 * sl][0], s[2 * sl][1]),
-                        Mma<T>::pack(s[2 * sl][2], s[2 * sl][3]), Mma<T>::pack(s[2 * sl + 1][0], s[2 * sl + 1][1]),
-                        Mma<T>::pack(s[2 * sl + 1][2], s[2 * sl + 1][3]) };
+                    std::uint32_t a[4];
+                    packProbabilities<T>(s, sl, a);
 #pragma unroll
                     for (int dt = 0; dt < kDTiles; dt += 2) {
                         std::uint32_t frag[4];
@@ -353,72 +227,7 @@ __global__ void __launch_bounds__(kWarps * 32, 2) blockSparseForwardKernel(const
     cpAsyncWait<0>();
     __syncthreads();
 
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 1);
-        rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
-    }
-
-    // Rows' log-sum-exp for the backward, when asked: [batch, heads, seqLen].
-    float* lseBase = p.logSumExp ? p.logSumExp + (std::size_t(b) * p.heads + h) * seqLen : nullptr;
-    if (work.partialSlot >= 0) {
-        // A piece of a split query tile: unnormalised fp32 partials with their row maximum (kernel units) and sum.
-        // The last piece of its (group, batch) to finish merges all of them and writes the output.
-        const std::size_t slotBase = (std::size_t(work.partialSlot) * batch + b) * kTileM;
-#pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            float* dst = p.partialOut + (slotBase + local[r]) * D;
-#pragma unroll
-            for (int d = 0; d < kDTiles; ++d)
-                *reinterpret_cast<float2*>(dst + d * 8 + 2 * t) = make_float2(acc[d][2 * r], acc[d][2 * r + 1]);
-            if (t == 0) {
-                float* stats = p.partialStats + (slotBase + local[r]) * 2;
-                stats[0] = rowMax[r];
-                stats[1] = rowSum[r];
-            }
-        }
-        __shared__ int isLast;
-        __threadfence();
-        __syncthreads();
-        if (tid == 0)
-            isLast = atomicAdd(p.combineCounters + std::size_t(work.combineGroup) * batch + b, 1)
-                == p.lut.combine[work.combineGroup].numSlots - 1;
-        __syncthreads();
-        if (isLast) {
-            __threadfence();
-            combineSplitTile<T, D, kTileM, kThreads, kMasked>(p, p.lut.combine[work.combineGroup], b,
-                static_cast<T*>(p.out) + b * p.outStride[0] + h * p.outStride[1], lseBase, q0);
-        }
-        return;
-    }
-
-    if (lseBase && t == 0) {
-#pragma unroll
-        for (int r = 0; r < 2; ++r)
-            if (q0 + local[r] < seqLen)
-                lseBase[q0 + local[r]] = logSumExpOf<kMasked>(rowMax[r], rowSum[r]);
-    }
-    // Stage this warp's output rows through its own rows of the Q tile, then store 16-byte rows.
-    T* sOut = sQ;
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        // A row that attends nothing (every key excluded) gives zeros, as the engine's CPU path does.
-        const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : 0.0f;
-#pragma unroll
-        for (int d = 0; d < kDTiles; ++d)
-            *reinterpret_cast<std::uint32_t*>(sOut + swizzled<D>(local[r], d) + 2 * t)
-                = Mma<T>::pack(acc[d][2 * r] * inv, acc[d][2 * r + 1] * inv);
-    }
-    __syncwarp();
-    T* oBase = static_cast<T*>(p.out) + b * p.outStride[0] + h * p.outStride[1];
-    for (int idx = lane; idx < 16 * kChunks; idx += 32) {
-        const int row16 = warp * 16 + idx / kChunks;
-        const int c = idx % kChunks;
-        const int row = q0 + row16;
-        if (row < seqLen)
-            *reinterpret_cast<uint4*>(oBase + std::int64_t(row) * p.outStride[2] + c * 8)
-                = *reinterpret_cast<const uint4*>(sOut + swizzled<D>(row16, c));
-    }
+    storeQueryTile<T, D, kTileM, kThreads, kMasked>(p, work, b, sQ, acc, rowMax, rowSum);
 }
 
 template <typename T, int D, int kWarps, int kStages, bool kMasked, bool kWgmma>
