@@ -78,15 +78,25 @@ bool deviceRunsWgmma()
         && minor == 0;
 }
 
-// Empty, or why the asked path cannot run; `useWgmma` receives the path taken.
-std::string resolveMatrixPath(const AttentionParams& p, bool& useWgmma)
+// Empty, or why the asked path cannot run; `path` receives the path taken (never Auto). The TMA pipeline also needs
+// descriptors of the operands, encoded into `maps`; where the driver cannot describe them, Auto takes mma.sync.
+std::string resolveMatrixPath(const AttentionParams& p, MatrixPath& path, ForwardTensorMaps& maps)
 {
     const bool wgmmaRuns = (p.headDim == 64 || p.headDim == 128) && deviceRunsWgmma();
-    if (p.matrixPath == MatrixPath::Wgmma && !wgmmaRuns)
+    const bool wgmmaAsked = p.matrixPath == MatrixPath::Wgmma || p.matrixPath == MatrixPath::WgmmaTma;
+    if (wgmmaAsked && !wgmmaRuns)
         return "block-sparse attention: the wgmma path needs head dim 64 or 128 on a compute capability 9.0 GPU";
-    useWgmma = p.matrixPath == MatrixPath::Wgmma
-        || (p.matrixPath == MatrixPath::Auto && wgmmaRuns && wgmmaPreferred(p.lut.block, p.headDim));
-    return {};
+    path = p.matrixPath;
+    if (path == MatrixPath::Auto)
+        path = wgmmaRuns && wgmmaPreferred(p.lut.block, p.headDim) ? MatrixPath::WgmmaTma : MatrixPath::MmaSync;
+    if (path != MatrixPath::WgmmaTma)
+        return {};
+    std::string error = encodeForwardTensorMaps(p, maps);
+    if (!error.empty() && p.matrixPath == MatrixPath::Auto) {
+        path = MatrixPath::MmaSync;
+        error.clear();
+    }
+    return error;
 }
 
 } // namespace detail
@@ -100,8 +110,9 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
         && (!params.partialOut || !params.partialStats || !params.combineCounters || !params.lut.combine))
         return "block-sparse attention: split tiles need the partial-result workspace";
     // A path that cannot run is refused before anything reaches the device.
-    bool useWgmma = false;
-    error = detail::resolveMatrixPath(params, useWgmma);
+    MatrixPath path = MatrixPath::MmaSync;
+    detail::ForwardTensorMaps maps;
+    error = detail::resolveMatrixPath(params, path, maps);
     if (!error.empty())
         return error;
     AttentionParams p = params;
@@ -114,7 +125,12 @@ std::string blockSparseAttentionForward(const AttentionParams& params)
             return std::string("block-sparse attention: cannot clear the combine counters: ")
                 + cudaGetErrorString(status);
     }
-    if (useWgmma)
+    if (path == MatrixPath::WgmmaTma)
+        return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
+            return p.headDim == 64 ? detail::launchForwardTma<kDType, 64>(p, maps)
+                                   : detail::launchForwardTma<kDType, 128>(p, maps);
+        });
+    if (path == MatrixPath::Wgmma)
         return SPW_DTYPE_SWITCH(p.dtype, kDType, [&] {
             return p.headDim == 64 ? detail::launchForwardWgmma<kDType, 64>(p)
                                    : detail::launchForwardWgmma<kDType, 128>(p);

@@ -30,9 +30,10 @@ enum class MaskKind : int { None, Add, Mul };
 
 // Which tensor-core instructions the forward's matrix products use. MmaSync: per warp and 16-key slice (any sm_80+
 // GPU), skipping the slices a warp's rows do not attend. Wgmma: per warpgroup and whole key tile (Hopper, compute
-// capability 9.0 only; head dims 64 and 128), faster where key tiles are full. Auto: wgmma where it runs and
-// wgmmaPreferred(block, head dim), else mma.sync.
-enum class MatrixPath : int { Auto, MmaSync, Wgmma };
+// capability 9.0 only; head dims 64 and 128), faster where key tiles are full, with key tiles loaded by cp.async and
+// a CTA barrier per tile. WgmmaTma: the same products in a TMA/mbarrier pipeline whose warpgroups overlap their
+// softmax with the tensor cores. Auto: a wgmma path where it runs and wgmmaPreferred(block, head dim), else mma.sync.
+enum class MatrixPath : int { Auto, MmaSync, Wgmma, WgmmaTma };
 
 struct TileConfig {
     int tileM = 128; // query rows per CTA (16 per warp)

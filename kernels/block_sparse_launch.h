@@ -4,6 +4,7 @@
 // dtype and head dim into template arguments.
 #include "block_sparse_attention.h"
 #include "block_sparse_backward.h"
+#include "forward_tensor_maps.h"
 
 #include <string>
 
@@ -12,6 +13,9 @@ namespace spw::kernels::detail {
 template <DType kDType, int D> std::string launchForward(const AttentionParams& params);
 // The same forward on wgmma (sm_90a translation units; head dims 64 and 128).
 template <DType kDType, int D> std::string launchForwardWgmma(const AttentionParams& params);
+// ... and as the TMA/mbarrier pipeline (block_sparse_attention_tma.cuh), its operands described by `maps`.
+template <DType kDType, int D>
+std::string launchForwardTma(const AttentionParams& params, const ForwardTensorMaps& maps);
 
 // The backward's parameters with its workspace carved into the arrays the kernels use.
 struct BackwardLaunch {

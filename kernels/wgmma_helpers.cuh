@@ -95,8 +95,8 @@ __device__ __forceinline__ void wgmmaKeepRegisters(std::uint32_t (&a)[4])
 
 #define SPW_ACC4(j) "+f"(d[j][0]), "+f"(d[j][1]), "+f"(d[j][2]), "+f"(d[j][3])
 
-// d (64 × 64, f32) = a (64 × 16, registers) · B (16 × 64, shared memory), plus d when `accumulate`. kTransposeB = 0: B
-// stored 64 rows × 16 (K-major); 1: 16 rows × 64 (MN-major).
+// d (64 × 64, f32) = a (64 × 16, registers or shared memory) · B (16 × 64, shared memory), plus d when `accumulate`.
+// kTransposeB = 0: B stored 64 rows × 16 (K-major); 1: 16 rows × 64 (MN-major).
 template <typename T> struct Wgmma;
 
 #define SPW_DEFINE_WGMMA(TYPE, SUFFIX)                                                                                 \
@@ -115,6 +115,22 @@ template <typename T> struct Wgmma;
                     : SPW_ACC4(0), SPW_ACC4(1), SPW_ACC4(2), SPW_ACC4(3), SPW_ACC4(4), SPW_ACC4(5), SPW_ACC4(6),       \
                     SPW_ACC4(7)                                                                                        \
                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(int(accumulate)), "n"(kTransposeB));     \
+            }                                                                                                          \
+        }                                                                                                              \
+        /* The same with A (64 × 16, K-major) read from shared memory through its descriptor too. */                  \
+        template <int kTransposeB>                                                                                     \
+        __device__ __forceinline__ static void n64(                                                                    \
+            float (&d)[8][4], std::uint64_t a, std::uint64_t b, bool accumulate)                                       \
+        {                                                                                                              \
+            if constexpr (SPW_WGMMA_ENABLED) {                                                                         \
+                asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"                                              \
+                             "wgmma.mma_async.sync.aligned.m64n64k16.f32" SUFFIX " "                                   \
+                             "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, "  \
+                             "%19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "                      \
+                             "%32, %33, p, 1, 1, 0, %35;\n}\n"                                                         \
+                             : SPW_ACC4(0), SPW_ACC4(1), SPW_ACC4(2), SPW_ACC4(3), SPW_ACC4(4), SPW_ACC4(5),           \
+                             SPW_ACC4(6), SPW_ACC4(7)                                                                  \
+                             : "l"(a), "l"(b), "r"(int(accumulate)), "n"(kTransposeB));                                \
             }                                                                                                          \
         }                                                                                                              \
     };

@@ -138,8 +138,8 @@ int pipelineStagesOverride()
     return value ? std::atoi(value) : 0;
 }
 
-// Tuning knob: SPW_MATRIX_PATH=mma-sync|wgmma forces the forward's tensor-core instructions (read per call; tests and
-// benchmarks compare the two). Anything else leaves the choice to the kernels.
+// Tuning knob: SPW_MATRIX_PATH=mma-sync|wgmma|wgmma-tma forces the forward's tensor-core path (read per call; tests
+// and benchmarks compare them). Anything else leaves the choice to the kernels.
 kernels::MatrixPath matrixPathOverride()
 {
     const char* value = std::getenv("SPW_MATRIX_PATH");
@@ -147,6 +147,8 @@ kernels::MatrixPath matrixPathOverride()
         return kernels::MatrixPath::MmaSync;
     if (value && std::string_view(value) == "wgmma")
         return kernels::MatrixPath::Wgmma;
+    if (value && std::string_view(value) == "wgmma-tma")
+        return kernels::MatrixPath::WgmmaTma;
     return kernels::MatrixPath::Auto;
 }
 

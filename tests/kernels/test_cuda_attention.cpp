@@ -122,17 +122,20 @@ bool deviceIsHopper()
     return properties->major == 9 && properties->minor == 0;
 }
 
-// Each tensor-core path on its own, whatever the kernels would pick: mma.sync everywhere, wgmma (Hopper) also on the
-// small blocks it is not picked for, where a warpgroup's key tiles hold slices some of its warps do not attend. With
-// and without masks, fp16 and bf16, tails, empty rows (fixed's unidirectional rows with block padding) and split tiles.
+// Each tensor-core path on its own, whatever the kernels would pick: mma.sync everywhere, both wgmma paths (Hopper)
+// also on the small blocks they are not picked for, where a warpgroup's key tiles hold slices some of its warps do not
+// attend. With and without masks, fp16 and bf16, tails, empty rows (fixed's unidirectional rows with block padding) and
+// split tiles.
 TEST(CudaAttention, EachMatrixPathOnEveryModeAndBlock)
 {
     SKIP_WITHOUT_CUDA();
     std::vector<const char*> paths { "mma-sync" };
-    if (deviceIsHopper())
+    if (deviceIsHopper()) {
         paths.push_back("wgmma");
-    else
-        std::cout << "[ SKIPPED  ] the wgmma path: this GPU is not compute capability 9.0\n";
+        paths.push_back("wgmma-tma");
+    } else {
+        std::cout << "[ SKIPPED  ] the wgmma paths: this GPU is not compute capability 9.0\n";
+    }
     for (const char* path : paths)
         withMatrixPath(path, [&] {
             for (SparsityMode mode : allModes())

@@ -399,15 +399,18 @@ TEST(KernelParams, WgmmaPathWhereItCannotRunIsRefused)
 {
     const HostTables tables = hostTables(2, 8, 16, 64);
     AttentionParams p = checkedParams(tables, 2, 128);
-    p.matrixPath = MatrixPath::Wgmma;
     const std::string refusal
         = "block-sparse attention: the wgmma path needs head dim 64 or 128 on a compute capability 9.0 GPU";
-    p.headDim = 32;
-    EXPECT_EQ(blockSparseAttentionForward(p), refusal);
     int devices = 0;
-    if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-        p.headDim = 64;
+    const bool noGpu = cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0;
+    for (MatrixPath path : { MatrixPath::Wgmma, MatrixPath::WgmmaTma }) {
+        p.matrixPath = path;
+        p.headDim = 32;
         EXPECT_EQ(blockSparseAttentionForward(p), refusal);
+        if (noGpu) {
+            p.headDim = 64;
+            EXPECT_EQ(blockSparseAttentionForward(p), refusal);
+        }
     }
 }
 
